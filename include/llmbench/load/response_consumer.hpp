@@ -1,0 +1,97 @@
+#pragma once
+// Turns the bytes of one response into one RequestRecord.
+//
+// This is the whole per-read path short of the socket: HTTP parsing (llhttp),
+// SSE framing, event decoding and the timing rules, fed one socket read at a
+// time with the timestamp taken when that read completed. It owns no socket,
+// so tests drive it with captured bytes split anywhere.
+//
+// Timing rules (DESIGN.md): every event decoded from one read shares that
+// read's timestamp. TTFT ends at the first event that carries generated
+// content; a role-only event, an empty native `content`, usage and [DONE] are
+// not tokens. E2E ends at the read that completed the response.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "llmbench/http/response_parser.hpp"
+#include "llmbench/protocol/api.hpp"
+#include "llmbench/protocol/event_decoder.hpp"
+#include "llmbench/record/record.hpp"
+#include "llmbench/sse/framer.hpp"
+
+namespace llmbench {
+
+enum class ConsumeState : std::uint8_t { need_more, done };
+
+// What one read contributed, for inter-token gaps.
+struct ReadTokens {
+  std::uint32_t content_events = 0;  // content events decoded from this read
+  std::int64_t gap_ns = -1;          // from the previous token read; -1 if none before
+};
+
+class ResponseConsumer {
+ public:
+  ResponseConsumer(protocol::EventDecoder& decoder, std::size_t max_event_bytes);
+  ResponseConsumer(const ResponseConsumer&) = delete;
+  ResponseConsumer& operator=(const ResponseConsumer&) = delete;
+
+  // Starts a response for `rec` (whose ids and send times are already set).
+  void start(RequestRecord& rec, bool stream) noexcept;
+
+  // One socket read. `readable_limit` bounds the memory the bytes sit in (for
+  // zero-copy JSON parsing); t_ns is the read's timestamp.
+  ConsumeState on_read(std::string_view bytes, const char* readable_limit, std::int64_t t_ns,
+                       ReadTokens& tokens);
+  ConsumeState on_read(std::string_view bytes, std::int64_t t_ns, ReadTokens& tokens) {
+    return on_read(bytes, bytes.data() + bytes.size(), t_ns, tokens);
+  }
+  // The peer closed the connection (orderly EOF).
+  ConsumeState on_eof(std::int64_t t_ns);
+  // The connection failed (reset, timeout, cancel) before the response ended.
+  void fail(ErrorKind kind, std::string_view message, std::int64_t t_ns) noexcept;
+
+  [[nodiscard]] bool done() const noexcept { return done_; }
+  // Nothing of a response arrived: the server closed a kept-alive connection
+  // before reading our request, so it is safe to send it again elsewhere.
+  [[nodiscard]] bool nothing_received() const noexcept { return !parser_.started(); }
+  // The connection may carry another request.
+  [[nodiscard]] bool reusable() const noexcept { return reusable_; }
+
+  // Parser callbacks (public for ResponseParser's sake).
+  void on_headers(const http::ResponseHead& head);
+  bool on_body(std::string_view bytes);
+
+ private:
+  enum class BodyMode : std::uint8_t { sse, json, error };
+  void on_event(const sse::Event& ev);
+  void apply(const protocol::EventInfo& info);
+  void complete(std::int64_t t_ns);
+  void finish_error_body();
+  void finish_json_body();
+  void set_error(ErrorKind kind, std::string_view message) noexcept;
+  void settle_tokens() noexcept;
+
+  protocol::EventDecoder& decoder_;
+  http::ResponseParser<ResponseConsumer> parser_;
+  sse::Framer framer_;
+  RequestRecord* rec_ = nullptr;
+  std::string body_;  // JSON or error body, bounded by max_event_bytes
+  std::size_t max_body_bytes_;
+  protocol::EventInfo info_;
+  BodyMode mode_ = BodyMode::sse;
+  bool stream_ = true;
+  bool saw_end_marker_ = false;
+  bool done_ = false;
+  bool reusable_ = false;
+  // Per-read scratch, valid during on_read.
+  std::int64_t now_ns_ = 0;
+  std::uint32_t read_content_events_ = 0;
+  const char* readable_limit_ = nullptr;
+  bool has_usage_ = false;
+  std::uint32_t usage_completion_ = 0;
+  std::uint32_t native_predicted_ = 0;
+  bool has_native_counts_ = false;
+};
+
+}  // namespace llmbench

@@ -1,0 +1,64 @@
+#pragma once
+// Decodes one streamed event (or one whole non-streamed body) of any flavour.
+//
+// Flavour-agnostic on purpose: the keys that matter do not collide between
+// OpenAI chat, OpenAI completions and llama.cpp's native API, so one walk over
+// the top-level object serves all three, reading each field once in document
+// order (simdjson on-demand). Only what the benchmark needs is extracted:
+// whether generated content arrived, end markers, usage, llama.cpp timings and
+// error objects. Text is never unescaped except for error messages.
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "llmbench/record/record.hpp"
+
+namespace llmbench::protocol {
+
+struct EventInfo {
+  bool done_marker = false;          // the `[DONE]` sentinel
+  bool native_stop = false;          // llama.cpp /completion: "stop": true
+  bool finish_reason = false;        // some choice carried a non-null finish_reason
+  std::uint32_t content_pieces = 0;  // choices (or native content) carrying generated text
+  bool has_usage = false;
+  std::uint32_t completion_tokens = 0;
+  std::uint32_t prompt_tokens = 0;
+  bool has_native_counts = false;    // native: tokens_predicted / tokens_evaluated
+  std::uint32_t tokens_predicted = 0;
+  std::uint32_t tokens_evaluated = 0;
+  ServerTimings timings;             // timings.present when the event had them
+  bool is_error = false;
+  int error_code = 0;
+  std::string_view error_message;  // valid until the next decode()
+
+  void clear() noexcept { *this = EventInfo{}; }
+};
+
+enum class DecodeStatus : std::uint8_t { ok, invalid_json };
+
+class EventDecoder {
+ public:
+  EventDecoder();
+  EventDecoder(const EventDecoder&) = delete;
+  EventDecoder& operator=(const EventDecoder&) = delete;
+
+  // `readable_after`: how many bytes past json's end may be read. With fewer
+  // than simdjson's padding the bytes are first copied into a padded scratch.
+  DecodeStatus decode(std::string_view json, std::size_t readable_after, EventInfo& out) noexcept;
+  DecodeStatus decode(std::string_view json, EventInfo& out) noexcept { return decode(json, 0, out); }
+
+  // What was wrong with the last invalid input.
+  [[nodiscard]] std::string_view error() const noexcept { return error_; }
+
+ private:
+  simdjson::error_code read_error(simdjson::ondemand::value v, EventInfo& out) noexcept;
+
+  simdjson::ondemand::parser parser_;
+  std::string scratch_;
+  std::string message_;  // owned copy of an error message
+  std::string_view error_;
+};
+
+}  // namespace llmbench::protocol

@@ -1,0 +1,138 @@
+#pragma once
+// The fixed-size records that worker threads hand to the aggregator.
+//
+// Everything here is trivially copyable: a record is written once by the worker
+// that ran the request and copied through an SpscRing. Times are integer
+// nanoseconds from the run's start on the steady clock; -1 means "not reached".
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace llmbench {
+
+// Why a request failed. One path classifies every failure (as wrk does), so a
+// failed request is a record, never an exception.
+enum class ErrorKind : std::uint8_t {
+  none = 0,
+  connect,      // could not open the TCP (or TLS) connection
+  timeout,      // --timeout or the idle timeout expired
+  http_4xx,     // status 400..499 except 429
+  http_429,     // rate limited
+  http_5xx,     // status >= 500
+  protocol,     // malformed HTTP, SSE or JSON; wrong content type; oversized event
+  reset,        // the peer reset the connection mid-response
+  incomplete,   // the stream ended without its end marker
+  error_event,  // the server sent an error object inside the stream
+  cancelled,    // still in flight when the run ended
+  count_
+};
+inline constexpr std::size_t kErrorKindCount = static_cast<std::size_t>(ErrorKind::count_);
+
+constexpr std::string_view to_string(ErrorKind k) noexcept {
+  switch (k) {
+    case ErrorKind::none: return "none";
+    case ErrorKind::connect: return "connect";
+    case ErrorKind::timeout: return "timeout";
+    case ErrorKind::http_4xx: return "http_4xx";
+    case ErrorKind::http_429: return "http_429";
+    case ErrorKind::http_5xx: return "http_5xx";
+    case ErrorKind::protocol: return "protocol";
+    case ErrorKind::reset: return "reset";
+    case ErrorKind::incomplete: return "incomplete";
+    case ErrorKind::error_event: return "error_event";
+    case ErrorKind::cancelled: return "cancelled";
+    case ErrorKind::count_: break;
+  }
+  return "unknown";
+}
+
+// Where a request's completion-token count came from.
+enum class TokenSource : std::uint8_t { events = 0, usage, timings };
+
+constexpr std::string_view to_string(TokenSource s) noexcept {
+  switch (s) {
+    case TokenSource::events: return "events";
+    case TokenSource::usage: return "usage";
+    case TokenSource::timings: return "timings";
+  }
+  return "events";
+}
+
+// Which window of a stage a request belongs to, decided by its intended start.
+enum class Phase : std::uint8_t { warmup = 0, measured, cooldown };
+inline constexpr std::size_t kPhaseCount = 3;
+
+// llama.cpp's `timings` object, kept as the server's own view of the request.
+struct ServerTimings {
+  bool present = false;
+  double cache_n = 0;
+  double prompt_n = 0;
+  double prompt_ms = 0;
+  double prompt_per_token_ms = 0;
+  double prompt_per_second = 0;
+  double predicted_n = 0;
+  double predicted_ms = 0;
+  double predicted_per_token_ms = 0;
+  double predicted_per_second = 0;
+  double draft_n = -1;           // only with speculative decoding
+  double draft_n_accepted = -1;  // only with speculative decoding
+};
+
+inline constexpr std::size_t kErrorMessageBytes = 160;
+
+// One per request, written by the worker when the request ends.
+struct RequestRecord {
+  std::uint64_t request_id = 0;
+  std::uint32_t stage = 0;
+  std::uint16_t prompt = 0;  // index into the plan's prompt list
+  Phase phase = Phase::measured;
+  ErrorKind error = ErrorKind::none;
+  TokenSource token_source = TokenSource::events;
+  bool reused_connection = false;
+  bool stream = true;
+  std::uint16_t http_status = 0;
+
+  std::int64_t intended_ns = -1;     // when the schedule wanted it sent
+  std::int64_t start_ns = -1;        // when the request path picked it up
+  std::int64_t connect_ns = 0;       // time spent connecting (0 on a reused connection)
+  std::int64_t sent_ns = -1;         // first byte written
+  std::int64_t headers_ns = -1;      // read that completed the response headers
+  std::int64_t first_token_ns = -1;  // read that carried the first content event
+  std::int64_t last_token_ns = -1;   // read that carried the last content event
+  std::int64_t end_ns = -1;          // read that completed the response (or the failure)
+
+  std::uint32_t completion_tokens = 0;  // per token_source
+  std::uint32_t prompt_tokens = 0;      // 0 when the server did not say
+  std::uint32_t content_events = 0;     // events that carried generated content
+  std::uint32_t events = 0;             // all SSE events, including role/usage/[DONE]
+  std::uint32_t retry_after_s = 0;      // from a 429/503 Retry-After header
+
+  ServerTimings timings;
+  std::array<char, kErrorMessageBytes> error_message{};  // NUL-terminated, truncated
+
+  [[nodiscard]] bool ok() const noexcept { return error == ErrorKind::none; }
+  [[nodiscard]] std::string_view message() const noexcept {
+    return std::string_view(error_message.data());
+  }
+  void set_message(std::string_view m) noexcept;
+};
+
+inline void RequestRecord::set_message(std::string_view m) noexcept {
+  const std::size_t n = m.size() < kErrorMessageBytes - 1 ? m.size() : kErrorMessageBytes - 1;
+  for (std::size_t i = 0; i < n; ++i) error_message[i] = m[i];
+  error_message[n] = '\0';
+}
+
+// Inter-token gaps, one record per socket read that carried content events.
+// Events decoded from one read share that read's timestamp, so a read with k
+// content events contributes one gap (from the previous token) and k-1 zero
+// gaps. The first content event of a request has no gap and sends nothing.
+struct GapRecord {
+  std::uint32_t stage = 0;
+  std::uint16_t prompt = 0;
+  Phase phase = Phase::measured;
+  std::uint32_t zero_gaps = 0;
+  std::int64_t gap_ns = -1;  // -1: this read carried only the request's first token(s)
+};
+
+}  // namespace llmbench

@@ -1,0 +1,248 @@
+#include "llmbench/load/response_consumer.hpp"
+
+#include <algorithm>
+
+namespace llmbench {
+
+namespace {
+constexpr std::size_t kErrorBodyBytes = 4096;
+
+bool starts_with(std::string_view s, std::string_view p) noexcept {
+  return s.size() >= p.size() && s.substr(0, p.size()) == p;
+}
+
+ErrorKind kind_for_status(int status) noexcept {
+  if (status == 429) return ErrorKind::http_429;
+  if (status >= 500) return ErrorKind::http_5xx;
+  return ErrorKind::http_4xx;
+}
+}  // namespace
+
+ResponseConsumer::ResponseConsumer(protocol::EventDecoder& decoder, std::size_t max_event_bytes)
+    : decoder_(decoder), parser_(*this), framer_(max_event_bytes), max_body_bytes_(max_event_bytes) {
+  body_.reserve(1024);
+}
+
+void ResponseConsumer::start(RequestRecord& rec, bool stream) noexcept {
+  rec_ = &rec;
+  stream_ = stream;
+  rec.stream = stream;
+  parser_.reset();
+  framer_.reset();
+  body_.clear();
+  mode_ = BodyMode::sse;
+  saw_end_marker_ = false;
+  done_ = false;
+  reusable_ = false;
+  has_usage_ = false;
+  usage_completion_ = 0;
+  native_predicted_ = 0;
+  has_native_counts_ = false;
+}
+
+void ResponseConsumer::set_error(ErrorKind kind, std::string_view message) noexcept {
+  // The first failure is the one that counts.
+  if (rec_->error != ErrorKind::none) return;
+  rec_->error = kind;
+  rec_->set_message(message);
+}
+
+ConsumeState ResponseConsumer::on_read(std::string_view bytes, const char* readable_limit,
+                                       std::int64_t t_ns, ReadTokens& tokens) {
+  if (done_) return ConsumeState::done;
+  now_ns_ = t_ns;
+  read_content_events_ = 0;
+  readable_limit_ = readable_limit;
+  const std::int64_t previous_token_ns = rec_->last_token_ns;
+  const http::ParseState st = parser_.feed(bytes);
+  tokens.content_events = read_content_events_;
+  tokens.gap_ns = (read_content_events_ > 0 && previous_token_ns >= 0) ? t_ns - previous_token_ns : -1;
+  if (st == http::ParseState::error) {
+    set_error(ErrorKind::protocol, parser_.error());
+    complete(t_ns);
+  } else if (st == http::ParseState::complete) {
+    // Trailing bytes after the response would desynchronise the next one.
+    reusable_ = parser_.head().keep_alive && parser_.consumed() == bytes.size();
+    complete(t_ns);
+  }
+  return done_ ? ConsumeState::done : ConsumeState::need_more;
+}
+
+ConsumeState ResponseConsumer::on_eof(std::int64_t t_ns) {
+  if (done_) return ConsumeState::done;
+  const http::ParseState st = parser_.finish();
+  if (st == http::ParseState::complete) {
+    complete(t_ns);  // a body delimited by the close
+  } else if (!parser_.headers_done()) {
+    set_error(ErrorKind::incomplete, parser_.started() ? "connection closed inside the response headers"
+                                                       : "connection closed before any response");
+    complete(t_ns);
+  } else {
+    set_error(ErrorKind::incomplete, "connection closed before the response ended");
+    complete(t_ns);
+  }
+  reusable_ = false;
+  return ConsumeState::done;
+}
+
+void ResponseConsumer::fail(ErrorKind kind, std::string_view message, std::int64_t t_ns) noexcept {
+  if (done_) return;
+  set_error(kind, message);
+  reusable_ = false;
+  done_ = true;
+  rec_->end_ns = t_ns;
+  settle_tokens();
+}
+
+void ResponseConsumer::on_headers(const http::ResponseHead& head) {
+  rec_->http_status = static_cast<std::uint16_t>(head.status);
+  rec_->headers_ns = now_ns_;
+  rec_->retry_after_s = head.retry_after_s;
+  if (head.status >= 400 || head.status < 200) {
+    mode_ = BodyMode::error;
+    return;
+  }
+  if (starts_with(head.content_type, "text/event-stream")) {
+    mode_ = BodyMode::sse;
+  } else if (starts_with(head.content_type, "application/json") || head.content_type.empty()) {
+    // A non-streamed body, or a server that ignored stream:true.
+    mode_ = BodyMode::json;
+  } else {
+    mode_ = BodyMode::error;
+    std::string msg = "unexpected Content-Type: ";
+    msg.append(head.content_type);
+    set_error(ErrorKind::protocol, msg);
+  }
+}
+
+bool ResponseConsumer::on_body(std::string_view bytes) {
+  switch (mode_) {
+    case BodyMode::sse: {
+      const bool ok = framer_.feed(bytes, readable_limit_, [this](const sse::Event& ev) { on_event(ev); });
+      if (!ok) {
+        set_error(ErrorKind::protocol, "SSE event larger than --max-event-bytes");
+        parser_.set_error("SSE event too large");
+        return false;
+      }
+      return true;
+    }
+    case BodyMode::json:
+      if (body_.size() + bytes.size() > max_body_bytes_) {
+        set_error(ErrorKind::protocol, "response body larger than --max-event-bytes");
+        parser_.set_error("body too large");
+        return false;
+      }
+      body_.append(bytes);
+      return true;
+    case BodyMode::error:
+      // Keep the start of an error body for its message; drop the rest.
+      if (body_.size() < kErrorBodyBytes) body_.append(bytes.substr(0, kErrorBodyBytes - body_.size()));
+      return true;
+  }
+  return true;
+}
+
+void ResponseConsumer::on_event(const sse::Event& ev) {
+  ++rec_->events;
+  if (protocol::DecodeStatus st = decoder_.decode(ev.data, ev.readable_after, info_);
+      st != protocol::DecodeStatus::ok) {
+    std::string msg = "malformed event JSON: ";
+    msg.append(decoder_.error());
+    set_error(ErrorKind::protocol, msg);
+    return;
+  }
+  apply(info_);
+}
+
+void ResponseConsumer::apply(const protocol::EventInfo& info) {
+  if (info.is_error) {
+    set_error(ErrorKind::error_event, info.error_message.empty() ? "error event" : info.error_message);
+  }
+  if (info.done_marker || info.native_stop) saw_end_marker_ = true;
+  if (info.content_pieces > 0) {
+    if (rec_->first_token_ns < 0) rec_->first_token_ns = now_ns_;
+    rec_->last_token_ns = now_ns_;
+    rec_->content_events += info.content_pieces;
+    read_content_events_ += info.content_pieces;
+  }
+  if (info.has_usage) {
+    has_usage_ = true;
+    usage_completion_ = info.completion_tokens;
+    if (info.prompt_tokens) rec_->prompt_tokens = info.prompt_tokens;
+  }
+  if (info.has_native_counts) {
+    has_native_counts_ = true;
+    native_predicted_ = info.tokens_predicted;
+    if (info.tokens_evaluated) rec_->prompt_tokens = info.tokens_evaluated;
+  }
+  if (info.timings.present) rec_->timings = info.timings;
+}
+
+void ResponseConsumer::finish_error_body() {
+  std::string_view msg;
+  protocol::EventInfo info;
+  if (!body_.empty() && decoder_.decode(body_, info) == protocol::DecodeStatus::ok && info.is_error) {
+    msg = info.error_message;
+  } else {
+    msg = body_;
+  }
+  std::string full = "HTTP " + std::to_string(rec_->http_status);
+  if (!msg.empty()) {
+    full += ": ";
+    full.append(msg.substr(0, kErrorMessageBytes));
+  }
+  set_error(kind_for_status(rec_->http_status), full);
+}
+
+void ResponseConsumer::finish_json_body() {
+  if (decoder_.decode(body_, info_) != protocol::DecodeStatus::ok) {
+    std::string msg = "malformed response JSON: ";
+    msg.append(decoder_.error());
+    set_error(ErrorKind::protocol, msg);
+    return;
+  }
+  // The whole body is one "event": its content arrives with its last byte.
+  apply(info_);
+  if (info_.content_pieces > 0) {
+    rec_->content_events = 1;
+    read_content_events_ = 1;
+  }
+  saw_end_marker_ = true;
+}
+
+void ResponseConsumer::complete(std::int64_t t_ns) {
+  if (done_) return;
+  done_ = true;
+  rec_->end_ns = t_ns;
+  if (parser_.state() == http::ParseState::complete) {
+    if (mode_ == BodyMode::error && rec_->error == ErrorKind::none) finish_error_body();
+    if (mode_ == BodyMode::json) finish_json_body();
+    if (mode_ == BodyMode::sse) {
+      if (framer_.mid_event() && rec_->error == ErrorKind::none) {
+        set_error(ErrorKind::incomplete, "stream ended inside an event");
+      }
+      if (!saw_end_marker_) set_error(ErrorKind::incomplete, "stream ended without its end marker");
+    }
+  }
+  if (rec_->error != ErrorKind::none) reusable_ = false;
+  settle_tokens();
+}
+
+// The server's count when it gives one, else the content events we saw.
+void ResponseConsumer::settle_tokens() noexcept {
+  if (has_usage_) {
+    rec_->completion_tokens = usage_completion_;
+    rec_->token_source = TokenSource::usage;
+  } else if (rec_->timings.present && rec_->timings.predicted_n > 0) {
+    rec_->completion_tokens = static_cast<std::uint32_t>(rec_->timings.predicted_n);
+    rec_->token_source = TokenSource::timings;
+  } else if (has_native_counts_ && native_predicted_ > 0) {
+    rec_->completion_tokens = native_predicted_;
+    rec_->token_source = TokenSource::timings;
+  } else {
+    rec_->completion_tokens = rec_->content_events;
+    rec_->token_source = TokenSource::events;
+  }
+}
+
+}  // namespace llmbench

@@ -1,0 +1,126 @@
+#include "llmbench/protocol/api.hpp"
+
+#include <cstdio>
+
+namespace llmbench::protocol {
+
+std::string_view to_string(ApiFlavor f) noexcept {
+  switch (f) {
+    case ApiFlavor::chat: return "chat";
+    case ApiFlavor::completions: return "completions";
+    case ApiFlavor::native: return "native";
+  }
+  return "chat";
+}
+
+std::optional<ApiFlavor> parse_flavor(std::string_view name) noexcept {
+  if (name == "chat") return ApiFlavor::chat;
+  if (name == "completions") return ApiFlavor::completions;
+  if (name == "native") return ApiFlavor::native;
+  return std::nullopt;
+}
+
+std::string_view default_path(ApiFlavor f) noexcept {
+  switch (f) {
+    case ApiFlavor::chat: return "/v1/chat/completions";
+    case ApiFlavor::completions: return "/v1/completions";
+    case ApiFlavor::native: return "/completion";
+  }
+  return "/v1/chat/completions";
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+namespace {
+
+void append_number(std::string& out, double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  out += buf;
+}
+
+std::string joined_prompt(const GenerationRequest& req) {
+  if (!req.prompt.empty() || req.messages.empty()) return req.prompt;
+  std::string p;
+  for (const auto& m : req.messages) {
+    if (!p.empty()) p += "\n\n";
+    p += m.content;
+  }
+  return p;
+}
+
+}  // namespace
+
+std::string build_body(const GenerationRequest& req) {
+  std::string b;
+  b.reserve(256 + req.prompt.size());
+  b += '{';
+  if (!req.model.empty() && req.flavor != ApiFlavor::native) {
+    b += "\"model\":";
+    append_json_string(b, req.model);
+    b += ',';
+  }
+  if (req.flavor == ApiFlavor::chat) {
+    b += "\"messages\":[";
+    if (req.messages.empty()) {
+      b += "{\"role\":\"user\",\"content\":";
+      append_json_string(b, req.prompt);
+      b += '}';
+    }
+    for (std::size_t i = 0; i < req.messages.size(); ++i) {
+      if (i) b += ',';
+      b += "{\"role\":";
+      append_json_string(b, req.messages[i].role);
+      b += ",\"content\":";
+      append_json_string(b, req.messages[i].content);
+      b += '}';
+    }
+    b += ']';
+  } else {
+    b += "\"prompt\":";
+    append_json_string(b, joined_prompt(req));
+  }
+  if (req.max_tokens > 0) {
+    b += req.flavor == ApiFlavor::native ? ",\"n_predict\":" : ",\"max_tokens\":";
+    b += std::to_string(req.max_tokens);
+  }
+  if (req.temperature) {
+    b += ",\"temperature\":";
+    append_number(b, *req.temperature);
+  }
+  if (req.seed) {
+    b += ",\"seed\":";
+    b += std::to_string(*req.seed);
+  }
+  if (req.ignore_eos) b += ",\"ignore_eos\":true";
+  b += req.stream ? ",\"stream\":true" : ",\"stream\":false";
+  if (req.stream && req.flavor != ApiFlavor::native) {
+    b += ",\"stream_options\":{\"include_usage\":true}";
+  }
+  b += '}';
+  return b;
+}
+
+}  // namespace llmbench::protocol

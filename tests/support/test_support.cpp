@@ -1,0 +1,54 @@
+#include "test_support.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace llmbench::test {
+
+std::string fixture(std::string_view name) {
+  const std::filesystem::path p = std::filesystem::path(LLMBENCH_FIXTURE_DIR) / std::string(name);
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("missing fixture " + p.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> fixture_names() {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(LLMBENCH_FIXTURE_DIR)) {
+    if (e.path().extension() == ".http") names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string_view after_headers(std::string_view response) {
+  const std::size_t p = response.find("\r\n\r\n");
+  if (p == std::string_view::npos) throw std::runtime_error("no header end");
+  return response.substr(p + 4);
+}
+
+std::string dechunk(std::string_view in) {
+  std::string out;
+  for (;;) {
+    const std::size_t eol = in.find("\r\n");
+    if (eol == std::string_view::npos) throw std::runtime_error("bad chunk line");
+    const std::size_t n = std::stoul(std::string(in.substr(0, eol)), nullptr, 16);
+    in.remove_prefix(eol + 2);
+    if (n == 0) return out;
+    out.append(in.substr(0, n));
+    in.remove_prefix(n + 2);
+  }
+}
+
+ExactBuffer::ExactBuffer(std::string_view bytes) : data(new char[bytes.empty() ? 1 : bytes.size()]), size(bytes.size()) {
+  std::memcpy(data, bytes.data(), bytes.size());
+}
+ExactBuffer::~ExactBuffer() { delete[] data; }
+
+}  // namespace llmbench::test

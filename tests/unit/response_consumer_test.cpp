@@ -1,0 +1,234 @@
+// The whole per-read path (HTTP + SSE + JSON + timing rules) against every
+// captured llama-server response, fed whole and split at every byte offset.
+#include <gtest/gtest.h>
+
+#include "llmbench/load/response_consumer.hpp"
+#include "test_support.hpp"
+
+namespace llmbench {
+namespace {
+
+using test::fixture;
+
+struct Outcome {
+  RequestRecord rec;
+  bool reusable = false;
+  std::uint32_t content_seen = 0;  // sum over reads of ReadTokens::content_events
+  int reads = 0;
+};
+
+// Feeds `bytes` as the given pieces, each read stamped with its index.
+Outcome run_pieces(ResponseConsumer& consumer, std::string_view bytes, const std::vector<std::size_t>& cuts,
+                   bool stream, bool eof_at_end) {
+  Outcome out;
+  consumer.start(out.rec, stream);
+  std::size_t pos = 0;
+  std::vector<std::size_t> ends = cuts;
+  ends.push_back(bytes.size());
+  for (std::size_t end : ends) {
+    if (end < pos) continue;
+    test::ExactBuffer piece(bytes.substr(pos, end - pos));
+    ReadTokens t;
+    ++out.reads;
+    const auto st = consumer.on_read(piece.view(), out.reads, t);
+    out.content_seen += t.content_events;
+    pos = end;
+    if (st == ConsumeState::done) break;
+  }
+  if (!consumer.done() && eof_at_end) consumer.on_eof(out.reads + 1);
+  out.reusable = consumer.reusable();
+  return out;
+}
+
+Outcome run_pieces(std::string_view bytes, const std::vector<std::size_t>& cuts, bool stream, bool eof_at_end) {
+  protocol::EventDecoder decoder;
+  ResponseConsumer consumer(decoder, 1u << 20);
+  return run_pieces(consumer, bytes, cuts, stream, eof_at_end);
+}
+
+Outcome run_whole(std::string_view bytes, bool stream = true, bool eof = true) {
+  return run_pieces(bytes, {}, stream, eof);
+}
+
+TEST(ResponseConsumer, ChatStreamWithUsage) {
+  const Outcome o = run_whole(fixture("chat_stream_usage.http"));
+  EXPECT_EQ(o.rec.error, ErrorKind::none) << o.rec.message();
+  EXPECT_EQ(o.rec.http_status, 200);
+  EXPECT_EQ(o.rec.completion_tokens, 16u);
+  EXPECT_EQ(o.rec.token_source, TokenSource::usage);
+  EXPECT_EQ(o.rec.prompt_tokens, 31u);
+  EXPECT_EQ(o.rec.content_events, 16u);  // the role event is not a token
+  EXPECT_TRUE(o.rec.timings.present);
+  EXPECT_DOUBLE_EQ(o.rec.timings.predicted_n, 16);
+  EXPECT_NEAR(o.rec.timings.predicted_per_second, 1653.986, 1e-3);
+  EXPECT_TRUE(o.reusable);  // the response itself allows keep-alive
+}
+
+TEST(ResponseConsumer, ChatStreamWithoutUsageCountsFromTimings) {
+  const Outcome o = run_whole(fixture("chat_stream.http"));
+  EXPECT_EQ(o.rec.error, ErrorKind::none) << o.rec.message();
+  EXPECT_EQ(o.rec.token_source, TokenSource::timings);
+  EXPECT_EQ(o.rec.completion_tokens, 16u);
+  EXPECT_EQ(o.rec.content_events, 16u);
+}
+
+TEST(ResponseConsumer, ChatStreamStopWithheldTokensAreNotEvents) {
+  const Outcome o = run_whole(fixture("chat_stream_stop.http"));
+  EXPECT_EQ(o.rec.error, ErrorKind::none) << o.rec.message();
+  EXPECT_LT(o.rec.content_events, o.rec.completion_tokens);
+}
+
+TEST(ResponseConsumer, NativeStreamEmptyContentIsNotAToken) {
+  const Outcome stop = run_whole(fixture("completion_stream_stop.http"));
+  EXPECT_EQ(stop.rec.error, ErrorKind::none) << stop.rec.message();
+  const Outcome plain = run_whole(fixture("completion_stream.http"));
+  EXPECT_EQ(plain.rec.error, ErrorKind::none) << plain.rec.message();
+  EXPECT_EQ(plain.rec.content_events, 16u);
+  EXPECT_EQ(plain.rec.completion_tokens, 16u);
+  EXPECT_EQ(plain.rec.prompt_tokens, 5u);
+  EXPECT_EQ(plain.rec.token_source, TokenSource::timings);
+}
+
+TEST(ResponseConsumer, CompletionsStream) {
+  const Outcome o = run_whole(fixture("cmpl_stream.http"));
+  EXPECT_EQ(o.rec.error, ErrorKind::none) << o.rec.message();
+  EXPECT_EQ(o.rec.token_source, TokenSource::usage);
+  EXPECT_EQ(o.rec.completion_tokens, 16u);
+  EXPECT_EQ(o.rec.content_events, 16u);
+}
+
+TEST(ResponseConsumer, NonStreamBodies) {
+  for (const char* name : {"chat_nonstream.http", "cmpl_nonstream.http", "completion_nonstream.http"}) {
+    const Outcome o = run_whole(fixture(name), false, false);
+    EXPECT_EQ(o.rec.error, ErrorKind::none) << name << ": " << o.rec.message();
+    EXPECT_EQ(o.rec.completion_tokens, 16u) << name;
+    EXPECT_EQ(o.rec.content_events, 1u) << name;
+    EXPECT_NE(o.rec.token_source, TokenSource::events) << name;
+    EXPECT_GE(o.rec.first_token_ns, 0) << name;
+    EXPECT_TRUE(o.reusable) << name;
+  }
+}
+
+TEST(ResponseConsumer, MidStreamErrorEvent) {
+  for (const char* name : {"err_midstream_chat_stream.http", "err_midstream_completion_stream.http"}) {
+    const Outcome o = run_whole(fixture(name));
+    EXPECT_EQ(o.rec.error, ErrorKind::error_event) << name;
+    EXPECT_NE(o.rec.message().find("does not match"), std::string_view::npos) << o.rec.message();
+    EXPECT_EQ(o.rec.content_events, 121u) << name;
+    EXPECT_FALSE(o.reusable);
+  }
+}
+
+TEST(ResponseConsumer, HttpErrorsKeepTheServerMessage) {
+  struct Case {
+    const char* name;
+    ErrorKind kind;
+    const char* text;
+  };
+  for (const Case& c : {Case{"err_prompt_too_long_chat_stream.http", ErrorKind::http_4xx, "exceeds the available context"},
+                        Case{"err_invalid_json_chat.http", ErrorKind::http_5xx, "parse error"},
+                        Case{"err_missing_messages.http", ErrorKind::http_4xx, "'messages' is required"},
+                        Case{"health_loading.http", ErrorKind::http_5xx, "Loading model"}}) {
+    const Outcome o = run_whole(fixture(c.name));
+    EXPECT_EQ(o.rec.error, c.kind) << c.name;
+    EXPECT_NE(o.rec.message().find(c.text), std::string_view::npos) << c.name << ": " << o.rec.message();
+    EXPECT_FALSE(o.reusable) << c.name;  // Connection: close
+  }
+}
+
+TEST(ResponseConsumer, StreamCutBeforeDoneIsIncomplete) {
+  const std::string full = fixture("chat_stream_usage.http");
+  const std::size_t done = full.find("data: [DONE]");
+  ASSERT_NE(done, std::string::npos);
+  // Cut at the chunk-size line before [DONE]: the stream simply stops.
+  const std::size_t cut = full.rfind("\r\n", done - 3) + 2;
+  const Outcome o = run_whole(std::string_view(full).substr(0, cut));
+  EXPECT_EQ(o.rec.error, ErrorKind::incomplete);
+  EXPECT_EQ(o.rec.content_events, 16u);
+}
+
+TEST(ResponseConsumer, CleanTerminatorWithoutDoneIsIncomplete) {
+  std::string full = fixture("chat_stream_usage.http");
+  const std::size_t done = full.find("e\r\ndata: [DONE]\n\n\r\n");
+  ASSERT_NE(done, std::string::npos);
+  full.erase(done, std::string_view("e\r\ndata: [DONE]\n\n\r\n").size());
+  const Outcome o = run_whole(full);
+  EXPECT_EQ(o.rec.error, ErrorKind::incomplete);
+}
+
+TEST(ResponseConsumer, HtmlInsteadOfEventsIsProtocolError) {
+  const std::string resp =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>";
+  const Outcome o = run_whole(resp);
+  EXPECT_EQ(o.rec.error, ErrorKind::protocol);
+  EXPECT_NE(o.rec.message().find("text/html"), std::string_view::npos);
+}
+
+TEST(ResponseConsumer, GarbageIsProtocolError) {
+  const Outcome o = run_whole("\x16\x03\x01 definitely not http\r\n\r\n");
+  EXPECT_EQ(o.rec.error, ErrorKind::protocol);
+}
+
+TEST(ResponseConsumer, InvalidEventJsonIsProtocolError) {
+  const std::string resp =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "10\r\ndata: {\"choices\"\n\n\r\n"
+      "e\r\ndata: [DONE]\n\n\r\n0\r\n\r\n";
+  const Outcome o = run_whole(resp);
+  EXPECT_EQ(o.rec.error, ErrorKind::protocol);
+}
+
+TEST(ResponseConsumer, EofBeforeAnythingMeansStaleConnection) {
+  protocol::EventDecoder decoder;
+  ResponseConsumer consumer(decoder, 1024);
+  RequestRecord rec;
+  consumer.start(rec, true);
+  EXPECT_TRUE(consumer.nothing_received());
+  consumer.on_eof(5);
+  EXPECT_EQ(rec.error, ErrorKind::incomplete);
+  EXPECT_TRUE(consumer.nothing_received());
+}
+
+TEST(ResponseConsumer, TimestampsComeFromReads) {
+  // Headers in read 1, role event in read 2, first token in read 3.
+  const std::string full = fixture("chat_stream_usage.http");
+  const std::size_t body = full.find("\r\n\r\n") + 4;
+  const std::size_t second_event = full.find("data: ", full.find("data: ") + 1);
+  const Outcome o = run_pieces(full, {body, second_event}, true, true);
+  EXPECT_EQ(o.rec.error, ErrorKind::none) << o.rec.message();
+  EXPECT_EQ(o.rec.headers_ns, 1);
+  EXPECT_EQ(o.rec.first_token_ns, 3);
+  EXPECT_EQ(o.rec.end_ns, 3);
+  EXPECT_EQ(o.content_seen, 16u);
+}
+
+// Every fixture, split at every offset into two reads (and into single bytes),
+// gives the same record as when fed whole.
+TEST(ResponseConsumer, EverySplitGivesTheSameRecord) {
+  for (const std::string& name : test::fixture_names()) {
+    const std::string bytes = fixture(name);
+    const bool stream = name.find("stream") != std::string::npos;
+    const Outcome whole = run_whole(bytes, stream);
+    protocol::EventDecoder decoder;
+    ResponseConsumer consumer(decoder, 1u << 20);
+    for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
+      const Outcome split = run_pieces(consumer, bytes, {cut}, stream, true);
+      ASSERT_EQ(split.rec.error, whole.rec.error) << name << " cut " << cut << ": " << split.rec.message();
+      ASSERT_EQ(split.rec.completion_tokens, whole.rec.completion_tokens) << name << " cut " << cut;
+      ASSERT_EQ(split.rec.content_events, whole.rec.content_events) << name << " cut " << cut;
+      ASSERT_EQ(split.rec.events, whole.rec.events) << name << " cut " << cut;
+      ASSERT_EQ(split.rec.http_status, whole.rec.http_status) << name << " cut " << cut;
+      ASSERT_EQ(split.content_seen, whole.content_seen) << name << " cut " << cut;
+      ASSERT_EQ(split.rec.message(), whole.rec.message()) << name << " cut " << cut;
+    }
+    std::vector<std::size_t> bytewise(bytes.size());
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytewise[i] = i;
+    const Outcome dribble = run_pieces(consumer, bytes, bytewise, stream, true);
+    EXPECT_EQ(dribble.rec.error, whole.rec.error) << name;
+    EXPECT_EQ(dribble.rec.completion_tokens, whole.rec.completion_tokens) << name;
+    EXPECT_EQ(dribble.rec.content_events, whole.rec.content_events) << name;
+  }
+}
+
+}  // namespace
+}  // namespace llmbench
