@@ -1,0 +1,68 @@
+#pragma once
+// One client connection (plain TCP, or TLS over it) and a per-worker pool.
+//
+// Plain TCP reads do not own a buffer: the socket is non-blocking and a read
+// first tries `read_some` into the worker's shared buffer, and only when the
+// kernel has nothing waits for readiness (`async_wait`) and tries again. That
+// is the minimal epoll reader's pattern: no wasted EAGAIN read after every
+// token, one buffer for thousands of streams, and large reads when the server
+// batches. TLS reads go through OpenSSL into a buffer of the connection's own.
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace llmbench::http {
+
+struct ReadResult {
+  std::error_code ec;          // asio::error::eof on an orderly close
+  std::string_view bytes;      // valid until the next read on this worker
+  const char* readable_limit;  // end of readable memory around `bytes`
+};
+
+class Connection {
+ public:
+  Connection(asio::io_context& io, asio::ssl::context* tls);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Tries each endpoint in turn; then the TLS handshake (SNI + host check).
+  asio::awaitable<std::error_code> connect(const asio::ip::tcp::resolver::results_type& endpoints,
+                                           const std::string& host);
+  asio::awaitable<std::error_code> write(std::string_view bytes);
+  // `shared` must be followed by at least 64 readable bytes of padding.
+  asio::awaitable<ReadResult> read(std::span<char> shared);
+
+  // Cheap liveness check before reusing a pooled connection: a peer that
+  // closed (llama-server does after every stream) shows EOF to MSG_PEEK.
+  [[nodiscard]] bool still_open() noexcept;
+  // Stops any pending operation and closes; safe to call twice.
+  void close() noexcept;
+  [[nodiscard]] bool is_open() const noexcept { return socket_.is_open(); }
+
+ private:
+  asio::ip::tcp::socket socket_;
+  asio::ssl::context* tls_ctx_;
+  std::optional<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+  std::vector<char> tls_buf_;
+};
+
+// Idle kept-alive connections of one worker; LIFO so the warmest is reused.
+class ConnectionPool {
+ public:
+  std::unique_ptr<Connection> take();  // a live idle connection, or null
+  void give_back(std::unique_ptr<Connection> c);
+  void close_all() noexcept;
+  [[nodiscard]] std::size_t idle() const noexcept { return idle_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+}  // namespace llmbench::http

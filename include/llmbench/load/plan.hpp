@@ -1,0 +1,65 @@
+#pragma once
+// RunPlan: everything the engine needs, decided before the first request.
+//
+// The command line and config files produce a RunPlan; the engine never looks
+// at flags. Load modes are schedules over one request path (STYLE.md, oha's
+// warning): spec mode is a closed loop of one client running a fixed list of
+// tickets; load mode a closed loop of C clients or an open loop of arrivals.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llmbench/http/request.hpp"
+#include "llmbench/http/url.hpp"
+#include "llmbench/protocol/api.hpp"
+
+namespace llmbench {
+
+// One prompt as sent: the request bytes are serialised once, here.
+struct PromptItem {
+  std::string key;        // "memory_sequential", "dataset:12", "synthetic:3"
+  std::string text;       // what the user sees in reports
+  int max_tokens = 0;
+  std::string request;    // the complete HTTP request, headers and body
+  std::uint32_t input_tokens_hint = 0;  // from /tokenize calibration, 0 if unknown
+};
+
+enum class LoadMode : std::uint8_t { spec, closed, open };
+enum class Arrival : std::uint8_t { constant, poisson, gamma };
+
+struct StagePlan {
+  std::string label;            // "spec", "concurrency=4", "rate=2.5"
+  LoadMode mode = LoadMode::spec;
+  // spec: `warmup_requests` tickets, then `runs` per prompt, one at a time.
+  int runs = 5;
+  int warmup_requests = 1;
+  // closed loop
+  int concurrency = 1;
+  // open loop
+  double rate_rps = 0;
+  int max_concurrency = 0;      // 0: unbounded
+  // bounds of the measured window (0: unbounded; at least one must be set in load modes)
+  std::uint64_t requests = 0;
+  double duration_s = 0;
+  double warmup_s = 0;
+  double cooldown_s = 0;
+};
+
+struct RunPlan {
+  http::Target target;
+  protocol::ApiFlavor flavor = protocol::ApiFlavor::chat;
+  std::string model;
+  bool stream = true;
+  double timeout_s = 30;        // per request, connect to last byte
+  double idle_timeout_s = 0;    // between bytes; 0: only the overall timeout
+  std::size_t max_event_bytes = 1u << 20;
+  bool keepalive = true;
+  int threads = 1;
+  std::uint64_t seed = 1;
+  Arrival arrival = Arrival::poisson;
+  double burstiness = 1.0;      // gamma shape
+  std::vector<PromptItem> prompts;
+  std::vector<StagePlan> stages;
+};
+
+}  // namespace llmbench

@@ -1,0 +1,48 @@
+#pragma once
+// Tickets: what a schedule hands to the request path, one per request.
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "llmbench/record/record.hpp"
+
+namespace llmbench {
+
+struct Ticket {
+  std::uint64_t id = 0;
+  std::uint16_t prompt = 0;
+  Phase phase = Phase::measured;
+  std::int64_t intended_ns = -1;  // open loop: when it should be sent; -1: now
+};
+
+// Supplies one worker's tickets. Called on that worker's thread only; sources
+// shared between workers coordinate through atomics, never locks.
+class TicketSource {
+ public:
+  virtual ~TicketSource() = default;
+  // False when the schedule is exhausted (or the run is stopping).
+  virtual bool next(Ticket& out, std::int64_t now_ns) = 0;
+};
+
+// A fixed list handed out in order (spec mode: warm-up, then runs per prompt).
+class ListSource final : public TicketSource {
+ public:
+  explicit ListSource(std::vector<Ticket> tickets) : tickets_(std::move(tickets)) {}
+  bool next(Ticket& out, std::int64_t) override {
+    const std::size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+    if (i >= tickets_.size()) return false;
+    out = tickets_[i];
+    return true;
+  }
+  // Tickets handed out so far.
+  [[nodiscard]] std::size_t taken() const noexcept {
+    const std::size_t n = next_.load(std::memory_order_relaxed);
+    return n < tickets_.size() ? n : tickets_.size();
+  }
+
+ private:
+  std::vector<Ticket> tickets_;
+  std::atomic<std::size_t> next_{0};
+};
+
+}  // namespace llmbench

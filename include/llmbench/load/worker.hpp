@@ -1,0 +1,86 @@
+#pragma once
+// A worker thread: one io_context, its streams, its rings. Nothing on its I/O
+// path is shared with another thread except the rings' indices.
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "llmbench/http/connection.hpp"
+#include "llmbench/load/plan.hpp"
+#include "llmbench/load/response_consumer.hpp"
+#include "llmbench/load/ticket.hpp"
+#include "llmbench/protocol/event_decoder.hpp"
+#include "llmbench/record/record.hpp"
+#include "llmbench/record/spsc_ring.hpp"
+
+namespace llmbench {
+
+// Resolved once per run and shared read-only by every worker.
+struct RunContext {
+  const RunPlan* plan = nullptr;
+  asio::ip::tcp::resolver::results_type endpoints;
+  asio::ssl::context* tls = nullptr;
+};
+
+struct WorkerCounters {
+  std::atomic<std::uint64_t> ring_full_waits{0};
+  std::atomic<std::uint64_t> connections_opened{0};
+  std::atomic<std::uint64_t> in_flight{0};
+  std::atomic<std::uint64_t> started{0};
+};
+
+class Worker {
+ public:
+  Worker(const RunContext& ctx, std::uint32_t stage, std::size_t ring_capacity);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Runs `clients` closed-loop clients pulling from `source` until it is
+  // exhausted; blocks the calling thread (the worker's own).
+  void run_closed(TicketSource& source, int clients);
+  // From any thread: stop taking tickets and cancel what is in flight.
+  void cancel() noexcept;
+
+  SpscRing<RequestRecord>& records() noexcept { return records_; }
+  SpscRing<GapRecord>& gaps() noexcept { return gaps_; }
+  const WorkerCounters& counters() const noexcept { return counters_; }
+
+ private:
+  struct Slot;
+  asio::awaitable<void> client_loop(TicketSource& source, Slot& slot);
+  asio::awaitable<void> run_request(Slot& slot, const Ticket& t);
+  asio::awaitable<bool> attempt(Slot& slot, const PromptItem& prompt, bool may_retry);
+  asio::awaitable<bool> read_response(Slot& slot, bool may_retry);
+  void arm_watchdog(Slot& slot);
+  void schedule_watchdog(Slot& slot, std::int64_t at_ns);
+  void on_watchdog(Slot& slot, std::uint64_t generation);
+  void release_connection(Slot& slot);
+  void push_gap(const Slot& slot, const ReadTokens& tokens);
+  void push_record(const RequestRecord& rec);
+  ErrorKind classify(const Slot& slot, const std::error_code& ec) const noexcept;
+  std::string describe(const Slot& slot, const std::error_code& ec) const;
+
+  const RunContext& ctx_;
+  const RunPlan& plan_;
+  std::uint32_t stage_;
+  SpscRing<RequestRecord> records_;
+  SpscRing<GapRecord> gaps_;
+  WorkerCounters counters_;
+  protocol::EventDecoder decoder_;       // one simdjson parser per thread
+  std::vector<char> read_buffer_;        // shared by every plain-TCP stream of this worker
+  // Declared before what uses it: sockets and timers must die before their
+  // io_context, and its pending handlers (which point into slots) are then
+  // destroyed without running.
+  asio::io_context io_;
+  http::ConnectionPool pool_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace llmbench

@@ -1,0 +1,100 @@
+#include "llmbench/http/connection.hpp"
+
+#include <sys/socket.h>
+
+#include <asio/experimental/as_tuple.hpp>
+
+namespace llmbench::http {
+
+namespace {
+constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr std::size_t kTlsBufferBytes = 16 * 1024;
+constexpr std::size_t kPadding = 64;
+}  // namespace
+
+Connection::Connection(asio::io_context& io, asio::ssl::context* tls) : socket_(io), tls_ctx_(tls) {}
+
+asio::awaitable<std::error_code> Connection::connect(const asio::ip::tcp::resolver::results_type& endpoints,
+                                                     const std::string& host) {
+  auto [ec, ep] = co_await asio::async_connect(socket_, endpoints, use_tuple);
+  if (ec) co_return ec;
+  std::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket_.non_blocking(true, ec);
+  if (ec) co_return ec;
+  if (tls_ctx_ != nullptr) {
+    tls_.emplace(socket_, *tls_ctx_);
+    // SNI, and the name the certificate must match.
+    // SSL_set_tlsext_host_name() without its C cast.
+    if (SSL_ctrl(tls_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(host.c_str())) != 1) {
+      co_return std::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+    }
+    tls_->set_verify_callback(asio::ssl::host_name_verification(host));
+    auto [hec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (hec) co_return hec;
+    tls_buf_.resize(kTlsBufferBytes + kPadding);
+  }
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> Connection::write(std::string_view bytes) {
+  if (tls_) {
+    auto [ec, n] = co_await asio::async_write(*tls_, asio::buffer(bytes.data(), bytes.size()), use_tuple);
+    co_return ec;
+  }
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()), use_tuple);
+  co_return ec;
+}
+
+asio::awaitable<ReadResult> Connection::read(std::span<char> shared) {
+  if (tls_) {
+    auto [ec, n] = co_await tls_->async_read_some(asio::buffer(tls_buf_.data(), kTlsBufferBytes), use_tuple);
+    // An SSL "stream truncated" close is reported as an abrupt end, like a reset.
+    co_return ReadResult{ec, std::string_view(tls_buf_.data(), n), tls_buf_.data() + tls_buf_.size()};
+  }
+  for (;;) {
+    std::error_code ec;
+    const std::size_t n = socket_.read_some(asio::buffer(shared.data(), shared.size()), ec);
+    if (ec != asio::error::would_block && ec != asio::error::try_again) {
+      co_return ReadResult{ec, std::string_view(shared.data(), n), shared.data() + shared.size() + kPadding};
+    }
+    auto [wec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
+    if (wec) co_return ReadResult{wec, {}, nullptr};
+  }
+}
+
+bool Connection::still_open() noexcept {
+  if (!socket_.is_open()) return false;
+  char probe;
+  const ssize_t n = ::recv(socket_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return false;   // orderly close
+  // Unsolicited bytes put a plain connection out of step; over TLS they are
+  // usually a post-handshake record (a TLS 1.3 session ticket) for OpenSSL.
+  if (n > 0) return tls_.has_value();
+  return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+void Connection::close() noexcept {
+  std::error_code ignored;
+  socket_.cancel(ignored);
+  socket_.close(ignored);
+}
+
+std::unique_ptr<Connection> ConnectionPool::take() {
+  while (!idle_.empty()) {
+    std::unique_ptr<Connection> c = std::move(idle_.back());
+    idle_.pop_back();
+    if (c->still_open()) return c;
+  }
+  return nullptr;
+}
+
+void ConnectionPool::give_back(std::unique_ptr<Connection> c) { idle_.push_back(std::move(c)); }
+
+void ConnectionPool::close_all() noexcept {
+  for (auto& c : idle_) c->close();
+  idle_.clear();
+}
+
+}  // namespace llmbench::http

@@ -1,0 +1,248 @@
+#include "llmbench/load/worker.hpp"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <thread>
+
+#include "llmbench/util/clock.hpp"
+
+namespace llmbench {
+
+namespace {
+constexpr std::size_t kReadBufferBytes = 64 * 1024;
+constexpr std::size_t kPaddingBytes = 64;  // simdjson reads up to 64 bytes past a document
+}  // namespace
+
+// Everything one in-flight request needs, reused for every request the slot
+// runs, so the request path allocates nothing once the slot exists.
+struct Worker::Slot {
+  Slot(Worker& w) : consumer(w.decoder_, w.plan_.max_event_bytes), watchdog(w.io_) {}
+  ResponseConsumer consumer;
+  RequestRecord rec;
+  asio::steady_timer watchdog;
+  std::unique_ptr<http::Connection> conn;
+  std::uint64_t generation = 0;
+  std::int64_t deadline_ns = 0;
+  std::int64_t last_activity_ns = 0;
+  bool timed_out = false;
+  bool cancelled = false;
+  const char* timeout_reason = "";
+};
+
+Worker::Worker(const RunContext& ctx, std::uint32_t stage, std::size_t ring_capacity)
+    : ctx_(ctx),
+      plan_(*ctx.plan),
+      stage_(stage),
+      records_(ring_capacity),
+      gaps_(ring_capacity * 4),
+      read_buffer_(kReadBufferBytes + kPaddingBytes) {}
+
+Worker::~Worker() {
+  slots_.clear();
+  pool_.close_all();
+}
+
+void Worker::run_closed(TicketSource& source, int clients) {
+  slots_.reserve(static_cast<std::size_t>(clients));
+  for (int i = 0; i < clients; ++i) {
+    slots_.push_back(std::make_unique<Slot>(*this));
+    asio::co_spawn(io_, client_loop(source, *slots_.back()), asio::detached);
+  }
+  io_.run();
+  pool_.close_all();
+}
+
+void Worker::cancel() noexcept {
+  cancelled_.store(true, std::memory_order_relaxed);
+  // Closing sockets must happen on the worker's own thread.
+  asio::post(io_, [this] {
+    for (auto& s : slots_) {
+      s->cancelled = true;
+      if (s->conn) s->conn->close();
+    }
+    pool_.close_all();
+  });
+}
+
+asio::awaitable<void> Worker::client_loop(TicketSource& source, Slot& slot) {
+  Ticket t;
+  while (!cancelled_.load(std::memory_order_relaxed) && source.next(t, now_ns())) {
+    co_await run_request(slot, t);
+  }
+  slot.watchdog.cancel();
+}
+
+asio::awaitable<void> Worker::run_request(Slot& slot, const Ticket& t) {
+  RequestRecord& rec = slot.rec;
+  rec = RequestRecord{};
+  rec.request_id = t.id;
+  rec.stage = stage_;
+  rec.prompt = t.prompt;
+  rec.phase = t.phase;
+  rec.start_ns = now_ns();
+  rec.intended_ns = t.intended_ns;  // -1 in closed loop: no schedule to be late against
+  slot.deadline_ns = rec.start_ns + seconds_to_ns(plan_.timeout_s);
+  slot.last_activity_ns = rec.start_ns;
+  counters_.started.fetch_add(1, std::memory_order_relaxed);
+  counters_.in_flight.fetch_add(1, std::memory_order_relaxed);
+  arm_watchdog(slot);
+
+  const PromptItem& prompt = plan_.prompts[t.prompt];
+  // A kept-alive connection the server closed in the meantime fails before any
+  // byte of a response; that request was never processed and is sent again on
+  // a fresh connection (as curl does).
+  const bool retry = co_await attempt(slot, prompt, true);
+  if (retry) co_await attempt(slot, prompt, false);
+
+  ++slot.generation;  // disarms the watchdog
+  slot.watchdog.cancel();
+  if (slot.cancelled && !slot.consumer.done()) slot.consumer.fail(ErrorKind::cancelled, "cancelled", now_ns());
+  release_connection(slot);
+  counters_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  push_record(rec);
+}
+
+// One try on one connection. Returns true when it should be retried.
+asio::awaitable<bool> Worker::attempt(Slot& slot, const PromptItem& prompt, bool may_retry) {
+  RequestRecord& rec = slot.rec;
+  bool reused = false;
+  if (!slot.conn && plan_.keepalive) {
+    slot.conn = pool_.take();
+    reused = slot.conn != nullptr;
+  }
+  slot.consumer.start(rec, plan_.stream);
+  if (!slot.conn) {
+    slot.conn = std::make_unique<http::Connection>(io_, ctx_.tls);
+    counters_.connections_opened.fetch_add(1, std::memory_order_relaxed);
+    const std::int64_t c0 = now_ns();
+    const std::error_code ec = co_await slot.conn->connect(ctx_.endpoints, plan_.target.host);
+    rec.connect_ns += now_ns() - c0;
+    if (ec) {
+      const ErrorKind k = slot.timed_out ? ErrorKind::timeout : slot.cancelled ? ErrorKind::cancelled : ErrorKind::connect;
+      slot.consumer.fail(k, "connect to " + plan_.target.origin() + ": " + describe(slot, ec), now_ns());
+      co_return false;
+    }
+  }
+  rec.reused_connection = reused;
+  rec.sent_ns = now_ns();
+  if (const std::error_code ec = co_await slot.conn->write(prompt.request)) {
+    if (reused && may_retry && !slot.cancelled && !slot.timed_out) {
+      slot.conn.reset();
+      co_return true;
+    }
+    slot.consumer.fail(classify(slot, ec), describe(slot, ec), now_ns());
+    co_return false;
+  }
+  co_return co_await read_response(slot, reused && may_retry);
+}
+
+asio::awaitable<bool> Worker::read_response(Slot& slot, bool may_retry) {
+  const std::span<char> buf(read_buffer_.data(), kReadBufferBytes);
+  for (;;) {
+    const http::ReadResult r = co_await slot.conn->read(buf);
+    // The read's one timestamp: every event decoded from these bytes shares it.
+    const std::int64_t t = now_ns();
+    if (!r.ec) {
+      slot.last_activity_ns = t;
+      ReadTokens tokens;
+      const ConsumeState st = slot.consumer.on_read(r.bytes, r.readable_limit, t, tokens);
+      if (tokens.content_events > 0) push_gap(slot, tokens);
+      if (st == ConsumeState::done) co_return false;
+    } else if (r.ec == asio::error::eof && !slot.timed_out && !slot.cancelled) {
+      if (may_retry && slot.consumer.nothing_received()) {
+        slot.conn.reset();
+        co_return true;
+      }
+      slot.consumer.on_eof(t);
+      co_return false;
+    } else {
+      if (may_retry && slot.consumer.nothing_received() && r.ec == asio::error::connection_reset &&
+          !slot.timed_out && !slot.cancelled) {
+        slot.conn.reset();
+        co_return true;
+      }
+      slot.consumer.fail(classify(slot, r.ec), describe(slot, r.ec), t);
+      co_return false;
+    }
+  }
+}
+
+std::string Worker::describe(const Slot& slot, const std::error_code& ec) const {
+  if (slot.timed_out) return slot.timeout_reason;
+  if (slot.cancelled) return "cancelled at the end of the run";
+  return ec.message();
+}
+
+ErrorKind Worker::classify(const Slot& slot, const std::error_code& ec) const noexcept {
+  if (slot.timed_out) return ErrorKind::timeout;
+  if (slot.cancelled) return ErrorKind::cancelled;
+  if (ec == asio::error::eof) return ErrorKind::incomplete;
+  return ErrorKind::reset;
+}
+
+void Worker::release_connection(Slot& slot) {
+  if (!slot.conn) return;
+  if (plan_.keepalive && slot.consumer.reusable() && slot.rec.ok() && !slot.cancelled) {
+    pool_.give_back(std::move(slot.conn));
+    return;
+  }
+  slot.conn->close();
+  slot.conn.reset();
+}
+
+// The watchdog sleeps until the earlier of the request's deadline and its idle
+// deadline. Reads only store a timestamp; the timer is re-armed lazily when it
+// wakes early, so there is no timer operation per read.
+void Worker::arm_watchdog(Slot& slot) {
+  ++slot.generation;
+  slot.timed_out = false;
+  slot.cancelled = cancelled_.load(std::memory_order_relaxed);
+  const std::int64_t idle_ns = seconds_to_ns(plan_.idle_timeout_s);
+  const std::int64_t first = idle_ns > 0 ? std::min(slot.deadline_ns, slot.last_activity_ns + idle_ns) : slot.deadline_ns;
+  schedule_watchdog(slot, first);
+}
+
+void Worker::schedule_watchdog(Slot& slot, std::int64_t at_ns) {
+  slot.watchdog.expires_at(to_time_point(at_ns));
+  const std::uint64_t gen = slot.generation;
+  slot.watchdog.async_wait([this, &slot, gen](const std::error_code& ec) {
+    if (!ec) on_watchdog(slot, gen);
+  });
+}
+
+void Worker::on_watchdog(Slot& slot, std::uint64_t generation) {
+  if (generation != slot.generation) return;
+  const std::int64_t now = now_ns();
+  const std::int64_t idle_ns = seconds_to_ns(plan_.idle_timeout_s);
+  const std::int64_t idle_at = idle_ns > 0 ? slot.last_activity_ns + idle_ns : slot.deadline_ns;
+  const std::int64_t due = std::min(slot.deadline_ns, idle_at);
+  if (now < due) {
+    schedule_watchdog(slot, due);
+    return;
+  }
+  slot.timed_out = true;
+  slot.timeout_reason = now < slot.deadline_ns ? "no data within the idle timeout" : "request exceeded --timeout";
+  if (slot.conn) slot.conn->close();
+}
+
+void Worker::push_gap(const Slot& slot, const ReadTokens& tokens) {
+  GapRecord g;
+  g.stage = stage_;
+  g.prompt = slot.rec.prompt;
+  g.phase = slot.rec.phase;
+  g.gap_ns = tokens.gap_ns;
+  g.zero_gaps = tokens.content_events - 1;
+  if (g.gap_ns < 0 && g.zero_gaps == 0) return;  // a lone first token: no gap yet
+  while (!gaps_.try_push(g)) {
+    counters_.ring_full_waits.fetch_add(1, std::memory_order_relaxed);
+    std::this_thread::yield();
+  }
+}
+
+void Worker::push_record(const RequestRecord& rec) {
+  while (!records_.try_push(rec)) {
+    counters_.ring_full_waits.fetch_add(1, std::memory_order_relaxed);
+    std::this_thread::yield();
+  }
+}
+
+}  // namespace llmbench

@@ -1,0 +1,87 @@
+// Request bodies per flavour, and the JSON string escaping every writer uses.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "llmbench/protocol/api.hpp"
+#include "llmbench/report/json_writer.hpp"
+
+#include <cmath>
+
+namespace llmbench {
+namespace {
+
+simdjson::dom::element parse(simdjson::dom::parser& p, const std::string& json) {
+  simdjson::dom::element e;
+  EXPECT_EQ(p.parse(json).get(e), simdjson::SUCCESS) << json;
+  return e;
+}
+
+TEST(ProtocolBody, ChatStreamAsksForUsage) {
+  protocol::GenerationRequest g;
+  g.model = "m";
+  g.prompt = "Count from 1 to 20";
+  g.max_tokens = 64;
+  simdjson::dom::parser p;
+  auto e = parse(p, protocol::build_body(g));
+  EXPECT_EQ(std::string_view(e["messages"].at(0)["content"]), "Count from 1 to 20");
+  EXPECT_EQ(std::string_view(e["messages"].at(0)["role"]), "user");
+  EXPECT_EQ(int64_t(e["max_tokens"]), 64);
+  EXPECT_EQ(double(e["temperature"]), 0.0);
+  EXPECT_TRUE(bool(e["stream"]));
+  EXPECT_TRUE(bool(e["stream_options"]["include_usage"]));
+}
+
+TEST(ProtocolBody, NativeUsesNPredictAndNoModel) {
+  protocol::GenerationRequest g;
+  g.flavor = protocol::ApiFlavor::native;
+  g.model = "m";
+  g.prompt = "hi";
+  g.max_tokens = 8;
+  g.stream = false;
+  simdjson::dom::parser p;
+  auto e = parse(p, protocol::build_body(g));
+  EXPECT_EQ(int64_t(e["n_predict"]), 8);
+  EXPECT_TRUE(e["model"].error());
+  EXPECT_TRUE(e["stream_options"].error());
+  EXPECT_FALSE(bool(e["stream"]));
+}
+
+TEST(ProtocolBody, CompletionsSendsPrompt) {
+  protocol::GenerationRequest g;
+  g.flavor = protocol::ApiFlavor::completions;
+  g.prompt = "a \"quoted\"\nline\t\x01";
+  simdjson::dom::parser p;
+  auto e = parse(p, protocol::build_body(g));
+  EXPECT_EQ(std::string_view(e["prompt"]), "a \"quoted\"\nline\t\x01");
+}
+
+TEST(JsonEscaping, InvalidUtf8BecomesReplacementCharacter) {
+  std::string out;
+  protocol::append_json_string(out, std::string("ok \xff\xfe \xe2\x82 \xc3\xa9", 11));
+  simdjson::dom::parser p;
+  auto e = parse(p, out);
+  // Each byte that starts no valid sequence is replaced; valid UTF-8 is kept.
+  EXPECT_EQ(std::string_view(e), "ok \xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd \xc3\xa9");
+}
+
+TEST(JsonWriter, WritesNestedValidJson) {
+  report::JsonWriter w;
+  w.begin_object().field("a", 1).field("b", 2.5).field("c", "x").key("d").begin_array();
+  w.value(true).null().begin_object().end_object().end_array();
+  w.field("nan", std::nan("")).end_object();
+  simdjson::dom::parser p;
+  auto e = parse(p, w.str());
+  EXPECT_EQ(int64_t(e["a"]), 1);
+  EXPECT_EQ(double(e["b"]), 2.5);
+  EXPECT_TRUE(e["nan"].is_null());
+  EXPECT_EQ(simdjson::dom::array(e["d"]).size(), 3u);
+}
+
+TEST(JsonWriter, IntegralDoublesStayFloats) {
+  EXPECT_EQ(report::format_double(32.0), "32.0");
+  EXPECT_EQ(report::format_double(0.1), "0.1");
+  EXPECT_EQ(report::format_double(1e300), "1e+300");
+}
+
+}  // namespace
+}  // namespace llmbench
