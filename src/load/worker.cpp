@@ -25,6 +25,7 @@ struct Worker::Slot {
   std::int64_t last_activity_ns = 0;
   bool timed_out = false;
   bool cancelled = false;
+  bool active = false;
   const char* timeout_reason = "";
 };
 
@@ -43,10 +44,12 @@ Worker::~Worker() {
 
 void Worker::run_closed(TicketSource& source, int clients) {
   slots_.reserve(static_cast<std::size_t>(clients));
+  clients_running_ = static_cast<std::size_t>(clients);
   for (int i = 0; i < clients; ++i) {
     slots_.push_back(std::make_unique<Slot>(*this));
     asio::co_spawn(io_, client_loop(source, *slots_.back()), asio::detached);
   }
+  asio::co_spawn(io_, watch_stage_end(source), asio::detached);
   io_.run();
   pool_.close_all();
 }
@@ -60,15 +63,125 @@ void Worker::cancel() noexcept {
       if (s->conn) s->conn->close();
     }
     pool_.close_all();
+    if (slot_freed_) slot_freed_->cancel();
   });
+}
+
+void Worker::cancel_phase(Phase phase) {
+  for (auto& s : slots_) {
+    if (!s->active || s->rec.phase != phase) continue;
+    s->cancelled = true;
+    if (s->conn) s->conn->close();
+  }
 }
 
 asio::awaitable<void> Worker::client_loop(TicketSource& source, Slot& slot) {
   Ticket t;
   while (!cancelled_.load(std::memory_order_relaxed) && source.next(t, now_ns())) {
+    counters_.scheduled.fetch_add(1, std::memory_order_relaxed);
     co_await run_request(slot, t);
   }
+  // The schedule is over for everyone: cool-down requests still running on
+  // other clients only kept the load up and are cancelled now.
+  cancel_phase(Phase::cooldown);
   slot.watchdog.cancel();
+  --clients_running_;
+}
+
+// A client only notices the end of the cool-down when its request ends; a
+// long one would keep the stage alive. This wakes every 50 ms to cancel the
+// cool-down's requests as soon as its time is up.
+asio::awaitable<void> Worker::watch_stage_end(TicketSource& source) {
+  constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+  asio::steady_timer timer(io_);
+  while (clients_running_ > 0 && !cancelled_.load(std::memory_order_relaxed)) {
+    if (source.over(now_ns())) {
+      cancel_phase(Phase::cooldown);
+      break;
+    }
+    timer.expires_after(std::chrono::milliseconds(50));
+    co_await timer.async_wait(use_tuple);
+  }
+}
+
+void Worker::run_open(const OpenSchedule& schedule, std::int64_t start_ns, std::size_t index, std::size_t workers,
+                      std::size_t max_in_flight, std::size_t prompts) {
+  slot_freed_ = std::make_unique<asio::steady_timer>(io_);
+  if (max_in_flight > 0) slots_.reserve(max_in_flight);
+  asio::co_spawn(io_, open_loop(schedule, start_ns, index, workers, max_in_flight, prompts), asio::detached);
+  io_.run();
+  pool_.close_all();
+}
+
+// Sends each arrival at its intended time. A request that cannot start on
+// time (the cap is reached, or this thread was busy) starts late but keeps
+// its intended time: TTFT and E2E are also measured from it, free of
+// coordinated omission, and the lag is recorded.
+asio::awaitable<void> Worker::open_loop(const OpenSchedule& schedule, std::int64_t start_ns, std::size_t index,
+                                        std::size_t workers, std::size_t max_in_flight, std::size_t prompts) {
+  constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+  asio::steady_timer timer(io_);
+  const std::size_t n = schedule.at_ns.size();
+  for (std::size_t i = index; i < n && !cancelled_.load(std::memory_order_relaxed); i += workers) {
+    const std::int64_t intended = start_ns + schedule.at_ns[i];
+    if (now_ns() < intended) {
+      timer.expires_at(to_time_point(intended));
+      co_await timer.async_wait(use_tuple);
+      if (cancelled_.load(std::memory_order_relaxed)) break;
+    }
+    const Ticket t{i, static_cast<std::uint32_t>(i % (prompts ? prompts : 1)), schedule.phase_of(i), intended};
+    counters_.scheduled.fetch_add(1, std::memory_order_relaxed);
+    Slot* slot = co_await acquire_slot(max_in_flight);
+    if (slot == nullptr) {
+      push_unsent(t);
+      continue;
+    }
+    slot->active = true;
+    slot->rec.phase = t.phase;
+    asio::co_spawn(io_, run_and_release(*slot, t), asio::detached);
+  }
+  cancel_phase(Phase::cooldown);
+}
+
+asio::awaitable<Worker::Slot*> Worker::acquire_slot(std::size_t max_in_flight) {
+  constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+  for (;;) {
+    if (cancelled_.load(std::memory_order_relaxed)) co_return nullptr;
+    if (!free_slots_.empty()) {
+      Slot* s = free_slots_.back();
+      free_slots_.pop_back();
+      co_return s;
+    }
+    if (max_in_flight == 0 || slots_.size() < max_in_flight) {
+      slots_.push_back(std::make_unique<Slot>(*this));
+      co_return slots_.back().get();
+    }
+    // At the cap: sleep until a request ends (release cancels the timer).
+    slot_freed_->expires_at(asio::steady_timer::time_point::max());
+    co_await slot_freed_->async_wait(use_tuple);
+  }
+}
+
+asio::awaitable<void> Worker::run_and_release(Slot& slot, Ticket t) {
+  co_await run_request(slot, t);
+  slot.active = false;
+  free_slots_.push_back(&slot);
+  slot_freed_->cancel_one();
+}
+
+// A ticket that never reached the request path (the run ended while it
+// waited for a free slot) is still accounted for, as cancelled.
+void Worker::push_unsent(const Ticket& t) {
+  RequestRecord rec;
+  rec.request_id = t.id;
+  rec.stage = stage_;
+  rec.prompt = t.prompt;
+  rec.phase = t.phase;
+  rec.intended_ns = t.intended_ns;
+  rec.error = ErrorKind::cancelled;
+  rec.set_message("cancelled before it could be sent");
+  rec.end_ns = now_ns();
+  push_record(rec);
 }
 
 asio::awaitable<void> Worker::run_request(Slot& slot, const Ticket& t) {
@@ -78,6 +191,7 @@ asio::awaitable<void> Worker::run_request(Slot& slot, const Ticket& t) {
   rec.stage = stage_;
   rec.prompt = t.prompt;
   rec.phase = t.phase;
+  slot.active = true;
   rec.start_ns = now_ns();
   rec.intended_ns = t.intended_ns;  // -1 in closed loop: no schedule to be late against
   slot.deadline_ns = rec.start_ns + seconds_to_ns(plan_.timeout_s);
@@ -97,6 +211,7 @@ asio::awaitable<void> Worker::run_request(Slot& slot, const Ticket& t) {
   slot.watchdog.cancel();
   if (slot.cancelled && !slot.consumer.done()) slot.consumer.fail(ErrorKind::cancelled, "cancelled", now_ns());
   release_connection(slot);
+  slot.active = false;
   counters_.in_flight.fetch_sub(1, std::memory_order_relaxed);
   push_record(rec);
 }

@@ -22,6 +22,14 @@ struct PromptItem {
   int max_tokens = 0;
   std::string request;    // the complete HTTP request, headers and body
   std::uint32_t input_tokens_hint = 0;  // from /tokenize calibration, 0 if unknown
+  std::uint16_t group = 0;  // statistics are kept per group: a built-in key, or one for a whole dataset
+};
+
+// A statistics group: a built-in prompt key, "dataset" or "synthetic".
+struct PromptGroup {
+  std::string key;
+  std::string text;  // the prompt for a built-in key; a description otherwise
+  int max_tokens = 0;
 };
 
 enum class LoadMode : std::uint8_t { spec, closed, open };
@@ -59,6 +67,7 @@ struct RunPlan {
   Arrival arrival = Arrival::poisson;
   double burstiness = 1.0;      // gamma shape
   std::vector<PromptItem> prompts;
+  std::vector<PromptGroup> groups;
   std::vector<StagePlan> stages;
 };
 

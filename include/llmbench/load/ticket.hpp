@@ -10,7 +10,7 @@ namespace llmbench {
 
 struct Ticket {
   std::uint64_t id = 0;
-  std::uint16_t prompt = 0;
+  std::uint32_t prompt = 0;
   Phase phase = Phase::measured;
   std::int64_t intended_ns = -1;  // open loop: when it should be sent; -1: now
 };
@@ -22,6 +22,8 @@ class TicketSource {
   virtual ~TicketSource() = default;
   // False when the schedule is exhausted (or the run is stopping).
   virtual bool next(Ticket& out, std::int64_t now_ns) = 0;
+  // True once no ticket will be handed out any more (the cool-down is over).
+  virtual bool over(std::int64_t now_ns) const = 0;
 };
 
 // A fixed list handed out in order (spec mode: warm-up, then runs per prompt).
@@ -34,6 +36,7 @@ class ListSource final : public TicketSource {
     out = tickets_[i];
     return true;
   }
+  bool over(std::int64_t) const override { return next_.load(std::memory_order_relaxed) >= tickets_.size(); }
   // Tickets handed out so far.
   [[nodiscard]] std::size_t taken() const noexcept {
     const std::size_t n = next_.load(std::memory_order_relaxed);

@@ -13,6 +13,7 @@
 #include "llmbench/http/connection.hpp"
 #include "llmbench/load/plan.hpp"
 #include "llmbench/load/response_consumer.hpp"
+#include "llmbench/load/schedule.hpp"
 #include "llmbench/load/ticket.hpp"
 #include "llmbench/protocol/event_decoder.hpp"
 #include "llmbench/record/record.hpp"
@@ -32,6 +33,7 @@ struct WorkerCounters {
   std::atomic<std::uint64_t> connections_opened{0};
   std::atomic<std::uint64_t> in_flight{0};
   std::atomic<std::uint64_t> started{0};
+  std::atomic<std::uint64_t> scheduled{0};  // tickets taken by this worker
 };
 
 class Worker {
@@ -44,6 +46,10 @@ class Worker {
   // Runs `clients` closed-loop clients pulling from `source` until it is
   // exhausted; blocks the calling thread (the worker's own).
   void run_closed(TicketSource& source, int clients);
+  // Runs this worker's share of an open-loop schedule (arrivals i with
+  // i % workers == index), at most `max_in_flight` at once (0: unbounded).
+  void run_open(const OpenSchedule& schedule, std::int64_t start_ns, std::size_t index, std::size_t workers,
+                std::size_t max_in_flight, std::size_t prompts);
   // From any thread: stop taking tickets and cancel what is in flight.
   void cancel() noexcept;
 
@@ -54,6 +60,14 @@ class Worker {
  private:
   struct Slot;
   asio::awaitable<void> client_loop(TicketSource& source, Slot& slot);
+  asio::awaitable<void> watch_stage_end(TicketSource& source);
+  asio::awaitable<void> open_loop(const OpenSchedule& schedule, std::int64_t start_ns, std::size_t index,
+                                  std::size_t workers, std::size_t max_in_flight, std::size_t prompts);
+  asio::awaitable<void> run_and_release(Slot& slot, Ticket t);
+  asio::awaitable<Slot*> acquire_slot(std::size_t max_in_flight);
+  void push_unsent(const Ticket& t);
+  // At the end of the schedule: what the cool-down started is cancelled.
+  void cancel_phase(Phase phase);
   asio::awaitable<void> run_request(Slot& slot, const Ticket& t);
   asio::awaitable<bool> attempt(Slot& slot, const PromptItem& prompt, bool may_retry);
   asio::awaitable<bool> read_response(Slot& slot, bool may_retry);
@@ -80,7 +94,10 @@ class Worker {
   asio::io_context io_;
   http::ConnectionPool pool_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Slot*> free_slots_;          // open loop: slots not running a request
+  std::unique_ptr<asio::steady_timer> slot_freed_;  // open loop: wakes a scheduler waiting for a slot
   std::atomic<bool> cancelled_{false};
+  std::size_t clients_running_ = 0;
 };
 
 }  // namespace llmbench

@@ -84,7 +84,7 @@ inline constexpr std::size_t kErrorMessageBytes = 160;
 struct RequestRecord {
   std::uint64_t request_id = 0;
   std::uint32_t stage = 0;
-  std::uint16_t prompt = 0;  // index into the plan's prompt list
+  std::uint32_t prompt = 0;  // index into the plan's prompt list
   Phase phase = Phase::measured;
   ErrorKind error = ErrorKind::none;
   TokenSource token_source = TokenSource::events;
@@ -129,7 +129,7 @@ inline void RequestRecord::set_message(std::string_view m) noexcept {
 // gaps. The first content event of a request has no gap and sends nothing.
 struct GapRecord {
   std::uint32_t stage = 0;
-  std::uint16_t prompt = 0;
+  std::uint32_t prompt = 0;
   Phase phase = Phase::measured;
   std::uint32_t zero_gaps = 0;
   std::int64_t gap_ns = -1;  // -1: this read carried only the request's first token(s)
