@@ -1,0 +1,30 @@
+#pragma once
+// Prompts from files: JSON Lines ({"prompt": ..., "max_tokens": N} or
+// {"messages": [...]}) and the ShareGPT JSON layout (an array of
+// {"conversations": [{"from": "human", "value": ...}, {"from": "gpt", ...}]}).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llmbench/protocol/api.hpp"
+
+namespace llmbench {
+
+struct DatasetEntry {
+  std::string prompt;                           // for completions/native, and chat without messages
+  std::vector<protocol::ChatMessage> messages;  // chat turns when the file gives them
+  int max_tokens = 0;                           // 0: not given
+  std::uint32_t reference_output_chars = 0;     // ShareGPT: the recorded reply's length
+};
+
+struct DatasetLimits {
+  std::uint64_t max_file_bytes = 2ull << 30;  // refuse larger files outright
+  std::size_t max_entries = 1'000'000;        // keep at most this many prompts
+};
+
+// Loads a dataset. On error returns false with one line naming the file (and
+// line for JSON Lines), the field and what was expected.
+bool load_dataset(const std::string& path, const DatasetLimits& limits, std::vector<DatasetEntry>& out,
+                  std::string& error);
+
+}  // namespace llmbench

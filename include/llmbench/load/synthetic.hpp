@@ -1,0 +1,39 @@
+#pragma once
+// Synthetic prompts of a chosen length (--input-tokens MEAN[:STDDEV]) asking
+// for a chosen output (--output-tokens MEAN[:STDDEV]).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "llmbench/load/dataset.hpp"
+
+namespace llmbench {
+
+struct LengthSpec {
+  double mean = 0;
+  double stddev = 0;
+};
+
+// Parses "MEAN" or "MEAN:STDDEV" (positive mean, non-negative stddev).
+std::optional<LengthSpec> parse_length_spec(std::string_view text, std::string& error);
+
+// Counts the tokens of a text with the server's tokenizer; nullopt when the
+// server has no /tokenize.
+using TokenCounter = std::function<std::optional<std::uint32_t>(const std::string&)>;
+
+struct SyntheticPrompt {
+  DatasetEntry entry;
+  std::uint32_t input_tokens = 0;  // the server's count when it could tell, else the target
+};
+
+// `count` prompts with lengths drawn from the spec (seeded). Text is built
+// from a word list; when `counter` works, the words-per-token ratio is
+// calibrated on a sample first and every prompt's real length is measured.
+std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, const std::optional<LengthSpec>& output,
+                                                    std::size_t count, std::uint64_t seed,
+                                                    const TokenCounter& counter);
+
+}  // namespace llmbench

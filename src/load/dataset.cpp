@@ -1,0 +1,165 @@
+#include "llmbench/load/dataset.hpp"
+
+#include <simdjson.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace llmbench {
+
+namespace {
+
+namespace dom = simdjson::dom;
+
+bool read_messages(dom::array arr, std::vector<protocol::ChatMessage>& out, std::string& why) {
+  for (dom::element m : arr) {
+    std::string_view role, content;
+    if (m["role"].get_string().get(role)) {
+      why = "each message needs a string 'role'";
+      return false;
+    }
+    if (m["content"].get_string().get(content)) {
+      why = "each message needs a string 'content'";
+      return false;
+    }
+    out.push_back({std::string(role), std::string(content)});
+  }
+  if (out.empty()) why = "'messages' is empty";
+  return !out.empty();
+}
+
+// One JSON Lines record.
+bool parse_record(dom::element rec, DatasetEntry& e, std::string& why) {
+  if (!rec.is_object()) {
+    why = "expected a JSON object with \"prompt\" or \"messages\"";
+    return false;
+  }
+  std::string_view prompt;
+  dom::array messages;
+  if (!rec["prompt"].get_string().get(prompt)) {
+    e.prompt = std::string(prompt);
+    if (e.prompt.empty()) {
+      why = "\"prompt\" is empty";
+      return false;
+    }
+  } else if (!rec["messages"].get_array().get(messages)) {
+    if (!read_messages(messages, e.messages, why)) return false;
+  } else {
+    why = "expected a string \"prompt\" or an array \"messages\"";
+    return false;
+  }
+  dom::element mt;
+  if (!rec["max_tokens"].get(mt)) {
+    int64_t n = 0;
+    if (mt.get_int64().get(n) || n < 1 || n > 1'000'000) {
+      why = "\"max_tokens\" must be an integer from 1 to 1000000";
+      return false;
+    }
+    e.max_tokens = static_cast<int>(n);
+  }
+  return true;
+}
+
+bool load_jsonl(const std::string& path, const std::string& text, const DatasetLimits& limits,
+                std::vector<DatasetEntry>& out, std::string& error) {
+  dom::parser parser;
+  std::istringstream in(text);
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line) && out.size() < limits.max_entries) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    dom::element rec;
+    if (auto err = parser.parse(line).get(rec)) {
+      error = path + ":" + std::to_string(line_no) + ": not valid JSON (" + simdjson::error_message(err) + ")";
+      return false;
+    }
+    DatasetEntry e;
+    std::string why;
+    if (!parse_record(rec, e, why)) {
+      error = path + ":" + std::to_string(line_no) + ": " + why;
+      return false;
+    }
+    out.push_back(std::move(e));
+  }
+  return true;
+}
+
+bool load_sharegpt(const std::string& path, const std::string& text, const DatasetLimits& limits,
+                   std::vector<DatasetEntry>& out, std::string& error) {
+  dom::parser parser;
+  dom::element root;
+  if (auto err = parser.parse(text).get(root)) {
+    error = path + ": not valid JSON (" + simdjson::error_message(err) + ")";
+    return false;
+  }
+  dom::array convs;
+  if (root.get_array().get(convs)) {
+    error = path + ": expected a JSON array of ShareGPT conversations";
+    return false;
+  }
+  std::size_t index = 0;
+  for (dom::element c : convs) {
+    if (out.size() >= limits.max_entries) break;
+    dom::array turns;
+    if (c["conversations"].get_array().get(turns)) {
+      error = path + ": conversation " + std::to_string(index) + ": expected an array \"conversations\"";
+      return false;
+    }
+    ++index;
+    // The first human turn is the prompt; the reply after it sets the
+    // expected output length. Conversations without both are skipped, as
+    // other benchmarks do.
+    DatasetEntry e;
+    bool have_prompt = false;
+    for (dom::element t : turns) {
+      std::string_view from, value;
+      if (t["from"].get_string().get(from) || t["value"].get_string().get(value)) continue;
+      if (!have_prompt && from == "human" && !value.empty()) {
+        e.prompt = std::string(value);
+        have_prompt = true;
+      } else if (have_prompt && from == "gpt") {
+        e.reference_output_chars = static_cast<std::uint32_t>(value.size());
+        break;
+      }
+    }
+    if (have_prompt && e.reference_output_chars > 0) out.push_back(std::move(e));
+  }
+  return true;
+}
+
+}  // namespace
+
+bool load_dataset(const std::string& path, const DatasetLimits& limits, std::vector<DatasetEntry>& out,
+                  std::string& error) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    error = path + ": cannot read dataset (" + ec.message() + ")";
+    return false;
+  }
+  if (size > limits.max_file_bytes) {
+    error = path + ": dataset is " + std::to_string(size >> 20) + " MiB, more than the " +
+            std::to_string(limits.max_file_bytes >> 20) + " MiB limit";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) {
+    error = path + ": dataset is empty";
+    return false;
+  }
+  const bool ok = text[first] == '[' ? load_sharegpt(path, text, limits, out, error)
+                                     : load_jsonl(path, text, limits, out, error);
+  if (ok && out.empty()) {
+    error = path + ": no usable prompts (JSON Lines needs \"prompt\" or \"messages\"; ShareGPT a human turn and a reply)";
+    return false;
+  }
+  return ok;
+}
+
+}  // namespace llmbench

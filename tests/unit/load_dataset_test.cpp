@@ -1,0 +1,140 @@
+// Datasets and synthetic prompts: formats, and one-line errors for bad files.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "llmbench/load/dataset.hpp"
+#include "llmbench/load/synthetic.hpp"
+
+namespace llmbench {
+namespace {
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& content) {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("llmbench_ds_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++) + ".json"))
+                .string();
+    std::ofstream(path_, std::ios::binary) << content;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  static inline int counter_ = 0;
+  std::string path_;
+};
+
+std::string load_error(const std::string& content) {
+  TempFile f(content);
+  std::vector<DatasetEntry> out;
+  std::string err;
+  EXPECT_FALSE(load_dataset(f.path(), {}, out, err));
+  EXPECT_EQ(err.find('\n'), std::string::npos) << "one line: " << err;
+  EXPECT_EQ(err.rfind(f.path(), 0), 0u) << "names the file: " << err;
+  return err;
+}
+
+TEST(LoadDataset, JsonLines) {
+  TempFile f(
+      "{\"prompt\": \"hello\", \"max_tokens\": 12}\n\n"
+      "{\"messages\": [{\"role\": \"system\", \"content\": \"be brief\"}, {\"role\": \"user\", \"content\": \"hi\"}]}\n");
+  std::vector<DatasetEntry> out;
+  std::string err;
+  ASSERT_TRUE(load_dataset(f.path(), {}, out, err)) << err;
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].prompt, "hello");
+  EXPECT_EQ(out[0].max_tokens, 12);
+  ASSERT_EQ(out[1].messages.size(), 2u);
+  EXPECT_EQ(out[1].messages[1].content, "hi");
+}
+
+TEST(LoadDataset, ShareGpt) {
+  TempFile f(R"([
+    {"id": "a", "conversations": [{"from": "human", "value": "What is 2+2?"}, {"from": "gpt", "value": "Four."}]},
+    {"id": "b", "conversations": [{"from": "human", "value": "no reply"}]},
+    {"id": "c", "conversations": [{"from": "system", "value": "x"}, {"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello there"}]}
+  ])");
+  std::vector<DatasetEntry> out;
+  std::string err;
+  ASSERT_TRUE(load_dataset(f.path(), {}, out, err)) << err;
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].prompt, "What is 2+2?");
+  EXPECT_EQ(out[0].reference_output_chars, 5u);
+  EXPECT_EQ(out[1].prompt, "Hi");
+}
+
+TEST(LoadDataset, BadFilesGiveOneLineErrors) {
+  EXPECT_NE(load_error("").find("empty"), std::string::npos);
+  EXPECT_NE(load_error("{\"prompt\": \"ok\"}\n{\"prompt\": 5}\n").find(":2:"), std::string::npos);
+  EXPECT_NE(load_error("{\"prompt\": \"ok\"}\n{not json\n").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(load_error("{\"text\": \"x\"}\n").find("\"prompt\""), std::string::npos);
+  EXPECT_NE(load_error("{\"prompt\": \"x\", \"max_tokens\": -3}\n").find("max_tokens"), std::string::npos);
+  EXPECT_NE(load_error("{\"messages\": []}\n").find("empty"), std::string::npos);
+  EXPECT_NE(load_error("[{\"conversations\": 3}]").find("conversations"), std::string::npos);
+  EXPECT_NE(load_error("[]").find("no usable prompts"), std::string::npos);
+}
+
+TEST(LoadDataset, MissingFile) {
+  std::vector<DatasetEntry> out;
+  std::string err;
+  EXPECT_FALSE(load_dataset("/nonexistent/file.jsonl", {}, out, err));
+  EXPECT_NE(err.find("/nonexistent/file.jsonl"), std::string::npos);
+}
+
+TEST(LoadDataset, FileSizeLimit) {
+  TempFile f(std::string(4096, ' ') + "{\"prompt\": \"x\"}");
+  std::vector<DatasetEntry> out;
+  std::string err;
+  DatasetLimits lim;
+  lim.max_file_bytes = 1024;
+  EXPECT_FALSE(load_dataset(f.path(), lim, out, err));
+  EXPECT_NE(err.find("limit"), std::string::npos);
+}
+
+TEST(SyntheticPrompts, LengthSpecParsing) {
+  std::string err;
+  auto a = parse_length_spec("512", err);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->mean, 512);
+  EXPECT_EQ(a->stddev, 0);
+  auto b = parse_length_spec("128:16", err);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->stddev, 16);
+  EXPECT_FALSE(parse_length_spec("abc", err));
+  EXPECT_FALSE(parse_length_spec("0", err));
+  EXPECT_FALSE(parse_length_spec("10:-1", err));
+  EXPECT_FALSE(parse_length_spec("10:", err));
+}
+
+TEST(SyntheticPrompts, CalibratesWithTheServersCount) {
+  // A tokenizer that makes two tokens of every word: prompts must halve their words.
+  const TokenCounter two_per_word = [](const std::string& s) -> std::optional<std::uint32_t> {
+    return static_cast<std::uint32_t>(2 * (std::count(s.begin(), s.end(), ' ') + 1));
+  };
+  const auto p = make_synthetic_prompts({100, 0}, LengthSpec{50, 0}, 4, 1, two_per_word);
+  ASSERT_EQ(p.size(), 4u);
+  for (const auto& sp : p) {
+    EXPECT_EQ(sp.input_tokens, 100u);
+    EXPECT_EQ(sp.entry.max_tokens, 50);
+  }
+  const auto q = make_synthetic_prompts({100, 0}, std::nullopt, 2, 1, nullptr);
+  EXPECT_EQ(std::count(q[0].entry.prompt.begin(), q[0].entry.prompt.end(), ' ') + 1, 100);
+  EXPECT_EQ(q[0].entry.max_tokens, 0);
+}
+
+TEST(SyntheticPrompts, SeededAndVaried) {
+  const auto a = make_synthetic_prompts({64, 16}, std::nullopt, 8, 5, nullptr);
+  const auto b = make_synthetic_prompts({64, 16}, std::nullopt, 8, 5, nullptr);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].entry.prompt, b[i].entry.prompt);
+  EXPECT_NE(a[0].input_tokens, a[1].input_tokens);
+}
+
+}  // namespace
+}  // namespace llmbench
