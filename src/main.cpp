@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "llmbench/cli/cli.hpp"
+
+int main(int argc, char** argv) { return llmbench::cli::main(argc, argv); }

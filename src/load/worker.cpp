@@ -64,6 +64,7 @@ void Worker::cancel() noexcept {
     }
     pool_.close_all();
     if (slot_freed_) slot_freed_->cancel();
+    if (arrival_timer_) arrival_timer_->cancel();
   });
 }
 
@@ -107,6 +108,7 @@ asio::awaitable<void> Worker::watch_stage_end(TicketSource& source) {
 void Worker::run_open(const OpenSchedule& schedule, std::int64_t start_ns, std::size_t index, std::size_t workers,
                       std::size_t max_in_flight, std::size_t prompts) {
   slot_freed_ = std::make_unique<asio::steady_timer>(io_);
+  arrival_timer_ = std::make_unique<asio::steady_timer>(io_);
   if (max_in_flight > 0) slots_.reserve(max_in_flight);
   asio::co_spawn(io_, open_loop(schedule, start_ns, index, workers, max_in_flight, prompts), asio::detached);
   io_.run();
@@ -120,14 +122,17 @@ void Worker::run_open(const OpenSchedule& schedule, std::int64_t start_ns, std::
 asio::awaitable<void> Worker::open_loop(const OpenSchedule& schedule, std::int64_t start_ns, std::size_t index,
                                         std::size_t workers, std::size_t max_in_flight, std::size_t prompts) {
   constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
-  asio::steady_timer timer(io_);
+  asio::steady_timer& timer = *arrival_timer_;
   const std::size_t n = schedule.at_ns.size();
-  for (std::size_t i = index; i < n && !cancelled_.load(std::memory_order_relaxed); i += workers) {
+  const auto stopping = [this] {
+    return cancelled_.load(std::memory_order_relaxed) || stop_scheduling_.load(std::memory_order_relaxed);
+  };
+  for (std::size_t i = index; i < n && !stopping(); i += workers) {
     const std::int64_t intended = start_ns + schedule.at_ns[i];
     if (now_ns() < intended) {
       timer.expires_at(to_time_point(intended));
       co_await timer.async_wait(use_tuple);
-      if (cancelled_.load(std::memory_order_relaxed)) break;
+      if (stopping()) break;
     }
     const Ticket t{i, static_cast<std::uint32_t>(i % (prompts ? prompts : 1)), schedule.phase_of(i), intended};
     counters_.scheduled.fetch_add(1, std::memory_order_relaxed);

@@ -53,6 +53,14 @@ struct StagePlan {
   double cooldown_s = 0;
 };
 
+// Service-level objectives for goodput; 0 means "no bound".
+struct Slo {
+  double ttft_ms = 0;
+  double tpot_ms = 0;
+  double e2e_ms = 0;
+  [[nodiscard]] bool any() const noexcept { return ttft_ms > 0 || tpot_ms > 0 || e2e_ms > 0; }
+};
+
 struct RunPlan {
   http::Target target;
   protocol::ApiFlavor flavor = protocol::ApiFlavor::chat;
@@ -69,6 +77,7 @@ struct RunPlan {
   std::vector<PromptItem> prompts;
   std::vector<PromptGroup> groups;
   std::vector<StagePlan> stages;
+  Slo slo;
 };
 
 }  // namespace llmbench

@@ -52,6 +52,8 @@ class Worker {
                 std::size_t max_in_flight, std::size_t prompts);
   // From any thread: stop taking tickets and cancel what is in flight.
   void cancel() noexcept;
+  // From any thread: the open loop sends nothing more; in-flight requests go on.
+  void stop_scheduling() noexcept { stop_scheduling_.store(true, std::memory_order_relaxed); }
 
   SpscRing<RequestRecord>& records() noexcept { return records_; }
   SpscRing<GapRecord>& gaps() noexcept { return gaps_; }
@@ -96,7 +98,9 @@ class Worker {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_slots_;          // open loop: slots not running a request
   std::unique_ptr<asio::steady_timer> slot_freed_;  // open loop: wakes a scheduler waiting for a slot
+  std::unique_ptr<asio::steady_timer> arrival_timer_;  // open loop: sleeps until the next arrival
   std::atomic<bool> cancelled_{false};
+  std::atomic<bool> stop_scheduling_{false};
   std::size_t clients_running_ = 0;
 };
 

@@ -1,0 +1,71 @@
+#pragma once
+// The one thread that owns statistics: it drains every worker's rings and
+// updates the stage's result. Workers never wait for it; it polls (rings are
+// lock-free and a wake-up per record would cost more than the record).
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "llmbench/load/result.hpp"
+#include "llmbench/load/worker.hpp"
+
+namespace llmbench {
+
+struct Progress {
+  const StageResult* stage = nullptr;  // read-only view, valid during the callback
+  double elapsed_s = 0;
+  std::uint64_t ended = 0;
+  std::uint64_t in_flight = 0;
+  std::uint64_t errors = 0;
+  double output_tokens_per_second = 0;  // over the last interval
+};
+using ProgressFn = std::function<void(const Progress&)>;
+// Called on the aggregator thread for every finished request (spec mode's
+// per-run lines). Must be cheap: it runs between ring drains.
+using RecordFn = std::function<void(const RequestRecord&)>;
+
+struct Observers {
+  ProgressFn progress;
+  RecordFn record;
+  std::chrono::milliseconds progress_interval{1000};
+};
+
+class Aggregator {
+ public:
+  // Sizes result.prompts to the plan's statistics groups.
+  Aggregator(const RunPlan& plan, StageResult& result, bool keep_records, Observers observers);
+  ~Aggregator();
+  Aggregator(const Aggregator&) = delete;
+  Aggregator& operator=(const Aggregator&) = delete;
+
+  void attach(Worker& w) { workers_.push_back(&w); }
+  void start();
+  // Call once every producer has stopped: drains what is left and joins.
+  void finish();
+
+ private:
+  void loop();
+  std::size_t drain();
+  void on_record(const RequestRecord& r);
+  void on_gap(const GapRecord& g);
+  void report_progress(std::int64_t now);
+  [[nodiscard]] bool meets_slo(const RequestRecord& r) const noexcept;
+
+  StageResult& result_;
+  Slo slo_;
+  bool keep_records_;
+  Observers obs_;
+  std::int64_t progress_interval_ns_;
+  std::vector<Worker*> workers_;
+  std::vector<std::uint16_t> group_of_;  // prompt index -> statistics group
+  std::thread thread_;
+  std::atomic<bool> producers_done_{false};
+  std::int64_t started_ns_ = 0;
+  std::int64_t last_progress_ns_ = 0;
+  std::uint64_t tokens_since_progress_ = 0;
+  std::uint64_t errors_ = 0;
+};
+
+}  // namespace llmbench

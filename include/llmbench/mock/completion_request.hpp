@@ -1,0 +1,57 @@
+#pragma once
+// Reading a completion request body the way llama-server does: which fields
+// count, their defaults, and the errors (with llama-server's status, type and
+// message) for a body it would reject.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "llmbench/mock/events.hpp"
+
+namespace llmbench::mock {
+
+// ChatML around each message ("<|im_start|>role\n ... <|im_end|>\n") and the
+// assistant primer at the end, in toy tokens; plus BOS for every prompt.
+inline constexpr int kChatTokensPerMessage = 4;
+inline constexpr int kChatPrimerTokens = 3;
+
+struct CompletionRequest {
+  Api api = Api::chat;
+  bool stream = false;
+  bool include_usage = false;  // stream_options.include_usage
+  int max_tokens = -1;         // n_predict / max_tokens / max_completion_tokens; -1 when absent
+  int prompt_tokens = 0;       // toy-tokenizer count, BOS and chat template included
+  std::optional<std::int64_t> seed;
+  double temperature = 0.800000011920929;  // accepted, echoed, otherwise ignored
+  bool ignore_eos = false;                  // accepted; the mock never stops early anyway
+  std::string prompt;          // native only: the prompt text, echoed in the final event
+};
+
+struct RequestError {
+  int status = 400;
+  std::string message;
+  std::string_view type;
+};
+
+struct ParsedCompletion {
+  CompletionRequest request;
+  std::optional<RequestError> error;
+};
+
+// Parses `body` (the bytes after the HTTP head) for endpoint `api`.
+ParsedCompletion parse_completion(Api api, std::string_view body);
+
+// llama-server's message for a body that is not JSON (nlohmann's wording).
+std::string json_parse_error_message(std::string_view body);
+
+// Parsed /tokenize body.
+struct TokenizeRequest {
+  std::string content;
+  bool with_pieces = false;
+  bool add_special = false;
+  std::optional<RequestError> error;
+};
+TokenizeRequest parse_tokenize(std::string_view body);
+
+}  // namespace llmbench::mock

@@ -1,0 +1,87 @@
+#pragma once
+// Configuration and counters of the built-in llama-server imitation.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace llmbench::mock {
+
+struct MockConfig {
+  std::string host = "127.0.0.1";   // bind address; loopback by default
+  std::uint16_t port = 0;           // 0: pick a free port
+  double decode_tps = 50.0;         // tokens/s per slot while decoding
+  double prompt_tps = 2000.0;       // prompt tokens/s (prompt processing adds to TTFT)
+  double ttft_ms = 0.0;             // extra fixed delay before the first token
+  double jitter = 0.0;              // relative random variation of each inter-token gap, 0..1 (seeded)
+  std::uint64_t seed = 42;
+  int slots = 4;                    // like llama-server --parallel: requests beyond N wait FIFO for a slot
+  int n_ctx_slot = 4096;            // context per slot (prompt+generation stops at it, finish_reason "length")
+  int default_max_tokens = 256;     // when the request gives none (llama-server: -1 = until EOS/ctx; we stop here)
+  double load_seconds = 0.0;        // answer 503 "Loading model" on every endpoint for this long after start
+  std::string model_path = "/models/mock-llama-q4_k_m.gguf";  // the model id is this path ...
+  std::string alias;                // ... unless an alias is set (llama-server --alias)
+  bool close_after_stream = true;   // llama-server closes the TCP connection right after every streamed response
+  int threads = 1;
+
+  // Fault injection (phase 2): `fault` is one of fault_modes() or empty, and
+  // applies to every `fault_every`-th completion request counting from 1.
+  std::string fault;
+  int fault_every = 1;
+  int fault_after_tokens = 3;       // mid-stream faults strike after this many tokens
+  int dribble_gap_us = 100;         // `dribble`: pause between single-byte writes
+
+  // cpp-httplib's keep-alive policy as llama-server runs it.
+  double keep_alive_timeout_s = 5.0;  // idle time before a kept-alive connection is closed
+  int keep_alive_max_requests = 100;  // requests served on one connection before it is closed
+};
+
+// Thread-safe snapshot of what the server did.
+struct MockStats {
+  std::uint64_t requests_total = 0;        // every HTTP request parsed
+  std::uint64_t completions_total = 0;     // requests to a completion endpoint
+  std::uint64_t requests_streamed = 0;     // streamed responses started (headers sent)
+  std::uint64_t tokens_sent = 0;           // token events written (streamed) or generated (not)
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t client_disconnects = 0;    // clients gone while queued or generating
+  std::uint64_t faults_injected = 0;
+  int max_concurrent_in_slot = 0;          // most slots busy at once
+  int max_queued = 0;                      // most requests waiting for a slot at once
+};
+
+enum class FaultMode : std::uint8_t {
+  none,
+  http_500,
+  http_503,
+  http_429,
+  reset_midstream,
+  close_no_done,
+  bad_chunk_size,
+  bad_json_event,
+  huge_event,
+  stall_after_headers,
+  stall_midstream,
+  no_response,
+  garbage,
+  dribble,
+  html_200,
+  error_event,
+};
+
+// Every valid `fault` value, in FaultMode order (without "none").
+std::span<const std::string_view> fault_modes() noexcept;
+std::string_view to_string(FaultMode m) noexcept;
+// Empty text is FaultMode::none; an unknown name is nullopt.
+std::optional<FaultMode> parse_fault(std::string_view name) noexcept;
+
+// Empty when the configuration is usable, else a one-line reason (an unknown
+// fault lists the valid modes).
+std::string validate(const MockConfig& cfg);
+
+// The id clients see: the alias, or the model path (llama-server's rule).
+inline const std::string& model_id(const MockConfig& cfg) noexcept {
+  return cfg.alias.empty() ? cfg.model_path : cfg.alias;
+}
+
+}  // namespace llmbench::mock

@@ -1,0 +1,20 @@
+#pragma once
+// The JSON results file: the guide's layout (system_info, prompts.<key>.
+// {prompt_text, results, stats}, summary.overall_avg_tokens_per_second) with
+// additions that never rename a guide field.
+#include <string>
+
+#include "llmbench/report/run_report.hpp"
+
+namespace llmbench::report {
+
+inline constexpr int kSchemaVersion = 1;
+
+std::string render_json(const RunReport& rep);
+
+// Writes `content` to `path` atomically: a temporary file in the same
+// directory, fsync, then rename over the target. A failure leaves any existing
+// file untouched. Returns false with a one-line reason.
+bool write_file_atomically(const std::string& path, const std::string& content, std::string& error);
+
+}  // namespace llmbench::report

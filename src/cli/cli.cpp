@@ -1,0 +1,88 @@
+#include "llmbench/cli/cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "llmbench/cli/app.hpp"
+#include "llmbench/cli/exit_codes.hpp"
+#include "llmbench/cli/options.hpp"
+#include "llmbench/mock/config.hpp"
+#include "llmbench/mock/server.hpp"
+#include "llmbench/version.hpp"
+
+namespace llmbench::cli {
+
+namespace {
+constexpr const char* kExamples = R"(
+Examples:
+  # The guide's benchmark: 6 prompts x 5 runs against llama-server on port 8001
+  llmbench --port 8001 --runs 5 --output results.json
+  # Two prompts only, against the built-in server
+  llmbench --mock --prompts memory_sequential,cache_loops
+  # Sustained load: 64 streams for 5 minutes after 30 s of warm-up
+  llmbench --url http://127.0.0.1:8080 --concurrency 64 --duration 300 --warmup-seconds 30
+  # Open loop, Poisson arrivals at 5 req/s, goodput against an SLO
+  llmbench --rate 5 --duration 60 --slo ttft_ms=500,tpot_ms=50
+  # Where does the server saturate?
+  llmbench --sweep concurrency=1,2,4,8,16 --duration 30
+  # A scenario file, with one setting overridden
+  llmbench --config bench_configs/sweep.json --port 8080
+  # The built-in llama-server imitation on its own
+  llmbench mock-server --port 8080 --slots 4 --decode-tps 50
+
+Exit codes: 0 ok, 1 internal or output error, 2 bad flag/config/dataset (nothing sent),
+3 server unreachable or not ready, 4 no request succeeded (results still written),
+130/143 interrupted by SIGINT/SIGTERM (results so far written).
+)";
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"llmbench: benchmark and load generator for OpenAI-compatible LLM servers (llama.cpp first)", "llmbench"};
+  app.footer(kExamples);
+  app.set_version_flag("--version", std::string("llmbench ") + kVersion);
+  app.option_defaults()->always_capture_default(false);
+  Settings cli_settings;
+  BoundOptions bound;
+  bind_settings(app, cli_settings, bound);
+
+  mock::MockConfig mock_cfg;
+  CLI::App* mock_cmd = app.add_subcommand("mock-server", "Run the built-in llama-server imitation in the foreground");
+  bind_mock_options(*mock_cmd, mock_cfg);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "llmbench: %s (see llmbench --help)\n", e.what());
+    return kExitUsage;
+  }
+
+  if (mock_cmd->parsed()) {
+    if (const std::string err = mock::validate(mock_cfg); !err.empty()) {
+      std::fprintf(stderr, "llmbench mock-server: %s\n", err.c_str());
+      return kExitUsage;
+    }
+    return mock::run_mock_server_cli(mock_cfg);
+  }
+
+  Settings s;
+  std::string error;
+  if (!resolve_settings(cli_settings, bound, s, error) || !validate_settings(s, error)) {
+    std::fprintf(stderr, "llmbench: %s\n", error.c_str());
+    return kExitUsage;
+  }
+  if (bound.dump_config) {
+    std::printf("%s\n", settings_to_json(s).c_str());
+    return kExitOk;
+  }
+  setup_logging(s.verbosity);
+  return run_benchmark(s);
+}
+
+}  // namespace llmbench::cli

@@ -1,0 +1,145 @@
+#include "llmbench/load/aggregator.hpp"
+
+#include "llmbench/util/clock.hpp"
+
+namespace llmbench {
+
+namespace {
+// How long the aggregator sleeps when every ring was empty. Rings hold
+// thousands of records, so a millisecond of latency here costs nothing but
+// keeps the thread off the CPU the workers need.
+constexpr auto kIdleSleep = std::chrono::milliseconds(1);
+}  // namespace
+
+Aggregator::Aggregator(const RunPlan& plan, StageResult& result, bool keep_records, Observers observers)
+    : result_(result),
+      slo_(plan.slo),
+      keep_records_(keep_records),
+      obs_(std::move(observers)),
+      progress_interval_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(obs_.progress_interval).count()) {
+  result_.prompts.resize(plan.groups.empty() ? plan.prompts.size() : plan.groups.size());
+  group_of_.reserve(plan.prompts.size());
+  for (std::size_t i = 0; i < plan.prompts.size(); ++i) {
+    group_of_.push_back(plan.groups.empty() ? static_cast<std::uint16_t>(i) : plan.prompts[i].group);
+  }
+}
+
+Aggregator::~Aggregator() {
+  if (thread_.joinable()) finish();
+}
+
+void Aggregator::start() {
+  started_ns_ = now_ns();
+  last_progress_ns_ = started_ns_;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Aggregator::finish() {
+  producers_done_.store(true, std::memory_order_release);
+  if (thread_.joinable()) thread_.join();
+}
+
+void Aggregator::loop() {
+  for (;;) {
+    const bool done = producers_done_.load(std::memory_order_acquire);
+    const std::size_t n = drain();
+    const std::int64_t now = now_ns();
+    if (obs_.progress && now - last_progress_ns_ >= progress_interval_ns_) report_progress(now);
+    // Producers have stopped and this drain came after: the rings are empty.
+    if (done) {
+      drain();
+      break;
+    }
+    if (n == 0) std::this_thread::sleep_for(kIdleSleep);
+  }
+  result_.elapsed_s = static_cast<double>(now_ns() - started_ns_) / 1e9;
+}
+
+std::size_t Aggregator::drain() {
+  std::size_t n = 0;
+  GapRecord g;
+  RequestRecord r;
+  for (Worker* w : workers_) {
+    while (w->gaps().try_pop(g)) {
+      on_gap(g);
+      ++n;
+    }
+    while (w->records().try_pop(r)) {
+      on_record(r);
+      ++n;
+    }
+  }
+  return n;
+}
+
+void Aggregator::on_gap(const GapRecord& g) {
+  tokens_since_progress_ += g.zero_gaps + (g.gap_ns >= 0 ? 1 : 0);
+  if (g.phase != Phase::measured) return;
+  const std::uint16_t grp = g.prompt < group_of_.size() ? group_of_[g.prompt] : 0;
+  result_.prompts[grp].measured.add_gap(g);
+  result_.overall.add_gap(g);
+}
+
+void Aggregator::on_record(const RequestRecord& r) {
+  ++result_.ended;
+  if (!r.ok() && r.error != ErrorKind::cancelled) ++errors_;
+  const std::uint16_t grp = r.prompt < group_of_.size() ? group_of_[r.prompt] : 0;
+  PromptResult& p = result_.prompts[grp];
+  switch (r.phase) {
+    case Phase::warmup:
+      ++p.phases.warmup;
+      ++result_.phases.warmup;
+      break;
+    case Phase::cooldown:
+      ++p.phases.cooldown;
+      ++result_.phases.cooldown;
+      break;
+    case Phase::measured:
+      ++p.phases.measured;
+      ++result_.phases.measured;
+      p.measured.add(r);
+      result_.overall.add(r);
+      if (r.ok() && meets_slo(r)) {
+        ++p.measured.good;
+        ++result_.overall.good;
+      }
+      if (keep_records_) p.records.push_back(r);
+      break;
+  }
+  if (obs_.record) obs_.record(r);
+}
+
+// Every bound must hold; a request without a token fails a TTFT or TPOT bound.
+bool Aggregator::meets_slo(const RequestRecord& r) const noexcept {
+  if (slo_.ttft_ms > 0) {
+    if (r.first_token_ns < 0 || static_cast<double>(r.first_token_ns - r.sent_ns) / 1e6 > slo_.ttft_ms) return false;
+  }
+  if (slo_.tpot_ms > 0 && r.completion_tokens > 1 && r.last_token_ns > r.first_token_ns) {
+    const double tpot_ms = static_cast<double>(r.last_token_ns - r.first_token_ns) / 1e6 /
+                           static_cast<double>(r.completion_tokens - 1);
+    if (tpot_ms > slo_.tpot_ms) return false;
+  }
+  if (slo_.e2e_ms > 0 && static_cast<double>(r.end_ns - r.sent_ns) / 1e6 > slo_.e2e_ms) return false;
+  return true;
+}
+
+void Aggregator::report_progress(std::int64_t now) {
+  Progress pr;
+  pr.stage = &result_;
+  pr.elapsed_s = static_cast<double>(now - started_ns_) / 1e9;
+  pr.ended = result_.ended;
+  std::uint64_t started = 0;
+  for (Worker* w : workers_) {
+    pr.in_flight += w->counters().in_flight.load(std::memory_order_relaxed);
+    started += w->counters().started.load(std::memory_order_relaxed);
+  }
+  (void)started;
+  pr.errors = errors_;
+  const double dt = static_cast<double>(now - last_progress_ns_) / 1e9;
+  pr.output_tokens_per_second = dt > 0 ? static_cast<double>(tokens_since_progress_) / dt : 0.0;
+  tokens_since_progress_ = 0;
+  last_progress_ns_ = now;
+  obs_.progress(pr);
+}
+
+}  // namespace llmbench

@@ -1,0 +1,152 @@
+#include "llmbench/mock/completion_request.hpp"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "llmbench/mock/text.hpp"
+
+namespace llmbench::mock {
+
+namespace {
+using simdjson::dom::element;
+
+// The DOM parser, not on-demand: a request body must be validated as a whole
+// (llama-server rejects any malformed body), bodies are small, and one parser
+// per thread is reused for every request, so its buffers are allocated once.
+simdjson::dom::parser& thread_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+constexpr std::int64_t kUnsetSeed = 4294967295;  // LLAMA_DEFAULT_SEED
+
+RequestError invalid(std::string message) { return RequestError{400, std::move(message), "invalid_request_error"}; }
+
+std::optional<std::int64_t> int_field(element obj, std::string_view key) {
+  element v;
+  if (obj[key].get(v) != simdjson::SUCCESS) return std::nullopt;
+  std::int64_t i = 0;
+  if (v.get_int64().get(i) == simdjson::SUCCESS) return i;
+  double d = 0;
+  if (v.get_double().get(d) == simdjson::SUCCESS && d >= -1e15 && d <= 1e15) return static_cast<std::int64_t>(d);
+  return std::nullopt;
+}
+
+bool bool_field(element obj, std::string_view key, bool fallback) {
+  bool b = fallback;
+  element v;
+  if (obj[key].get(v) == simdjson::SUCCESS && v.get_bool().get(b) == simdjson::SUCCESS) return b;
+  return fallback;
+}
+
+// Text of a message's content: a string, or the text parts of an array.
+int content_tokens(element content) {
+  std::string_view s;
+  if (content.get_string().get(s) == simdjson::SUCCESS) return static_cast<int>(count_tokens(s));
+  simdjson::dom::array parts;
+  if (content.get_array().get(parts) != simdjson::SUCCESS) return 0;
+  int n = 0;
+  for (element part : parts) {
+    std::string_view text;
+    if (part["text"].get_string().get(text) == simdjson::SUCCESS) n += static_cast<int>(count_tokens(text));
+  }
+  return n;
+}
+
+std::optional<RequestError> read_messages(element root, CompletionRequest& req) {
+  element messages;
+  if (root["messages"].get(messages) != simdjson::SUCCESS) return invalid("'messages' is required");
+  simdjson::dom::array list;
+  if (messages.get_array().get(list) != simdjson::SUCCESS) return invalid("Expected 'messages' to be an array");
+  int n = 1 + kChatPrimerTokens;  // BOS, "<|im_start|>assistant\n"
+  for (element m : list) {
+    std::string_view role;
+    if (m["role"].get_string().get(role) == simdjson::SUCCESS) n += static_cast<int>(count_tokens(role));
+    element content;
+    if (m["content"].get(content) == simdjson::SUCCESS) n += content_tokens(content);
+    n += kChatTokensPerMessage;
+  }
+  req.prompt_tokens = n;
+  return std::nullopt;
+}
+
+// A prompt is a string, or an array of strings and token ids (joined).
+std::optional<RequestError> read_prompt(element root, CompletionRequest& req) {
+  element prompt;
+  if (root["prompt"].get(prompt) != simdjson::SUCCESS) return invalid("\"prompt\" is required");
+  std::string_view s;
+  if (prompt.get_string().get(s) == simdjson::SUCCESS) {
+    req.prompt.assign(s);
+    req.prompt_tokens = 1 + static_cast<int>(count_tokens(s));
+    return std::nullopt;
+  }
+  simdjson::dom::array parts;
+  if (prompt.get_array().get(parts) != simdjson::SUCCESS) return invalid("\"prompt\" must be a string or an array");
+  req.prompt_tokens = 1;
+  for (element p : parts) {
+    if (p.get_string().get(s) == simdjson::SUCCESS) {
+      req.prompt.append(s);
+      req.prompt_tokens += static_cast<int>(count_tokens(s));
+    } else {
+      ++req.prompt_tokens;  // a token id
+    }
+  }
+  return std::nullopt;
+}
+
+void read_options(element root, CompletionRequest& req) {
+  req.stream = bool_field(root, "stream", false);
+  element opts;
+  if (root["stream_options"].get(opts) == simdjson::SUCCESS) req.include_usage = bool_field(opts, "include_usage", false);
+  // llama-server: n_predict, falling back to max_tokens; the OpenAI layer maps
+  // max_completion_tokens the same way.
+  for (std::string_view key : {"n_predict", "max_tokens", "max_completion_tokens"}) {
+    if (const auto v = int_field(root, key)) {
+      req.max_tokens = static_cast<int>(std::clamp<std::int64_t>(*v, -1, std::numeric_limits<int>::max()));
+      break;
+    }
+  }
+  if (const auto seed = int_field(root, "seed"); seed && *seed >= 0 && *seed != kUnsetSeed) req.seed = *seed;
+  double t = 0;
+  element temp;
+  if (root["temperature"].get(temp) == simdjson::SUCCESS && temp.get_double().get(t) == simdjson::SUCCESS) {
+    req.temperature = static_cast<double>(static_cast<float>(t));  // llama-server keeps a float
+  }
+  req.ignore_eos = bool_field(root, "ignore_eos", false);
+}
+}  // namespace
+
+ParsedCompletion parse_completion(Api api, std::string_view body) {
+  ParsedCompletion out;
+  out.request.api = api;
+  element root;
+  if (thread_parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+    out.error = RequestError{500, json_parse_error_message(body), "server_error"};
+    return out;
+  }
+  if (root.type() != simdjson::dom::element_type::OBJECT) {
+    out.error = invalid("the request body must be a JSON object");
+    return out;
+  }
+  out.error = api == Api::chat ? read_messages(root, out.request) : read_prompt(root, out.request);
+  if (!out.error) read_options(root, out.request);
+  return out;
+}
+
+TokenizeRequest parse_tokenize(std::string_view body) {
+  TokenizeRequest out;
+  element root;
+  if (thread_parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+    out.error = RequestError{500, json_parse_error_message(body), "server_error"};
+    return out;
+  }
+  std::string_view content;
+  if (root["content"].get_string().get(content) == simdjson::SUCCESS) out.content.assign(content);
+  out.with_pieces = bool_field(root, "with_pieces", false);
+  out.add_special = bool_field(root, "add_special", false);
+  return out;
+}
+
+}  // namespace llmbench::mock

@@ -1,0 +1,64 @@
+#include "llmbench/mock/config.hpp"
+
+#include <array>
+#include <cmath>
+
+namespace llmbench::mock {
+
+namespace {
+constexpr std::array<std::string_view, 15> kFaultNames = {
+    "http_500",        "http_503",       "http_429",       "reset_midstream",     "close_no_done",
+    "bad_chunk_size",  "bad_json_event", "huge_event",     "stall_after_headers", "stall_midstream",
+    "no_response",     "garbage",        "dribble",        "html_200",            "error_event",
+};
+
+std::string fault_list() {
+  std::string out;
+  for (std::string_view n : kFaultNames) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+bool positive(double v) noexcept { return std::isfinite(v) && v > 0; }
+}  // namespace
+
+std::span<const std::string_view> fault_modes() noexcept { return kFaultNames; }
+
+std::string_view to_string(FaultMode m) noexcept {
+  if (m == FaultMode::none) return "none";
+  return kFaultNames[static_cast<std::size_t>(m) - 1];
+}
+
+std::optional<FaultMode> parse_fault(std::string_view name) noexcept {
+  if (name.empty() || name == "none") return FaultMode::none;
+  for (std::size_t i = 0; i < kFaultNames.size(); ++i) {
+    if (kFaultNames[i] == name) return static_cast<FaultMode>(i + 1);
+  }
+  return std::nullopt;
+}
+
+std::string validate(const MockConfig& cfg) {
+  if (!parse_fault(cfg.fault)) {
+    return "unknown fault mode '" + cfg.fault + "' (valid: " + fault_list() + ")";
+  }
+  if (!positive(cfg.decode_tps)) return "decode_tps must be > 0";
+  if (!positive(cfg.prompt_tps)) return "prompt_tps must be > 0";
+  if (!std::isfinite(cfg.ttft_ms) || cfg.ttft_ms < 0) return "ttft_ms must be >= 0";
+  if (!std::isfinite(cfg.jitter) || cfg.jitter < 0 || cfg.jitter > 1) return "jitter must be within 0..1";
+  if (cfg.slots < 1) return "slots must be >= 1";
+  if (cfg.n_ctx_slot < 2) return "n_ctx_slot must be >= 2";
+  if (cfg.default_max_tokens < 1) return "default_max_tokens must be >= 1";
+  if (!std::isfinite(cfg.load_seconds) || cfg.load_seconds < 0) return "load_seconds must be >= 0";
+  if (cfg.threads < 1) return "threads must be >= 1";
+  if (cfg.fault_every < 1) return "fault_every must be >= 1";
+  if (cfg.fault_after_tokens < 0) return "fault_after_tokens must be >= 0";
+  if (cfg.dribble_gap_us < 0) return "dribble_gap_us must be >= 0";
+  if (!positive(cfg.keep_alive_timeout_s)) return "keep_alive_timeout_s must be > 0";
+  if (cfg.keep_alive_max_requests < 1) return "keep_alive_max_requests must be >= 1";
+  if (cfg.model_path.empty()) return "model_path must not be empty";
+  return {};
+}
+
+}  // namespace llmbench::mock

@@ -1,0 +1,96 @@
+#include "llmbench/mock/slot_pool.hpp"
+
+#include <algorithm>
+#include <asio/experimental/as_tuple.hpp>
+
+namespace llmbench::mock {
+
+namespace {
+constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+void raise_max(std::atomic<int>& max, int v) noexcept {
+  int seen = max.load(std::memory_order_relaxed);
+  while (v > seen && !max.compare_exchange_weak(seen, v, std::memory_order_relaxed)) {
+  }
+}
+}  // namespace
+
+SlotPool::SlotPool(int slots)
+    : views_(static_cast<std::size_t>(slots)), decoded_(new std::atomic<int>[static_cast<std::size_t>(slots)]) {
+  for (int i = slots - 1; i >= 0; --i) free_.push_back(i);  // back() is the lowest id
+  for (int i = 0; i < slots; ++i) {
+    views_[static_cast<std::size_t>(i)].id = i;
+    decoded_[static_cast<std::size_t>(i)].store(0, std::memory_order_relaxed);
+  }
+}
+
+int SlotPool::take_free_locked() {
+  const int slot = free_.back();
+  free_.pop_back();
+  raise_max(max_busy_, busy_.fetch_add(1, std::memory_order_relaxed) + 1);
+  return slot;
+}
+
+void SlotPool::forget_locked(const std::shared_ptr<Waiter>& w) {
+  const auto it = std::find(queue_.begin(), queue_.end(), w);
+  if (it == queue_.end()) return;
+  queue_.erase(it);
+  queued_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+asio::awaitable<int> SlotPool::acquire() {
+  const asio::any_io_executor ex = co_await asio::this_coro::executor;
+  std::shared_ptr<Waiter> w;
+  {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) co_return take_free_locked();
+    w = std::make_shared<Waiter>(ex);
+    queue_.push_back(w);
+    raise_max(max_queued_, queued_.fetch_add(1, std::memory_order_relaxed) + 1);
+  }
+  // Granting cancels this wait through our own executor; so does the client
+  // leaving (per-operation cancellation), which is told apart by `slot`.
+  co_await w->wake.async_wait(use_tuple);
+  std::lock_guard lock(mu_);
+  if (w->slot >= 0) co_return w->slot;
+  forget_locked(w);
+  co_return -1;
+}
+
+void SlotPool::release(int slot) {
+  std::shared_ptr<Waiter> next;
+  {
+    std::lock_guard lock(mu_);
+    SlotView& v = views_[static_cast<std::size_t>(slot)];
+    v.is_processing = false;
+    if (queue_.empty()) {
+      free_.push_back(slot);
+      std::sort(free_.begin(), free_.end(), std::greater<>());
+      busy_.fetch_sub(1, std::memory_order_relaxed);
+      return;
+    }
+    next = std::move(queue_.front());
+    queue_.pop_front();
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    next->slot = slot;
+  }
+  asio::post(next->wake.get_executor(), [next] { next->wake.cancel(); });
+}
+
+void SlotPool::describe(int slot, const SlotView& view) {
+  std::lock_guard lock(mu_);
+  views_[static_cast<std::size_t>(slot)] = view;
+  views_[static_cast<std::size_t>(slot)].id = slot;
+}
+
+std::vector<SlotView> SlotPool::views() const {
+  std::lock_guard lock(mu_);
+  std::vector<SlotView> out = views_;
+  for (SlotView& v : out) {
+    v.n_decoded = decoded_[static_cast<std::size_t>(v.id)].load(std::memory_order_relaxed);
+    if (v.is_processing && v.n_remain >= 0) v.n_remain = std::max(0, v.n_remain - v.n_decoded);
+  }
+  return out;
+}
+
+}  // namespace llmbench::mock
