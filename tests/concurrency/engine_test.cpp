@@ -1,0 +1,144 @@
+// The engine, its worker threads and the aggregator against the built-in
+// server in the same process: accounting, statistics and interruption.
+// Runs under TSan in CI (label tsan).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "llmbench/http/request.hpp"
+#include "llmbench/load/engine.hpp"
+#include "llmbench/mock/server.hpp"
+#include "llmbench/protocol/api.hpp"
+
+namespace llmbench {
+namespace {
+
+RunPlan make_plan(std::uint16_t port, int threads, int max_tokens, std::size_t prompts = 2) {
+  RunPlan plan;
+  plan.target.host = "127.0.0.1";
+  plan.target.port = port;
+  plan.threads = threads;
+  plan.timeout_s = 20;
+  for (std::size_t i = 0; i < prompts; ++i) {
+    protocol::GenerationRequest g;
+    g.prompt = "prompt " + std::to_string(i);
+    g.max_tokens = max_tokens;
+    PromptItem item;
+    item.key = "p" + std::to_string(i);
+    item.max_tokens = max_tokens;
+    item.group = static_cast<std::uint16_t>(i);
+    item.request = http::build_request("POST", plan.target, "/v1/chat/completions", {}, protocol::build_body(g),
+                                       "text/event-stream");
+    plan.prompts.push_back(item);
+    plan.groups.push_back(PromptGroup{item.key, g.prompt, max_tokens});
+  }
+  return plan;
+}
+
+std::uint64_t phase_total(const StageResult& r) { return r.phases.warmup + r.phases.measured + r.phases.cooldown; }
+
+TEST(Engine, ClosedLoopAccountsForEveryRequestAcrossThreads) {
+  mock::MockConfig mc;
+  mc.decode_tps = 2000;
+  mc.slots = 8;
+  mock::MockServer server(mc);
+  const std::uint16_t port = server.start();
+  const RunPlan plan = make_plan(port, 2, 8);
+  Engine engine(plan);
+  std::string error;
+  ASSERT_TRUE(engine.prepare(error)) << error;
+  StagePlan st;
+  st.mode = LoadMode::closed;
+  st.concurrency = 6;
+  st.requests = 60;
+  const StageResult r = engine.run_stage(0, st, {});
+  EXPECT_EQ(r.overall.requests, 60u);
+  EXPECT_EQ(r.overall.succeeded, 60u);
+  EXPECT_EQ(r.overall.output_tokens, 60u * 8u);
+  EXPECT_EQ(r.scheduled, phase_total(r));
+  EXPECT_EQ(r.overall.ttft_ns.count(), 60u);
+  EXPECT_EQ(r.overall.itl_ns.count(), 60u * 7u);  // tokens - 1 gaps per request
+  EXPECT_EQ(r.prompts.size(), 2u);
+  EXPECT_EQ(r.prompts[0].measured.requests + r.prompts[1].measured.requests, 60u);
+}
+
+TEST(Engine, FaultsAreCountedByKindAndNothingIsLost) {
+  mock::MockConfig mc;
+  mc.decode_tps = 2000;
+  mc.slots = 8;
+  mc.fault = "reset_midstream";
+  mc.fault_every = 3;
+  mock::MockServer server(mc);
+  const std::uint16_t port = server.start();
+  const RunPlan plan = make_plan(port, 2, 8);
+  Engine engine(plan);
+  std::string error;
+  ASSERT_TRUE(engine.prepare(error)) << error;
+  StagePlan st;
+  st.mode = LoadMode::closed;
+  st.concurrency = 4;
+  st.requests = 30;
+  const StageResult r = engine.run_stage(0, st, {});
+  EXPECT_EQ(r.scheduled, phase_total(r));
+  EXPECT_EQ(r.overall.succeeded + r.overall.failed + r.overall.cancelled, r.overall.requests);
+  EXPECT_GT(r.overall.errors[static_cast<std::size_t>(ErrorKind::reset)], 0u);
+  EXPECT_GT(r.overall.succeeded, 0u);
+}
+
+TEST(Engine, OpenLoopRecordsScheduleLag) {
+  mock::MockConfig mc;
+  mc.decode_tps = 5000;
+  mc.slots = 16;
+  mock::MockServer server(mc);
+  const std::uint16_t port = server.start();
+  RunPlan plan = make_plan(port, 2, 4);
+  plan.arrival = Arrival::constant;
+  Engine engine(plan);
+  std::string error;
+  ASSERT_TRUE(engine.prepare(error)) << error;
+  StagePlan st;
+  st.mode = LoadMode::open;
+  st.rate_rps = 200;
+  st.duration_s = 0.5;
+  const StageResult r = engine.run_stage(0, st, {});
+  EXPECT_EQ(r.scheduled, phase_total(r));
+  EXPECT_EQ(r.overall.lag_ns.count(), r.overall.requests - r.overall.cancelled);
+  EXPECT_EQ(r.overall.ttft_intended_ns.count(), r.overall.succeeded);
+  EXPECT_GE(r.overall.requests, 90u);  // 100 arrivals in 0.5 s at a constant rate
+  EXPECT_LE(r.overall.requests, 101u);
+}
+
+TEST(Engine, InterruptStopsSchedulingAndCancelsWhatIsInFlight) {
+  mock::MockConfig mc;
+  mc.decode_tps = 5;  // slow: requests are in flight when the interrupt comes
+  mc.slots = 4;
+  mock::MockServer server(mc);
+  const std::uint16_t port = server.start();
+  const RunPlan plan = make_plan(port, 1, 200);
+  Engine engine(plan);
+  std::string error;
+  ASSERT_TRUE(engine.prepare(error)) << error;
+  StagePlan st;
+  st.mode = LoadMode::closed;
+  st.concurrency = 4;
+  st.requests = 1000;
+  std::atomic<bool> interrupted{false};
+  Observers obs;
+  obs.progress_interval = std::chrono::milliseconds(1);
+  // The aggregator reports progress once requests are in flight: interrupt then.
+  obs.progress = [&](const Progress& p) {
+    if (p.in_flight >= 4 && !interrupted.exchange(true)) {
+      engine.interrupt();
+      engine.cancel_in_flight();
+    }
+  };
+  const StageResult r = engine.run_stage(0, st, obs);
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_TRUE(engine.interrupted());
+  EXPECT_EQ(r.scheduled, phase_total(r));
+  EXPECT_GE(r.overall.cancelled, 4u);
+  EXPECT_LT(r.scheduled, 1000u);
+}
+
+}  // namespace
+}  // namespace llmbench

@@ -1,0 +1,147 @@
+// The settings table: config files, --dump-config round trips, validation
+// messages, sweep and SLO syntax.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "llmbench/cli/options.hpp"
+#include "llmbench/cli/settings.hpp"
+
+namespace llmbench::cli {
+namespace {
+
+std::string write_temp(const std::string& content) {
+  char path[] = "/tmp/llmbench-config-XXXXXX";
+  const int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  const auto n = ::write(fd, content.data(), content.size());
+  EXPECT_EQ(n, static_cast<ssize_t>(content.size()));
+  ::close(fd);
+  return path;
+}
+
+TEST(Settings, DumpedConfigLoadsBackToTheSameSettings) {
+  Settings s;
+  s.port = 8080;
+  s.runs = 3;
+  s.prompts = {"cache_loops", "memory_bandwidth"};
+  s.concurrency = 16;
+  s.duration_s = 12.5;
+  s.seed = 99;
+  s.stream = false;
+  s.sweep = "concurrency=1,2,4";
+  const std::string json = settings_to_json(s);
+  const std::string path = write_temp(json);
+  Settings back;
+  std::vector<std::string> fields;
+  std::string error;
+  ASSERT_TRUE(load_config_file(path, back, fields, error)) << error;
+  EXPECT_EQ(settings_to_json(back), json);
+  EXPECT_EQ(back.prompts, s.prompts);
+  EXPECT_EQ(fields.size(), settings_table().size());
+  std::remove(path.c_str());
+}
+
+TEST(Settings, ConfigErrorsNameTheFileLineFieldAndExpectation) {
+  struct Case {
+    std::string text, must_contain;
+  } cases[] = {
+      {"{\n  \"runs\": \"five\"\n}", ":2: field \"runs\": expected an integer"},
+      {"{\"rnus\": 5}", "unknown field \"rnus\""},
+      {"{\"stream\": 1}", "field \"stream\": expected true or false"},
+      {"[1, 2]", "expected a JSON object"},
+      {"{\"port\": 80", "not valid JSON"},
+      {"  \n", "the file is empty"},
+      {"{\"prompts\": [1]}", "expected an array of strings"},
+      {"{\"seed\": -1}", "expected a non-negative integer"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = write_temp(c.text);
+    Settings s;
+    std::vector<std::string> fields;
+    std::string error;
+    EXPECT_FALSE(load_config_file(path, s, fields, error)) << c.text;
+    EXPECT_NE(error.find(path), std::string::npos) << error;
+    EXPECT_NE(error.find(c.must_contain), std::string::npos) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << "one line: " << error;
+    std::remove(path.c_str());
+  }
+}
+
+TEST(Settings, SecretHeadersAreRedactedInTheEcho) {
+  Settings s;
+  s.headers = {"Authorization: Bearer sk-very-secret", "X-Trace: 42", "X-Api-Key: abc123"};
+  const std::string json = settings_to_json(s);
+  EXPECT_EQ(json.find("sk-very-secret"), std::string::npos);
+  EXPECT_EQ(json.find("abc123"), std::string::npos);
+  EXPECT_NE(json.find("X-Trace: 42"), std::string::npos);
+}
+
+TEST(Validate, UnknownPromptKeyListsTheValidKeys) {
+  Settings s;
+  s.prompts = {"memory_sequential", "bogus"};
+  std::string error;
+  EXPECT_FALSE(validate_settings(s, error));
+  EXPECT_NE(error.find("'bogus'"), std::string::npos);
+  for (const char* key : {"memory_sequential", "cache_loops", "compute_arithmetic", "memory_structured",
+                          "throughput_sustained", "memory_bandwidth"}) {
+    EXPECT_NE(error.find(key), std::string::npos) << key;
+  }
+}
+
+TEST(Validate, RejectsContradictionsWithTheFlagNamed) {
+  const auto check = [](auto mutate, const char* flag) {
+    Settings s;
+    mutate(s);
+    std::string error;
+    EXPECT_FALSE(validate_settings(s, error)) << flag;
+    EXPECT_NE(error.find(flag), std::string::npos) << error;
+  };
+  check([](Settings& s) { s.port = 70000; }, "--port");
+  check([](Settings& s) { s.runs = 0; }, "--runs");
+  check([](Settings& s) { s.timeout_s = 0; }, "--timeout");
+  check([](Settings& s) { s.endpoint = "grpc"; }, "--endpoint");
+  check([](Settings& s) { s.concurrency = 2; s.rate = 3; s.requests = 5; }, "--concurrency and --rate");
+  check([](Settings& s) { s.concurrency = 2; }, "--requests");
+  check([](Settings& s) { s.arrival = "uniform"; }, "--arrival");
+  check([](Settings& s) { s.sweep = "threads=1,2"; s.duration_s = 1; }, "--sweep");
+  check([](Settings& s) { s.slo = "ttft=5"; }, "--slo");
+  check([](Settings& s) { s.headers = {"NoColon"}; }, "--header");
+  check([](Settings& s) { s.mock_fault = "explode"; }, "--mock-fault");
+  Settings ok;
+  std::string error;
+  EXPECT_TRUE(validate_settings(ok, error)) << error;
+}
+
+TEST(Sweep, ParsesListsAndAuto) {
+  SweepSpec sw;
+  std::string error;
+  ASSERT_TRUE(parse_sweep("concurrency=1,2,4,8", sw, error));
+  EXPECT_EQ(sw.kind, SweepSpec::Kind::concurrency);
+  EXPECT_EQ(sw.values, (std::vector<double>{1, 2, 4, 8}));
+  ASSERT_TRUE(parse_sweep("rate=0.5,2", sw, error));
+  EXPECT_EQ(sw.kind, SweepSpec::Kind::rate);
+  ASSERT_TRUE(parse_sweep("auto", sw, error));
+  EXPECT_EQ(sw.kind, SweepSpec::Kind::automatic);
+  for (const char* bad : {"concurrency=", "concurrency=1,,2", "concurrency=1.5", "rate=-1", "rate=x", "auto2"}) {
+    EXPECT_FALSE(parse_sweep(bad, sw, error)) << bad;
+  }
+}
+
+TEST(Slo, ParsesEveryBound) {
+  Slo slo;
+  std::string error;
+  ASSERT_TRUE(parse_slo("ttft_ms=500,tpot_ms=50,e2e_ms=10000", slo, error)) << error;
+  EXPECT_EQ(slo.ttft_ms, 500);
+  EXPECT_EQ(slo.tpot_ms, 50);
+  EXPECT_EQ(slo.e2e_ms, 10000);
+  EXPECT_TRUE(slo.any());
+  EXPECT_FALSE(parse_slo("ttft_ms=0", slo, error));
+  EXPECT_FALSE(parse_slo("latency=5", slo, error));
+  EXPECT_FALSE(parse_slo("ttft_ms=5ms", slo, error));
+}
+
+}  // namespace
+}  // namespace llmbench::cli

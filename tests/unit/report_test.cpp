@@ -1,0 +1,103 @@
+// Spec statistics, the knee of a sweep and the atomic results file.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "llmbench/report/json_report.hpp"
+#include "llmbench/report/run_report.hpp"
+
+namespace llmbench::report {
+namespace {
+
+RequestRecord run(std::uint32_t tokens, double seconds, double ttft_ms, ErrorKind e = ErrorKind::none) {
+  RequestRecord r;
+  r.error = e;
+  r.sent_ns = 1'000'000;
+  r.end_ns = r.sent_ns + static_cast<std::int64_t>(seconds * 1e9);
+  r.first_token_ns = r.sent_ns + static_cast<std::int64_t>(ttft_ms * 1e6);
+  r.last_token_ns = r.end_ns;
+  r.completion_tokens = tokens;
+  r.content_events = tokens;
+  return r;
+}
+
+TEST(SpecStats, MeanSampleStdAndSuccessRate) {
+  PromptResult p;
+  p.records = {run(100, 2.0, 100), run(100, 4.0, 300), run(0, 1.0, -1, ErrorKind::timeout),
+               run(100, 2.5, 200), run(0, 0, -1, ErrorKind::cancelled)};
+  const SpecStats s = spec_stats(p);
+  EXPECT_EQ(s.runs, 5u);
+  EXPECT_EQ(s.succeeded, 3u);
+  EXPECT_DOUBLE_EQ(s.success_rate, 0.75);  // the cancelled run was never measured
+  EXPECT_DOUBLE_EQ(s.avg_tps, (50.0 + 25.0 + 40.0) / 3);
+  const double m = s.avg_tps;
+  const double var = ((50 - m) * (50 - m) + (25 - m) * (25 - m) + (40 - m) * (40 - m)) / 2;  // n - 1
+  EXPECT_NEAR(s.std_tps, std::sqrt(var), 1e-9);
+  EXPECT_NEAR(s.cv, std::sqrt(var) / m, 1e-12);
+  EXPECT_EQ(s.min_tps, 25.0);
+  EXPECT_EQ(s.max_tps, 50.0);
+  EXPECT_EQ(s.median_tps, 40.0);
+  EXPECT_EQ(s.ttft_ms.count, 3u);
+  EXPECT_NEAR(s.ttft_ms.max, 300.0, 1e-9);
+}
+
+TEST(SpecStats, VerdictsFollowTheGuide) {
+  EXPECT_EQ(cv_verdict(0.01), "excellent");
+  EXPECT_EQ(cv_verdict(0.07), "acceptable");
+  EXPECT_EQ(cv_verdict(0.2), "suggests system instability");
+}
+
+StageResult stage(const char* label, double tokens_per_s, double p99_ms) {
+  StageResult r;
+  r.plan.label = label;
+  r.overall.first_start_ns = 0;
+  r.overall.last_end_ns = 1'000'000'000;
+  r.overall.output_tokens = static_cast<std::uint64_t>(tokens_per_s);
+  r.overall.e2e_ns.record(static_cast<std::int64_t>(p99_ms * 1e6));
+  r.overall.ttft_ns.record(static_cast<std::int64_t>(p99_ms * 1e5));
+  return r;
+}
+
+TEST(Knee, FoundWhereThroughputStopsGrowingAndLatencyGrows) {
+  const std::vector<StageResult> sweep = {stage("c=1", 50, 640), stage("c=2", 100, 641), stage("c=4", 200, 642),
+                                          stage("c=8", 201, 1280), stage("c=16", 203, 2560)};
+  EXPECT_EQ(find_knee(sweep), 2);
+  const std::vector<StageResult> rising = {stage("c=1", 50, 640), stage("c=2", 100, 641), stage("c=4", 200, 642)};
+  EXPECT_EQ(find_knee(rising), -1);
+  // Flat throughput but latency that does not grow is no knee either.
+  const std::vector<StageResult> flat = {stage("c=1", 50, 640), stage("c=2", 50, 640)};
+  EXPECT_EQ(find_knee(flat), -1);
+  EXPECT_EQ(find_knee({}), -1);
+}
+
+TEST(AtomicWrite, ReplacesTheFileWhole) {
+  const std::string path = "/tmp/llmbench-atomic-test.json";
+  std::string error;
+  ASSERT_TRUE(write_file_atomically(path, "{\"a\":1}", error)) << error;
+  ASSERT_TRUE(write_file_atomically(path, "{\"b\":2}", error)) << error;
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), "{\"b\":2}");
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_NE(st.st_mode & 0044, 0u) << "readable like any file the user creates";
+  std::remove(path.c_str());
+}
+
+TEST(AtomicWrite, AFailureLeavesTheOldFileAndSaysWhy) {
+  std::string error;
+  EXPECT_FALSE(write_file_atomically("/nonexistent-dir/x.json", "{}", error));
+  EXPECT_NE(error.find("/nonexistent-dir/x.json"), std::string::npos);
+}
+
+TEST(DisplayModel, LastPathComponent) {
+  EXPECT_EQ(display_model("/models/Qwen3-30B-IQ4_XS.gguf"), "Qwen3-30B-IQ4_XS.gguf");
+  EXPECT_EQ(display_model("gpt-4o"), "gpt-4o");
+}
+
+}  // namespace
+}  // namespace llmbench::report
