@@ -6,6 +6,7 @@
 
 #include "llmbench/cli/app.hpp"
 #include "llmbench/cli/exit_codes.hpp"
+#include "llmbench/cli/merge.hpp"
 #include "llmbench/cli/options.hpp"
 #include "llmbench/mock/config.hpp"
 #include "llmbench/mock/server.hpp"
@@ -28,6 +29,8 @@ Examples:
   llmbench --sweep concurrency=1,2,4,8,16 --duration 30
   # A scenario file, with one setting overridden
   llmbench --config bench_configs/sweep.json --port 8080
+  # Several runs' latency distributions combined exactly
+  llmbench merge run1.json run2.json --output merged.json
   # The built-in llama-server imitation on its own
   llmbench mock-server --port 8080 --slots 4 --decode-tps 50
 
@@ -50,6 +53,12 @@ int main(int argc, char** argv) {
   CLI::App* mock_cmd = app.add_subcommand("mock-server", "Run the built-in llama-server imitation in the foreground");
   bind_mock_options(*mock_cmd, mock_cfg);
 
+  std::vector<std::string> merge_files;
+  std::string merge_output;
+  CLI::App* merge_cmd = app.add_subcommand("merge", "Combine the histograms of several results files exactly");
+  merge_cmd->add_option("files", merge_files, "llmbench results files (JSON)")->required()->check(CLI::ExistingFile);
+  merge_cmd->add_option("--output", merge_output, "Write the merged distributions as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -70,6 +79,8 @@ int main(int argc, char** argv) {
     }
     return mock::run_mock_server_cli(mock_cfg);
   }
+
+  if (merge_cmd->parsed()) return run_merge(merge_files, merge_output);
 
   Settings s;
   std::string error;

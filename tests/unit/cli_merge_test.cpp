@@ -1,0 +1,55 @@
+// `llmbench merge`: histograms from several results files combine exactly.
+#include <gtest/gtest.h>
+
+#include <simdjson.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "llmbench/cli/exit_codes.hpp"
+#include "llmbench/cli/merge.hpp"
+#include "llmbench/stats/histogram.hpp"
+
+namespace llmbench::cli {
+namespace {
+
+std::string results_file(const std::string& name, const stats::Histogram& ttft, std::uint64_t requests) {
+  const std::string path = "/tmp/llmbench-merge-" + name + ".json";
+  std::ofstream(path) << "{\"summary\":{\"requests_total\":" << requests << ",\"histograms\":{\"ttft_ns\":\""
+                      << ttft.to_compact() << "\"}}}";
+  return path;
+}
+
+TEST(Merge, EqualsOneHistogramOfEverySample) {
+  stats::Histogram a, b, all;
+  for (std::int64_t v = 1000; v < 5'000'000; v = v * 3 / 2 + 7) {
+    a.record(v);
+    all.record(v);
+  }
+  for (std::int64_t v = 77; v < 90'000'000; v = v * 2 + 1) {
+    b.record(v, 3);
+    all.record(v, 3);
+  }
+  const std::string fa = results_file("a", a, 10), fb = results_file("b", b, 5);
+  const std::string out = "/tmp/llmbench-merge-out.json";
+  ASSERT_EQ(run_merge({fa, fb}, out), kExitOk);
+  simdjson::dom::parser p;
+  simdjson::dom::element root = p.load(out);
+  EXPECT_EQ(std::string(std::string_view(root["summary"]["histograms"]["ttft_ns"])), all.to_compact());
+  EXPECT_EQ(std::uint64_t(root["summary"]["requests_total"]), 15u);
+  EXPECT_EQ(std::uint64_t(root["summary"]["ttft_ms"]["count"]), all.count());
+  EXPECT_DOUBLE_EQ(double(root["summary"]["ttft_ms"]["p99"]), all.percentile(99) / 1e6);
+  for (const auto& f : {fa, fb, out}) std::remove(f.c_str());
+}
+
+TEST(Merge, RejectsAFileWithoutHistogramsOrWithACorruptOne) {
+  const std::string bad = "/tmp/llmbench-merge-bad.json";
+  std::ofstream(bad) << "{\"summary\":{}}";
+  EXPECT_EQ(run_merge({bad}, ""), kExitUsage);
+  std::ofstream(bad) << "{\"summary\":{\"histograms\":{\"ttft_ns\":\"llh1-64-44:zz\"}}}";
+  EXPECT_EQ(run_merge({bad}, ""), kExitUsage);
+  std::remove(bad.c_str());
+}
+
+}  // namespace
+}  // namespace llmbench::cli
