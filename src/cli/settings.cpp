@@ -216,7 +216,9 @@ bool load_config_file(const std::string& path, Settings& s, std::vector<std::str
     error = path + ": expected a JSON object of settings at the top level";
     return false;
   }
-  for (auto [key, value] : root.get_object()) {
+  for (const simdjson::dom::key_value_pair kv : root.get_object()) {
+    const std::string_view key = kv.key;
+    const simdjson::dom::element value = kv.value;
     const auto& table = settings_table();
     const auto it = std::find_if(table.begin(), table.end(), [&](const Field& f) { return f.name == key; });
     if (it == table.end()) {

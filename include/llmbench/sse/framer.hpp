@@ -96,15 +96,18 @@ bool Framer::feed(std::string_view bytes, const char* readable_limit, F&& on_eve
       line_.append(p, end);
       break;
     }
+    // Every line counts against the limit with the data its event holds,
+    // whether it lies within this feed or was carried over: where the reads
+    // happen to cut the stream must not decide whether it fails.
+    if (over_limit(static_cast<std::size_t>(eol - p))) {
+      failed_ = true;
+      return false;
+    }
     std::string_view line;
     bool in_input = line_.empty();
     if (in_input) {
       line = std::string_view(p, static_cast<std::size_t>(eol - p));
     } else {
-      if (over_limit(static_cast<std::size_t>(eol - p))) {
-        failed_ = true;
-        return false;
-      }
       line_.append(p, eol);
       line = line_;
     }
@@ -122,7 +125,6 @@ bool Framer::feed(std::string_view bytes, const char* readable_limit, F&& on_eve
       on_event(make_event(readable_limit));
       clear_event();
     }
-    if (failed_) return false;
   }
   // A view into the caller's bytes dies with this call.
   if (!view_.empty()) own_view();

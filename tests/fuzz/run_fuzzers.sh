@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (the "fuzz" preset, clang) and runs each for a
+# bounded time on seeds derived from the captured llama-server responses.
+#
+#   bash tests/fuzz/run_fuzzers.sh [SECONDS]     (default 30 per fuzzer)
+#
+# Every file under tests/fuzz/regressions/<fuzzer>/ is replayed first. Exits 1
+# if any input crashes; the crashing inputs are kept in build/fuzz/artifacts/
+# (copy them into regressions/<fuzzer>/ once fixed). The seed corpora live in
+# a temporary directory: nothing large is kept in the tree.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+seconds="${1:-30}"
+jobs="${LLMBENCH_FUZZ_JOBS:-2}"
+fuzzers=(fuzz_response_parser fuzz_sse_framer fuzz_event_decoder)
+fixtures="tests/fixtures/llama-server"
+[ -d "$fixtures" ] || fixtures="/work/shared/fixtures/llama-server"
+bin_dir="build/fuzz/tests/fuzz"
+artifacts="$PWD/build/fuzz/artifacts"
+started=$SECONDS
+
+if ! command -v clang++ >/dev/null; then
+  echo "run_fuzzers.sh: clang++ not found (apt-get install clang libclang-rt-14-dev)" >&2
+  exit 1
+fi
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j"$jobs"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/llmbench-fuzz.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+# Seeds. The fuzzers read an options byte and a cut count before the payload
+# (see fuzz_input.hpp); "\0\0" means "options 0, no cuts", and the cut
+# variants give libFuzzer a head start on chunk boundaries.
+#   response parser: each whole captured response
+#   SSE framer:      each streamed body with its chunked framing removed
+#   event decoder:   the first and last events of each stream, each JSON body
+seed() {  # seed DIR NAME PREFIX(printf format) < payload
+  { printf "$3"; cat; } >"$1/$2"
+}
+mkdir -p "$work/fuzz_response_parser" "$work/fuzz_sse_framer" "$work/fuzz_event_decoder" "$work/bodies"
+for f in "$fixtures"/*.http; do
+  name="$(basename "$f" .http)"
+  seed "$work/fuzz_response_parser" "$name" '\000\000' <"$f"
+  seed "$work/fuzz_response_parser" "$name.cut" '\000\003\100\000\000\001\300\002' <"$f"
+  # The body, de-chunked; ".sse" or ".json" after its Content-Type.
+  OUT="$work/bodies/$name" perl -0777 -ne '
+    my ($head, $body) = split /\r\n\r\n/, $_, 2;
+    $body //= "";
+    if ($head =~ /^transfer-encoding:\s*chunked/im) {
+      my $out = "";
+      while ($body =~ s/\A([0-9a-fA-F]+)[^\r\n]*\r\n//) {
+        my $n = hex $1;
+        last if $n == 0;
+        $out .= substr($body, 0, $n, "");
+        $body =~ s/\A\r\n//;
+      }
+      $body = $out;
+    }
+    my $kind = $head =~ /^content-type:\s*text\/event-stream/im ? "sse" : "json";
+    open my $o, ">", "$ENV{OUT}.$kind" or die; print $o $body;
+  ' "$f"
+done
+for b in "$work"/bodies/*.sse; do
+  name="$(basename "$b")"
+  seed "$work/fuzz_sse_framer" "$name" '\077\000' <"$b"            # 1 MiB limit
+  seed "$work/fuzz_sse_framer" "$name.cut" '\177\002\140\000\001\001' <"$b"  # padded, 2 cuts
+  seed "$work/fuzz_sse_framer" "$name.small" '\040\000' <"$b"      # 256-byte limit
+  # Its events: the first four and the last four.
+  OUT="$work/fuzz_event_decoder/$name" perl -0777 -ne '
+    my @ev = grep { length } map { s/\Adata: ?//r } split /\n\n/, $_;
+    my %pick = map { $_ => 1 } (0 .. 3, $#ev - 3 .. $#ev);
+    for my $i (sort { $a <=> $b } grep { $_ >= 0 && $_ <= $#ev } keys %pick) {
+      open my $o, ">", "$ENV{OUT}.$i" or die; print $o "\0\0", $ev[$i];
+    }
+  ' "$b"
+done
+for b in "$work"/bodies/*.json; do
+  [ -s "$b" ] && seed "$work/fuzz_event_decoder" "$(basename "$b")" '\000\000' <"$b"
+done
+printf '\000\000[DONE]' >"$work/fuzz_event_decoder/done"
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+failed=()
+for fuzzer in "${fuzzers[@]}"; do
+  bin="$bin_dir/$fuzzer"
+  regressions="tests/fuzz/regressions/$fuzzer"
+  if [ -d "$regressions" ] && [ -n "$(ls -A "$regressions")" ]; then
+    if ! "$bin" -rss_limit_mb=2048 "$regressions"/* >"$work/$fuzzer.replay.log" 2>&1; then
+      echo "FAIL $fuzzer: a regression input crashes again" >&2
+      tail -n 40 "$work/$fuzzer.replay.log" >&2
+      failed+=("$fuzzer (regressions)")
+      continue
+    fi
+    echo "ok   $fuzzer: $(ls "$regressions" | wc -l) regression inputs replayed"
+  fi
+  mkdir -p "$artifacts/$fuzzer"
+  if "$bin" "$work/$fuzzer" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+       -print_final_stats=1 -artifact_prefix="$artifacts/$fuzzer/" >"$work/$fuzzer.log" 2>&1; then
+    echo "ok   $fuzzer: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$work/$fuzzer.log" |
+      grep -o '[0-9]*$') runs in ${seconds}s, $(grep -o 'cov: [0-9]*' "$work/$fuzzer.log" | tail -n1)"
+  else
+    echo "FAIL $fuzzer (inputs in $artifacts/$fuzzer/):" >&2
+    tail -n 60 "$work/$fuzzer.log" >&2
+    failed+=("$fuzzer")
+  fi
+done
+
+echo "fuzzing took $((SECONDS - started))s"
+if [ "${#failed[@]}" -ne 0 ]; then
+  echo "fuzzers failed: ${failed[*]}" >&2
+  exit 1
+fi
