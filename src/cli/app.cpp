@@ -485,9 +485,8 @@ int run(const Settings& s) {
   if (mock_server) mock_server->stop();
 
   // --- report --------------------------------------------------------------
-  const std::string text = spec ? report::render_spec_terminal(rep) : report::render_load_terminal(rep);
-  std::fputs(text.c_str(), stdout);
-  std::fflush(stdout);
+  // The file first: a reader that closes stdout early (| head) must not cost
+  // the results.
   int code = kExitOk;
   if (!s.output.empty()) {
     if (!report::write_file_atomically(s.output, report::render_json(rep), error)) {
@@ -497,6 +496,9 @@ int run(const Settings& s) {
       std::fprintf(stderr, "Results saved to %s\n", s.output.c_str());
     }
   }
+  const std::string text = spec ? report::render_spec_terminal(rep) : report::render_load_terminal(rep);
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
   std::uint64_t succeeded = 0;
   for (const StageResult& st : rep.stages) succeeded += st.overall.succeeded;
   if (rep.interrupted) return watcher.received() == SIGTERM ? kExitSigterm : kExitSigint;

@@ -149,9 +149,14 @@ bool validate_settings(const Settings& s, std::string& error) {
   if (!protocol::parse_flavor(s.endpoint)) {
     return fail("--endpoint '" + s.endpoint + "': expected chat, completions or native");
   }
-  for (const std::string& key : s.prompts) {
+  for (std::size_t i = 0; i < s.prompts.size(); ++i) {
+    const std::string& key = s.prompts[i];
     if (!find_builtin_prompt(key)) {
       return fail("--prompts: unknown prompt key '" + key + "' (valid keys: " + builtin_prompt_keys() + ")");
+    }
+    if (std::find(s.prompts.begin(), s.prompts.begin() + static_cast<std::ptrdiff_t>(i), key) !=
+        s.prompts.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return fail("--prompts: '" + key + "' given twice");
     }
   }
   if (s.arrival != "constant" && s.arrival != "poisson" && s.arrival != "gamma") {

@@ -73,7 +73,6 @@ std::size_t Aggregator::drain() {
 }
 
 void Aggregator::on_gap(const GapRecord& g) {
-  tokens_since_progress_ += g.zero_gaps + (g.gap_ns >= 0 ? 1 : 0);
   if (g.phase != Phase::measured) return;
   const std::uint16_t grp = g.prompt < group_of_.size() ? group_of_[g.prompt] : 0;
   result_.prompts[grp].measured.add_gap(g);
@@ -128,16 +127,15 @@ void Aggregator::report_progress(std::int64_t now) {
   pr.stage = &result_;
   pr.elapsed_s = static_cast<double>(now - started_ns_) / 1e9;
   pr.ended = result_.ended;
-  std::uint64_t started = 0;
+  std::uint64_t tokens = 0;
   for (Worker* w : workers_) {
     pr.in_flight += w->counters().in_flight.load(std::memory_order_relaxed);
-    started += w->counters().started.load(std::memory_order_relaxed);
+    tokens += w->counters().tokens.load(std::memory_order_relaxed);
   }
-  (void)started;
   pr.errors = errors_;
   const double dt = static_cast<double>(now - last_progress_ns_) / 1e9;
-  pr.output_tokens_per_second = dt > 0 ? static_cast<double>(tokens_since_progress_) / dt : 0.0;
-  tokens_since_progress_ = 0;
+  pr.output_tokens_per_second = dt > 0 ? static_cast<double>(tokens - tokens_at_progress_) / dt : 0.0;
+  tokens_at_progress_ = tokens;
   last_progress_ns_ = now;
   obs_.progress(pr);
 }

@@ -201,8 +201,12 @@ void ResponseConsumer::finish_json_body() {
     set_error(ErrorKind::protocol, msg);
     return;
   }
-  // The whole body is one "event": its content arrives with its last byte.
+  // The whole body is one "event" whose content arrives with its last byte:
+  // no token has a time of its own, so TTFT, TPOT and the decode rate are
+  // not observable (reported as null), only E2E and tokens/s.
   apply(info_);
+  rec_->first_token_ns = -1;
+  rec_->last_token_ns = -1;
   if (info_.content_pieces > 0) {
     rec_->content_events = 1;
     read_content_events_ = 1;

@@ -20,6 +20,10 @@ struct Worker::Slot {
   RequestRecord rec;
   asio::steady_timer watchdog;
   std::unique_ptr<http::Connection> conn;
+  // This request's inter-token gaps, handed to the aggregator only when it
+  // succeeds (ITL then covers the same requests as TTFT and TPOT). The
+  // capacity is kept across requests: no allocation once it has grown.
+  std::vector<GapRecord> staged_gaps;
   std::uint64_t generation = 0;
   std::int64_t deadline_ns = 0;
   std::int64_t last_activity_ns = 0;
@@ -218,6 +222,7 @@ asio::awaitable<void> Worker::run_request(Slot& slot, const Ticket& t) {
   release_connection(slot);
   slot.active = false;
   counters_.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  flush_gaps(slot);  // before the record: the aggregator sees a request's gaps first
   push_record(rec);
 }
 
@@ -265,7 +270,7 @@ asio::awaitable<bool> Worker::read_response(Slot& slot, bool may_retry) {
       slot.last_activity_ns = t;
       ReadTokens tokens;
       const ConsumeState st = slot.consumer.on_read(r.bytes, r.readable_limit, t, tokens);
-      if (tokens.content_events > 0) push_gap(slot, tokens);
+      if (tokens.content_events > 0) stage_gap(slot, tokens);
       if (st == ConsumeState::done) co_return false;
     } else if (r.ec == asio::error::eof && !slot.timed_out && !slot.cancelled) {
       if (may_retry && slot.consumer.nothing_received()) {
@@ -344,7 +349,9 @@ void Worker::on_watchdog(Slot& slot, std::uint64_t generation) {
   if (slot.conn) slot.conn->close();
 }
 
-void Worker::push_gap(const Slot& slot, const ReadTokens& tokens) {
+void Worker::stage_gap(Slot& slot, const ReadTokens& tokens) {
+  counters_.tokens.fetch_add(tokens.content_events, std::memory_order_relaxed);
+  if (slot.rec.phase != Phase::measured) return;  // only the measured window has statistics
   GapRecord g;
   g.stage = stage_;
   g.prompt = slot.rec.prompt;
@@ -352,10 +359,19 @@ void Worker::push_gap(const Slot& slot, const ReadTokens& tokens) {
   g.gap_ns = tokens.gap_ns;
   g.zero_gaps = tokens.content_events - 1;
   if (g.gap_ns < 0 && g.zero_gaps == 0) return;  // a lone first token: no gap yet
-  while (!gaps_.try_push(g)) {
-    counters_.ring_full_waits.fetch_add(1, std::memory_order_relaxed);
-    std::this_thread::yield();
+  slot.staged_gaps.push_back(g);
+}
+
+void Worker::flush_gaps(Slot& slot) {
+  if (slot.rec.ok()) {
+    for (const GapRecord& g : slot.staged_gaps) {
+      while (!gaps_.try_push(g)) {
+        counters_.ring_full_waits.fetch_add(1, std::memory_order_relaxed);
+        std::this_thread::yield();
+      }
+    }
   }
+  slot.staged_gaps.clear();
 }
 
 void Worker::push_record(const RequestRecord& rec) {

@@ -147,6 +147,13 @@ void MockServer::stop() {
   m.io.stop();
   for (std::thread& t : m.threads) t.join();
   m.threads.clear();
+  // A session that outlived the grace period is still referenced by its
+  // coroutine frame, which the io_context destroys (while its socket service
+  // is still alive). The map must not keep it past that point: it is
+  // destroyed after the io_context, and a socket closed then would call into
+  // a service that no longer exists.
+  std::lock_guard lock(m.mu);
+  m.sessions.clear();
 }
 
 std::uint16_t MockServer::port() const { return impl_->port; }

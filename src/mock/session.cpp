@@ -53,11 +53,11 @@ asio::awaitable<void> Session::run() {
     const Request& req = parser_.request();
     if (rs != ReadStatus::ok) {
       // The rest of the byte stream cannot be trusted: answer and close.
-      co_await send_error(rs == ReadStatus::too_large
-                              ? RequestError{413, "request body is larger than 8 MiB", "invalid_request_error"}
-                              : RequestError{400, std::string("bad request: ") + std::string(parser_.error()),
-                                             "invalid_request_error"},
-                          req, false);
+      // (A named error, not a ?: of temporaries inside the co_await: GCC 12
+      // destroys such temporaries twice, a double free.)
+      RequestError e{413, "request body is larger than 8 MiB", "invalid_request_error"};
+      if (rs != ReadStatus::too_large) e = {400, "bad request: " + std::string(parser_.error()), "invalid_request_error"};
+      co_await send_error(e, req, false);
       break;
     }
     ++served_;

@@ -61,6 +61,10 @@ std::string render_spec_terminal(const RunReport& rep) {
   std::vector<SpecStats> st;
   for (const PromptResult& p : stage->prompts) st.push_back(spec_stats(p));
   for (std::size_t i = 0; i < st.size(); ++i) {
+    if (st[i].runs == 0) {  // never attempted (an interrupted run)
+      out += fmt::format("{:<20}{:>13}{:>11}\n", groups[i].key, "-", "-");
+      continue;
+    }
     out += fmt::format("{:<20}{:>13.2f}{:>11}\n", groups[i].key, st[i].avg_tps, pct(st[i].success_rate));
   }
   out += kRule + "\n";

@@ -87,7 +87,7 @@ class ResponseParser {
       consumed_ = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - bytes.data());
       return state_;
     }
-    return fail(rc == HPE_USER && error_.empty() ? "body rejected" : llhttp_get_error_reason(&parser_));
+    return fail(reason_or(rc == HPE_USER ? "body rejected" : "malformed HTTP response"));
   }
 
   // The peer closed the connection. Completes a read-until-close body; any other
@@ -100,7 +100,7 @@ class ResponseParser {
       if (state_ == ParseState::complete) return state_;
       return fail("connection closed before the response ended");
     }
-    return fail(llhttp_get_error_reason(&parser_));
+    return fail(reason_or("malformed HTTP response"));
   }
 
   // Lets the sink reject the body with a reason (kept until reset()).
@@ -116,6 +116,12 @@ class ResponseParser {
   [[nodiscard]] bool started() const noexcept { return started_; }
 
  private:
+  // llhttp's reason, which is null when a callback stopped the parser.
+  const char* reason_or(const char* fallback) const noexcept {
+    const char* r = llhttp_get_error_reason(&parser_);
+    return r != nullptr ? r : fallback;
+  }
+
   ParseState fail(std::string_view why) noexcept {
     if (error_.empty()) error_ = why;
     state_ = ParseState::error;

@@ -64,7 +64,7 @@ class Aggregator {
   std::atomic<bool> producers_done_{false};
   std::int64_t started_ns_ = 0;
   std::int64_t last_progress_ns_ = 0;
-  std::uint64_t tokens_since_progress_ = 0;
+  std::uint64_t tokens_at_progress_ = 0;
   std::uint64_t errors_ = 0;
 };
 

@@ -34,6 +34,7 @@ struct WorkerCounters {
   std::atomic<std::uint64_t> in_flight{0};
   std::atomic<std::uint64_t> started{0};
   std::atomic<std::uint64_t> scheduled{0};  // tickets taken by this worker
+  std::atomic<std::uint64_t> tokens{0};     // content events received (for progress)
 };
 
 class Worker {
@@ -77,7 +78,8 @@ class Worker {
   void schedule_watchdog(Slot& slot, std::int64_t at_ns);
   void on_watchdog(Slot& slot, std::uint64_t generation);
   void release_connection(Slot& slot);
-  void push_gap(const Slot& slot, const ReadTokens& tokens);
+  void stage_gap(Slot& slot, const ReadTokens& tokens);
+  void flush_gaps(Slot& slot);
   void push_record(const RequestRecord& rec);
   ErrorKind classify(const Slot& slot, const std::error_code& ec) const noexcept;
   std::string describe(const Slot& slot, const std::error_code& ec) const;
