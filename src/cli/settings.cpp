@@ -93,9 +93,15 @@ bool is_secret_header(std::string_view header) {
 }  // namespace
 
 std::string redact_header(std::string_view header) {
-  if (!is_secret_header(header)) return std::string(header);
   const auto colon = header.find(':');
-  return std::string(header.substr(0, colon == std::string_view::npos ? header.size() : colon)) + ": [redacted]";
+  if (colon == std::string_view::npos) {
+    // Malformed: the name is at most the first word; the rest may be a value.
+    const auto space = header.find_first_of(" \t");
+    if (space == std::string_view::npos) return std::string(header);
+    return std::string(header.substr(0, space)) + " [redacted]";
+  }
+  if (!is_secret_header(header)) return std::string(header);
+  return std::string(header.substr(0, colon)) + ": [redacted]";
 }
 
 std::string settings_to_json(const Settings& s, bool pretty) {
