@@ -44,6 +44,7 @@ asio::awaitable<std::error_code> Connection::write(std::string_view bytes) {
     co_return ec;
   }
   auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()), use_tuple);
+  wait_first_ = true;  // the response cannot be there yet
   co_return ec;
 }
 
@@ -54,13 +55,17 @@ asio::awaitable<ReadResult> Connection::read(std::span<char> shared) {
     co_return ReadResult{ec, std::string_view(tls_buf_.data(), n), tls_buf_.data() + tls_buf_.size()};
   }
   for (;;) {
+    if (wait_first_) {
+      auto [wec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
+      if (wec) co_return ReadResult{wec, {}, nullptr};
+    }
     std::error_code ec;
     const std::size_t n = socket_.read_some(asio::buffer(shared.data(), shared.size()), ec);
     if (ec != asio::error::would_block && ec != asio::error::try_again) {
+      wait_first_ = n < shared.size();
       co_return ReadResult{ec, std::string_view(shared.data(), n), shared.data() + shared.size() + kPadding};
     }
-    auto [wec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
-    if (wec) co_return ReadResult{wec, {}, nullptr};
+    wait_first_ = true;
   }
 }
 

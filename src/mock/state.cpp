@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "llmbench/util/clock.hpp"
@@ -41,7 +42,8 @@ ServerState::ServerState(MockConfig config)
                           SteadyClock::now().time_since_epoch()).count()) {
   std::array<char, 64> buf{};
   const int n = std::snprintf(buf.data(), buf.size(), "timeout=%d, max=%d",
-                              static_cast<int>(cfg.keep_alive_timeout_s), cfg.keep_alive_max_requests);
+                              // whole seconds like cpp-httplib's; a fractional test value rounds up, never to 0
+                              static_cast<int>(std::ceil(cfg.keep_alive_timeout_s)), cfg.keep_alive_max_requests);
   keep_alive.assign(buf.data(), static_cast<std::size_t>(n > 0 ? n : 0));
 }
 

@@ -3,6 +3,7 @@
 // that ends in-flight and stalled connections promptly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -162,9 +163,15 @@ TEST(MockConnection, PromptTimeDelaysFirstToken) {
   const auto sent = Clock::now();
   c.send_all(post_request("/v1/chat/completions", chat_body(2, true)));
   Reader rd(c);
+  // The head goes out when the slot picks the request, before the prompt is
+  // processed; the first token comes after ttft_ms.
+  ASSERT_EQ(rd.read_more(), ReadStatus::data);
+  const auto head_at = Clock::now();
+  EXPECT_NE(rd.leftover().find("\r\n\r\n"), std::string::npos);
   const Response r = rd.read();
   ASSERT_TRUE(r.complete);
   EXPECT_GE(seconds_between(sent, r.chunks.front().complete_at), 0.14);
+  EXPECT_GE(seconds_between(head_at, r.chunks.front().complete_at), 0.1);
 }
 
 TEST(MockConnection, MaxTokensHonouredOnEveryEndpoint) {

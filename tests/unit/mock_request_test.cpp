@@ -205,7 +205,9 @@ TEST(MockHttpLimits, IdleKeepAliveConnectionIsClosed) {
   Conn c(srv.port);
   c.send_all(get_request("/health"));
   Reader rd(c);
-  EXPECT_EQ(rd.read().status, 200);
+  const Response r = rd.read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Keep-Alive"), "timeout=1, max=100");  // whole seconds, rounded up
   std::string rest;
   EXPECT_EQ(c.drain(rest, kIoTimeout), ReadStatus::eof);  // the server's idle timeout, not ours
 }

@@ -51,6 +51,10 @@ class Connection {
   asio::ssl::context* tls_ctx_;
   std::optional<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
   std::vector<char> tls_buf_;
+  // Whether the kernel probably has nothing for us: after the request was
+  // written, or a read that did not fill the buffer. Then the next read waits
+  // for readiness first instead of trying (and failing with EAGAIN).
+  bool wait_first_ = true;
 };
 
 // Idle kept-alive connections of one worker; LIFO so the warmest is reused.
