@@ -193,7 +193,7 @@ bool validate_settings(const Settings& s, std::string& error) {
   if (s.mock_slots < 1 || s.mock_threads < 1 || s.mock_fault_every < 1 || !(s.mock_decode_tps > 0) || !(s.mock_prompt_tps > 0)) {
     return fail("--mock-*: slots, threads and fault-every need at least 1, speeds must be positive");
   }
-  if (!s.mock_fault.empty() && !mock::parse_fault(s.mock_fault)) {
+  if (!s.mock_fault.empty() && mock::parse_fault_list(s.mock_fault).empty()) {
     return fail("--mock-fault '" + s.mock_fault + "': expected one of " + mock_fault_list());
   }
   return true;

@@ -39,9 +39,22 @@ std::optional<FaultMode> parse_fault(std::string_view name) noexcept {
   return std::nullopt;
 }
 
+std::vector<FaultMode> parse_fault_list(std::string_view text) {
+  std::vector<FaultMode> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto m = parse_fault(text.substr(0, comma));
+    if (!m) return {};
+    if (*m != FaultMode::none) out.push_back(*m);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 std::string validate(const MockConfig& cfg) {
-  if (!parse_fault(cfg.fault)) {
-    return "unknown fault mode '" + cfg.fault + "' (valid: " + fault_list() + ")";
+  if (parse_fault_list(cfg.fault).empty() && !cfg.fault.empty() && cfg.fault != "none") {
+    return "unknown fault mode in '" + cfg.fault + "' (valid: " + fault_list() + ", or several separated by commas)";
   }
   if (!positive(cfg.decode_tps)) return "decode_tps must be > 0";
   if (!positive(cfg.prompt_tps)) return "prompt_tps must be > 0";

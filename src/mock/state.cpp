@@ -34,7 +34,7 @@ double per_second(std::uint64_t n, std::uint64_t us) noexcept {
 
 ServerState::ServerState(MockConfig config)
     : cfg(std::move(config)),
-      fault(parse_fault(cfg.fault).value_or(FaultMode::none)),
+      faults(parse_fault_list(cfg.fault)),
       pool(cfg.slots),
       props(props_body(cfg, media_marker(cfg.seed))),
       ready_at_ns(now_ns() + seconds_to_ns(cfg.load_seconds)),
@@ -51,9 +51,9 @@ bool ServerState::loading() const noexcept { return now_ns() < ready_at_ns; }
 
 FaultMode ServerState::next_completion_fault() noexcept {
   const std::uint64_t n = counters.completions_total.fetch_add(1, kRelaxed) + 1;
-  if (fault == FaultMode::none || n % static_cast<std::uint64_t>(cfg.fault_every) != 0) return FaultMode::none;
-  counters.faults_injected.fetch_add(1, kRelaxed);
-  return fault;
+  if (faults.empty() || n % static_cast<std::uint64_t>(cfg.fault_every) != 0) return FaultMode::none;
+  const std::uint64_t k = counters.faults_injected.fetch_add(1, kRelaxed);
+  return faults[k % faults.size()];
 }
 
 // llama-server decodes all busy slots in one batch per step; the mock's slots

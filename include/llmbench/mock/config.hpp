@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace llmbench::mock {
 
@@ -25,8 +26,9 @@ struct MockConfig {
   bool close_after_stream = true;   // llama-server closes the TCP connection right after every streamed response
   int threads = 1;
 
-  // Fault injection (phase 2): `fault` is one of fault_modes() or empty, and
-  // applies to every `fault_every`-th completion request counting from 1.
+  // Fault injection: `fault` is one of fault_modes(), several separated by
+  // commas (taken in turn), or empty; it applies to every `fault_every`-th
+  // completion request counting from 1.
   std::string fault;
   int fault_every = 1;
   int fault_after_tokens = 3;       // mid-stream faults strike after this many tokens
@@ -74,6 +76,10 @@ std::span<const std::string_view> fault_modes() noexcept;
 std::string_view to_string(FaultMode m) noexcept;
 // Empty text is FaultMode::none; an unknown name is nullopt.
 std::optional<FaultMode> parse_fault(std::string_view name) noexcept;
+
+// "reset_midstream,http_500": the modes in order (a faulted request takes the
+// next one, round robin). Empty when any name is unknown, or for "".
+std::vector<FaultMode> parse_fault_list(std::string_view text);
 
 // Empty when the configuration is usable, else a one-line reason (an unknown
 // fault lists the valid modes).

@@ -40,7 +40,7 @@ struct ServerState {
   explicit ServerState(MockConfig config);
 
   MockConfig cfg;
-  FaultMode fault = FaultMode::none;
+  std::vector<FaultMode> faults;  // taken in turn by the faulted requests
   SlotPool pool;
   Counters counters;
   std::string props;             // GET /props, built once
