@@ -23,7 +23,7 @@ ctest --preset asan -j"$jobs"
 step "TSan build + ring, aggregator and engine tests"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j"$jobs" --target llmbench_concurrency_tests
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan -j"$jobs" -L tsan
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan -j"$jobs" -L tsan --no-tests=error
 
 if [ -f tests/fuzz/run_fuzzers.sh ]; then
   step "fuzzers (bounded)"

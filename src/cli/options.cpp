@@ -225,7 +225,7 @@ void bind_mock_options(CLI::App& cmd, mock::MockConfig& cfg) {
   cmd.add_flag("!--keep-streams-open", cfg.close_after_stream,
                "Keep connections open after streamed responses (llama-server closes them)");
   cmd.add_option("--threads", cfg.threads, "I/O threads (default: 1)");
-  cmd.add_option("--fault", cfg.fault, "Inject a fault: " + mock_fault_list());
+  cmd.add_option("--fault", cfg.fault, "Inject a fault (several, comma-separated, are taken in turn): " + mock_fault_list());
   cmd.add_option("--fault-every", cfg.fault_every, "Apply the fault to every K-th completion request (default: 1)");
   cmd.add_option("--fault-after-tokens", cfg.fault_after_tokens, "Mid-stream faults strike after N tokens (default: 3)");
   cmd.add_option("--dribble-gap-us", cfg.dribble_gap_us, "Pause between single-byte writes for 'dribble'");
