@@ -11,7 +11,15 @@ void MetricSet::add(const RequestRecord& r) {
     ++cancelled;
     return;  // never sent or cut off by the end of the run: no timings
   }
-  if (r.start_ns >= 0) first_start_ns = std::min(first_start_ns, r.intended_ns >= 0 ? r.intended_ns : r.start_ns);
+  // The measured window opens when the first measured token arrives (or, for
+  // a request without one, when it started): with a queueing server the
+  // first measured requests wait behind warm-up requests, and counting that
+  // wait would charge the measured tokens with time spent on others.
+  if (r.first_token_ns >= 0 && r.ok()) {
+    first_start_ns = std::min(first_start_ns, r.first_token_ns);
+  } else if (r.start_ns >= 0) {
+    first_start_ns = std::min(first_start_ns, r.intended_ns >= 0 ? r.intended_ns : r.start_ns);
+  }
   if (r.end_ns >= 0) last_end_ns = std::max(last_end_ns, r.end_ns);
   if (r.intended_ns >= 0 && r.start_ns >= 0) lag_ns.record(r.start_ns - r.intended_ns);
   if (r.connect_ns > 0) connect_ns.record(r.connect_ns);

@@ -48,7 +48,8 @@ struct MetricSet {
     const std::uint64_t n = succeeded + failed;
     return n == 0 ? 0.0 : static_cast<double>(succeeded) / static_cast<double>(n);
   }
-  // Seconds from the first measured request's start to the last one's end.
+  // Seconds from the first measured token (or start of a request that got
+  // none) to the last measured request's end.
   [[nodiscard]] double window_s() const noexcept;
   [[nodiscard]] double request_throughput() const noexcept;
   [[nodiscard]] double output_tokens_per_second() const noexcept;
