@@ -139,11 +139,17 @@ error_code read_timings(od::value v, ServerTimings& t) noexcept {
   return simdjson::SUCCESS;
 }
 
+constexpr std::size_t kInitialCapacity = 16 * 1024;
 }  // namespace
 
 EventDecoder::EventDecoder() {
   scratch_.reserve(4096);
   message_.reserve(256);
+  // simdjson sizes its buffers to the largest document so far: start at a
+  // size no ordinary event reaches, so that a slightly longer event (a
+  // bigger token count in the usage event) does not reallocate mid-run.
+  // Failure here only means growing on demand later.
+  if (parser_.allocate(kInitialCapacity) != simdjson::SUCCESS) parser_ = simdjson::ondemand::parser{};
 }
 
 DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_after,
