@@ -88,10 +88,7 @@ int run_merge(const std::vector<std::string>& files, const std::string& output) 
     const stats::LatencySummary s = stats::summarize(merged[i], kSeries[i].scale);
     table += fmt::format("{:<32}{:>9}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}\n", kSeries[i].figure,
                          s.count, s.mean, s.p50, s.p90, s.p99, s.p999, s.max);
-    w.key(kSeries[i].figure).begin_object();
-    w.field("count", s.count).field("mean", s.mean).field("std", s.std).field("min", s.min).field("max", s.max);
-    w.field("p50", s.p50).field("p90", s.p90).field("p95", s.p95).field("p99", s.p99).field("p999", s.p999);
-    w.end_object();
+    report::write_latency(w, kSeries[i].figure, s);
   }
   w.key("histograms").begin_object();
   for (std::size_t i = 0; i < kSeries.size(); ++i) {

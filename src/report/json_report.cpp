@@ -17,14 +17,6 @@ namespace llmbench::report {
 
 namespace {
 
-void write_latency(JsonWriter& w, std::string_view key, const stats::LatencySummary& s) {
-  w.key(key).begin_object();
-  w.field("count", s.count);
-  w.field("mean", s.mean).field("std", s.std).field("min", s.min).field("max", s.max);
-  w.field("p50", s.p50).field("p90", s.p90).field("p95", s.p95).field("p99", s.p99).field("p999", s.p999);
-  w.end_object();
-}
-
 // Exact figures of a few samples (spec mode's runs), in the histogram layout.
 stats::LatencySummary exact_summary(const std::vector<double>& xs) {
   stats::LatencySummary s;
@@ -263,6 +255,14 @@ void write_stage_plan(JsonWriter& w, const StagePlan& p) {
 }
 
 }  // namespace
+
+void write_latency(JsonWriter& w, std::string_view key, const stats::LatencySummary& s) {
+  w.key(key).begin_object();
+  w.field("count", s.count);
+  w.field("mean", s.mean).field("std", s.std).field("min", s.min).field("max", s.max);
+  w.field("p50", s.p50).field("p90", s.p90).field("p95", s.p95).field("p99", s.p99).field("p999", s.p999);
+  w.end_object();
+}
 
 std::string render_json(const RunReport& rep) {
   const RunPlan& plan = *rep.plan;

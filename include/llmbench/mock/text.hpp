@@ -14,27 +14,15 @@
 #include <span>
 #include <string_view>
 
+#include "llmbench/util/splitmix64.hpp"
+
 namespace llmbench::mock {
 
 inline constexpr std::int32_t kBosId = 1;
 inline constexpr std::int32_t kVocabSize = 32000;
 
-// splitmix64: tiny, fast and good enough for text choice and jitter.
-class SplitMix64 {
- public:
-  explicit SplitMix64(std::uint64_t seed) noexcept : state_(seed) {}
-  std::uint64_t next() noexcept {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, 1).
-  double unit() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
- private:
-  std::uint64_t state_;
-};
+// The project's seeded generator: text choice and jitter.
+using llmbench::SplitMix64;
 
 // Mixes two values into one seed (for per-request streams of one server seed).
 std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) noexcept;
