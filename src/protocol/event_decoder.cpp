@@ -204,6 +204,9 @@ DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_af
       out.has_native_counts = true;
     } else if (key == "error") {
       err = read_error(v, out);
+    } else if (key == "stamp_ns") {
+      std::int64_t n = 0;
+      if (v.get_int64().get(n) == simdjson::SUCCESS && n >= 0) out.stamp_ns = n;
     }
     if (err) break;
   }

@@ -32,6 +32,9 @@ struct EventInfo {
   bool is_error = false;
   int error_code = 0;
   std::string_view error_message;  // valid until the next decode()
+  // A top-level "stamp_ns" (non-negative integer): the send time that
+  // bench/llmbench_bench_server --stamp puts in every event, for --stamp-lag.
+  std::int64_t stamp_ns = -1;
 
   void clear() noexcept { *this = EventInfo{}; }
 };
