@@ -1,6 +1,7 @@
 #include "llmbench/http/connection.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <asio/experimental/as_tuple.hpp>
 
@@ -18,6 +19,17 @@ asio::awaitable<std::error_code> Connection::connect(const asio::ip::tcp::resolv
                                                      const std::string& host) {
   auto [ec, ep] = co_await asio::async_connect(socket_, endpoints, use_tuple);
   if (ec) co_return ec;
+  // Waiting for the connect registered the socket for EPOLLOUT too. Every
+  // async_wait re-arms the socket with its registered events (epoll_ctl MOD),
+  // and with EPOLLOUT in them the always-writable socket would wake the loop
+  // once more per read for nothing. Registering it afresh drops EPOLLOUT.
+  const asio::ip::tcp::socket::native_handle_type fd = socket_.release(ec);
+  if (ec) co_return ec;
+  socket_.assign(ep.protocol(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    co_return ec;
+  }
   std::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ec);
