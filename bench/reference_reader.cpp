@@ -59,8 +59,10 @@ class LagHistogram {
     const auto v = static_cast<std::uint64_t>(us < 0 ? 0 : us);
     ++counts_[index(v)];
     ++total_;
+    sum_ += v;
   }
   [[nodiscard]] std::uint64_t total() const { return total_; }
+  [[nodiscard]] double mean() const { return total_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(total_); }
   [[nodiscard]] std::uint64_t percentile(double p) const {
     const auto want = static_cast<std::uint64_t>(p * static_cast<double>(total_ - 1)) + 1;
     std::uint64_t seen = 0;
@@ -85,6 +87,7 @@ class LagHistogram {
   }
   std::vector<std::uint64_t> counts_ = std::vector<std::uint64_t>(1024 + kShifts * 512 + 512);
   std::uint64_t total_ = 0;
+  std::uint64_t sum_ = 0;
 };
 
 constexpr std::size_t kReadBytes = 64 * 1024;  // the same read size llmbench's workers use
@@ -93,6 +96,7 @@ constexpr std::size_t kCarryMax = 16 * 1024;   // longest partial event carried 
 struct Conn {
   int fd = -1;
   bool done_seen = false;  // "data: [DONE]" seen; waiting for the zero chunk
+  bool first_seen = false; // the response's first content event has come
   std::string carry;       // the unscanned tail of the previous read
 };
 
@@ -121,6 +125,7 @@ class Reader {
   Options opt_;
   Totals n_;
   LagHistogram lag_;
+  LagHistogram first_lag_;  // each response's first content event: how late TTFT's end is seen
   std::string request_;
   int epoll_fd_ = -1;
   int open_ = 0;
@@ -164,6 +169,7 @@ bool Reader::send_request(Conn& c) {
   }
   ++n_.started;
   c.done_seen = false;
+  c.first_seen = false;
   c.carry.clear();
   // The request is a few hundred bytes: an empty socket buffer takes it whole.
   if (::send(c.fd, request_.data(), request_.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request_.size())) {
@@ -221,11 +227,15 @@ bool Reader::scan(Conn& c, std::size_t len, std::int64_t t_ns) {
     }
     ++n_.events;
     if (opt_.stamp) {
+      // Every event but the stop event is content here; the first is the token.
       const std::size_t k = ev.rfind("\"stamp_ns\":");
       std::int64_t sent_ns = 0;
-      if (k != std::string_view::npos && std::from_chars(ev.data() + k + 11, ev.data() + ev.size(), sent_ns).ec == std::errc())
+      if (k != std::string_view::npos && std::from_chars(ev.data() + k + 11, ev.data() + ev.size(), sent_ns).ec == std::errc()) {
         lag_.add((t_ns - sent_ns) / 1000);
+        if (!c.first_seen) first_lag_.add((t_ns - sent_ns) / 1000);
+      }
     }
+    c.first_seen = true;
   }
   if (c.done_seen) {
     if (s.find("\r\n0\r\n\r\n", pos) != std::string_view::npos) return true;
@@ -266,11 +276,13 @@ double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + stat
 void Reader::print_summary(double wall_s) const {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
-  char lag[96] = "\"lag_p50_us\":null,\"lag_p99_us\":null";
+  char lag[192] = "\"lag_p50_us\":null,\"lag_p99_us\":null,\"first_lag_mean_us\":null,\"first_lag_p99_us\":null";
   if (lag_.total() > 0) {
-    std::snprintf(lag, sizeof lag, "\"lag_p50_us\":%llu,\"lag_p99_us\":%llu",
+    std::snprintf(lag, sizeof lag,
+                  "\"lag_p50_us\":%llu,\"lag_p99_us\":%llu,\"first_lag_mean_us\":%.1f,\"first_lag_p99_us\":%llu",
                   static_cast<unsigned long long>(lag_.percentile(0.50)),
-                  static_cast<unsigned long long>(lag_.percentile(0.99)));
+                  static_cast<unsigned long long>(lag_.percentile(0.99)), first_lag_.mean(),
+                  static_cast<unsigned long long>(first_lag_.percentile(0.99)));
   }
   std::printf(
       "{\"requests\":%llu,\"events\":%llu,\"done\":%llu,\"reads\":%llu,\"errors\":%llu,\"wall_s\":%.6f,"
@@ -285,7 +297,9 @@ constexpr const char* kUsage =
     "                                 [--stamp] [--timeout S]\n"
     "  Streams R chat completions from 127.0.0.1:P over C keep-alive connections (closed loop)\n"
     "  and prints one JSON line: requests, events (data events other than [DONE]), done, reads,\n"
-    "  errors, wall_s, user_s, sys_s, max_rss_kb, lag_p50_us, lag_p99_us (--stamp; else null).\n";
+    "  errors, wall_s, user_s, sys_s, max_rss_kb, and with --stamp (else null) lag_p50_us,\n"
+    "  lag_p99_us (every event: read time - the event's stamp_ns), first_lag_mean_us and\n"
+    "  first_lag_p99_us (each response's first event).\n";
 
 bool parse_args(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {

@@ -16,11 +16,16 @@
 #        PAIRS=1 SCENARIOS=quick bench/run.sh  a smoke run (< 1 min)
 # environment:
 #   PAIRS           A/B pairs per scenario (default 5)
-#   SCENARIOS       full | quick | a list "MODE:STREAMS:K ..." with MODE unpaced or paced,
-#                   e.g. SCENARIOS="unpaced:64:1 paced:512:16"
+#   SCENARIOS       full | quick | a list "MODE:STREAMS:K ..." with MODE unpaced, paced, lag or
+#                   ttft, e.g. SCENARIOS="unpaced:64:1 paced:512:16 lag:1000:1 ttft:512:1".
+#                   lag: paced streams whose starts the server spreads over one gap
+#                   (--ttft-spread-us), so tokens arrive evenly: the delivery-lag target.
+#                   ttft: every stream starts at once and gets one response; the
+#                   first token's delivery lag (mean) is the TTFT error.
 #   GAP_US          paced time per token (default 20000; K events leave every K*GAP_US)
 #   UNPACED_TOKENS  events per response, unpaced (default 256; fewer when streams * 256 > the target)
-#   PACED_TOKENS    events per response, paced (default 32: 0.64 s of tokens at the default gap)
+#   PACED_TOKENS    events per response, paced and ttft (default 32: 0.64 s of tokens at the default gap)
+#   LAG_TOKENS      events per response, lag (default 256: 5 s at the default gap)
 #   TOKENS_K1       unpaced tokens per run at K=1 (default 131072; at least one request per stream)
 #   TOKENS_K16      unpaced tokens per run at K=16 (default 524288)
 #   LLMBENCH        the llmbench binary to measure (default build/release/llmbench), e.g. a copy
@@ -38,6 +43,7 @@ SCENARIOS=${SCENARIOS:-full}
 GAP_US=${GAP_US:-20000}
 UNPACED_TOKENS=${UNPACED_TOKENS:-256}
 PACED_TOKENS=${PACED_TOKENS:-32}
+LAG_TOKENS=${LAG_TOKENS:-256}
 if [[ $SCENARIOS == quick ]]; then
   TOKENS_K1=${TOKENS_K1:-32768}
   TOKENS_K16=${TOKENS_K16:-131072}
@@ -114,9 +120,10 @@ json_num() {  # json_num FILE KEY: a top-level number from a one-line JSON objec
 
 # measure NAME TOOL PAIR STREAMS REQUESTS TOKENS STAMP: one run, one row of runs.tsv:
 # name tool pair user_s sys_s rss_kb wall_s tokens requests_ok lag_p50_us lag_p99_us exit_code reads
+# first_lag_mean_us
 measure() {
   local name=$1 tool=$2 pair=$3 streams=$4 requests=$5 tokens=$6 stamp=$7
-  local base="$OUT_DIR/$name.$tool.$pair" rc=0 got_tokens=0 ok=0 lag50=- lag99=- reads=-
+  local base="$OUT_DIR/$name.$tool.$pair" rc=0 got_tokens=0 ok=0 lag50=- lag99=- reads=- first=-
   if [[ $tool == ref ]]; then
     local extra=()
     [[ $stamp == 1 ]] && extra=(--stamp)
@@ -127,18 +134,26 @@ measure() {
     got_tokens=$(($(json_num "$base.out" events) - $(json_num "$base.out" done)))
     lag50=$(json_num "$base.out" lag_p50_us)
     lag99=$(json_num "$base.out" lag_p99_us)
+    first=$(json_num "$base.out" first_lag_mean_us)
     reads=$(json_num "$base.out" reads)
   else
+    local extra=()
+    [[ $stamp == 1 ]] && extra=(--stamp-lag)
     "${CLIENT_PIN[@]}" "$BUILD/bench/llmbench_rusage_run" -o "$base.rusage" -t "$RUN_TIMEOUT_S" \
       "$LLMBENCH" --url "http://127.0.0.1:$PORT" --concurrency "$streams" --requests "$requests" \
-      --threads 1 --max-tokens "$tokens" -q --no-progress --output "$base.json" > "$base.out" 2> "$base.err" || rc=$?
+      --threads 1 --max-tokens "$tokens" -q --no-progress "${extra[@]}" --output "$base.json" > "$base.out" 2> "$base.err" || rc=$?
     ok=$(jq '.summary.requests_succeeded // 0' "$base.json" 2> /dev/null || echo 0)
     got_tokens=$(jq '.summary.output_tokens // 0' "$base.json" 2> /dev/null || echo 0)
+    if [[ $stamp == 1 ]]; then
+      lag50=$(jq '.summary.delivery_lag_ms.p50 * 1000 | round' "$base.json" 2> /dev/null || echo -)
+      lag99=$(jq '.summary.delivery_lag_ms.p99 * 1000 | round' "$base.json" 2> /dev/null || echo -)
+      first=$(jq '.summary.first_token_delivery_lag_ms.mean * 1000' "$base.json" 2> /dev/null || echo -)
+    fi
   fi
   [[ $ok == "$requests" ]] || echo "run.sh: $name $tool pair $pair: $ok of $requests requests succeeded (exit $rc)" >&2
   read -r user sys rss wall _ < "$base.rusage"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$tool" "$pair" "$user" "$sys" "$rss" "$wall" \
-    "$got_tokens" "$ok" "${lag50:--}" "${lag99:--}" "$rc" "${reads:--}" >> "$RUNS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$tool" "$pair" "$user" "$sys" "$rss" "$wall" \
+    "$got_tokens" "$ok" "${lag50:--}" "${lag99:--}" "$rc" "${reads:--}" "${first:--}" >> "$RUNS"
 }
 
 run_pairs() {  # run_pairs NAME STREAMS REQUESTS TOKENS STAMP
@@ -180,14 +195,30 @@ run_scenario() {  # run_scenario MODE STREAMS K: starts its server, runs the pai
     ((requests < streams)) && requests=$streams
     stamp=0
     server_args=(--tokens "$tokens" --events-per-write "$k")
+  elif [[ $mode == ttft ]]; then
+    # Every stream starts at once and streams one response: how late the
+    # first tokens, which the server sends as fast as it can, are stamped.
+    tokens=$PACED_TOKENS
+    requests=$streams
+    stamp=1
+    server_args=(--tokens "$tokens" --gap-us "$GAP_US" --events-per-write "$k" --stamp)
   else
     # Paced runs last as long as their responses: two per stream (the second
     # reuses the connection), four for one stream so that it streams 128 tokens.
+    # lag: the server spreads the streams' first tokens over one gap, so
+    # that tokens arrive evenly instead of all streams' at once.
+    # lag: one long response per stream (LAG_TOKENS), so that the start-up,
+    # when every connection opens at once, is under 1 % of the events.
     tokens=$PACED_TOKENS
     requests=$((streams * 2))
     ((streams == 1)) && requests=4
+    if [[ $mode == lag ]]; then
+      tokens=$LAG_TOKENS
+      requests=$streams
+    fi
     stamp=1
     server_args=(--tokens "$tokens" --gap-us "$GAP_US" --events-per-write "$k" --stamp)
+    [[ $mode == lag ]] && server_args+=(--ttft-spread-us "$((GAP_US * k))")
   fi
   start_server "$name" "${server_args[@]}"
   run_pairs "$name" "$streams" "$requests" "$tokens" "$stamp"
@@ -212,11 +243,16 @@ summarize() {  # one markdown row from runs.tsv and the server's counters
     -v rw="$(column "$name" ref '$7')" -v lw="$(column "$name" llmbench '$7')" \
     -v rr="$(column "$name" ref '$6 / 1024')" -v lr="$(column "$name" llmbench '$6 / 1024')" \
     -v l50="$(column "$name" ref '$10')" -v l99="$(column "$name" ref '$11')" \
+    -v m50="$(column "$name" llmbench '$10')" -v m99="$(column "$name" llmbench '$11')" \
+    -v f1="$(column "$name" ref '$14')" -v f2="$(column "$name" llmbench '$14')" \
     -v srv="$srv_events" -v srvcpu="$srv_cpu" 'BEGIN {
-      lag = (mode == "paced") ? sprintf("%d / %d", l50, l99) : "-"
-      printf "| %s | %d | %d | %d | %d | %.3f | %.3f | **%.2f** | %.3f | %.3f | %.2f | %.2f | %.2f | %.1f | %.1f | %s | %.2f |\n",
+      stamped = (mode != "unpaced")
+      lag = stamped ? sprintf("%d / %d", l50, l99) : "-"
+      mlag = stamped ? sprintf("%d / %d", m50, m99) : "-"
+      first = stamped ? sprintf("%.2f / %.2f", f1 / 1000, f2 / 1000) : "-"
+      printf "| %s | %d | %d | %d | %d | %.3f | %.3f | **%.2f** | %.3f | %.3f | %.2f | %.2f | %.2f | %.1f | %.1f | %s | %s | %s | %.2f |\n",
         mode, c, k, n, r, ref, llm, (ref > 0 ? llm / ref : 0), refn, llmn, (refn > 0 ? llmn / refn : 0),
-        rw, lw, rr, lr, lag, (srvcpu > 0 ? srv / srvcpu / 1e6 : 0)
+        rw, lw, rr, lr, lag, mlag, first, (srvcpu > 0 ? srv / srvcpu / 1e6 : 0)
     }' | tee -a "$OUT_DIR/table.md"
 }
 
@@ -254,13 +290,13 @@ main() {
     "$(awk -v x="$FIXED_REF" 'BEGIN { print x * 1000 }')" "$(awk -v x="$FIXED_LLMBENCH" 'BEGIN { print x * 1000 }')" |
     tee -a "$OUT_DIR/table.md"
   {
-    echo "| mode | streams | K | tokens/req | requests | ref µs/tok | llmbench µs/tok | ratio | ref net µs/tok | llmbench net µs/tok | net ratio | ref wall s | llmbench wall s | ref RSS MiB | llmbench RSS MiB | ref lag p50/p99 µs | server Mev/CPU-s |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| mode | streams | K | tokens/req | requests | ref µs/tok | llmbench µs/tok | ratio | ref net µs/tok | llmbench net µs/tok | net ratio | ref wall s | llmbench wall s | ref RSS MiB | llmbench RSS MiB | ref lag p50/p99 µs | llmbench lag p50/p99 µs | 1st-token lag mean ms ref / llmbench | server Mev/CPU-s |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   } | tee -a "$OUT_DIR/table.md"
   local started_s=$SECONDS
   for s in $SCENARIO_LIST; do
     IFS=: read -r mode streams k <<< "$s"
-    [[ $mode == unpaced || $mode == paced ]] || die "unknown scenario '$s' (MODE:STREAMS:K, MODE unpaced or paced)"
+    [[ $mode =~ ^(unpaced|paced|lag|ttft)$ ]] || die "unknown scenario '$s' (MODE:STREAMS:K, MODE unpaced, paced, lag or ttft)"
     run_scenario "$mode" "$streams" "$k"
   done
   split_table | tee -a "$OUT_DIR/table.md"

@@ -7,11 +7,12 @@
 // One thread, one epoll set, no allocation per event once a connection exists,
 // every event of a request built from one preformatted head.
 //
-// Pacing: every stream's next write time is `previous due time + K * gap`, so
-// all deadlines of one kind grow in the order they are pushed. That lets two
-// FIFO queues (first token, later tokens) stand in for a timer wheel: popping
-// the earlier head of the two is a global deadline order, and one timerfd armed
-// at that head wakes epoll. Thousands of paced streams cost no thread each.
+// Pacing: every stream's next write time is `previous due time + K * gap`.
+// First tokens wait in a min-heap (--ttft-spread-us makes their deadlines
+// arrive out of order); later tokens in a FIFO, since their deadlines grow in
+// the order they are pushed when the earlier head of the two always fires
+// first. One timerfd armed at that head wakes epoll: thousands of paced
+// streams cost no thread each.
 //
 // Unpaced (--gap-us 0): streams whose socket has room sit on a ready list and
 // get one write of K events per pass; a full socket (EAGAIN) takes a stream off
@@ -90,6 +91,8 @@ struct Timed {
   std::int64_t due_ns;
   Ref ref;
 };
+// For a min-heap on due time (std::push_heap keeps the greatest in front).
+bool later(const Timed& a, const Timed& b) { return a.due_ns > b.due_ns; }
 
 class Server {
  public:
@@ -129,7 +132,7 @@ class Server {
   std::int64_t started_ns_ = 0;
   std::uint32_t next_gen_ = 1;
   std::vector<std::unique_ptr<Conn>> conns_;  // indexed by fd
-  std::deque<Timed> first_q_;                 // due = request time + ttft
+  std::vector<Timed> first_q_;                // min-heap: due = request time + ttft (+ spread)
   std::deque<Timed> gap_q_;                   // due = previous due + K * gap
   std::vector<Ref> ready_, ready_next_;
   std::vector<char> read_buf_ = std::vector<char>(64 * 1024);
@@ -289,7 +292,16 @@ void Server::start_stream(Conn& c, std::size_t body_bytes) {
   c.created_s = static_cast<std::int64_t>(::time(nullptr));
   assign_event_head(c.head, c.created_s);
   append_stream_head(c.out, c.close_after);
-  first_q_.push_back(Timed{now_ns() + opt_.ttft_us * 1000, Ref{c.fd, c.gen}});
+  // --ttft-spread-us: the n-th stream waits a further (n * golden ratio mod 1)
+  // * spread, so that paced streams started together send their tokens spread
+  // evenly over time instead of all at once.
+  std::int64_t spread_ns = 0;
+  if (opt_.ttft_spread_us > 0) {
+    const double frac = static_cast<double>(static_cast<std::uint32_t>(n_.streams * 2654435761u)) / 4294967296.0;
+    spread_ns = static_cast<std::int64_t>(frac * static_cast<double>(opt_.ttft_spread_us) * 1000.0);
+  }
+  first_q_.push_back(Timed{now_ns() + opt_.ttft_us * 1000 + spread_ns, Ref{c.fd, c.gen}});
+  std::push_heap(first_q_.begin(), first_q_.end(), later);
 }
 
 void Server::append_events(Conn& c, std::uint32_t k, std::int64_t stamp_ns) {
@@ -363,13 +375,18 @@ void Server::fire_due() {
   if (first_q_.empty() && gap_q_.empty()) return;
   const std::int64_t now = now_ns();
   for (;;) {
-    std::deque<Timed>* q = nullptr;
-    if (!first_q_.empty() && first_q_.front().due_ns <= now) q = &first_q_;
-    if (!gap_q_.empty() && gap_q_.front().due_ns <= now && (q == nullptr || gap_q_.front().due_ns < q->front().due_ns))
-      q = &gap_q_;
-    if (q == nullptr) return;
-    const Timed t = q->front();
-    q->pop_front();
+    const bool first = !first_q_.empty() && first_q_.front().due_ns <= now;
+    const bool gap = !gap_q_.empty() && gap_q_.front().due_ns <= now;
+    if (!first && !gap) return;
+    Timed t{};
+    if (first && (!gap || first_q_.front().due_ns <= gap_q_.front().due_ns)) {
+      std::pop_heap(first_q_.begin(), first_q_.end(), later);
+      t = first_q_.back();
+      first_q_.pop_back();
+    } else {
+      t = gap_q_.front();
+      gap_q_.pop_front();
+    }
     if (Conn* c = lookup(t.ref); c != nullptr && c->streaming) {
       step(*c);
       after_step(*c, t.due_ns);

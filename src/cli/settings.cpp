@@ -61,6 +61,9 @@ const std::vector<Field>& settings_table() {
       {"sweep", "--sweep", &S::sweep, "Load mode", "concurrency=1,2,4,..., rate=1,2,5,... or auto"},
       {"idle_timeout_s", "--idle-timeout", &S::idle_timeout_s, "Load mode", "Fail a request after SECONDS without a byte"},
       {"max_event_bytes", "--max-event-bytes", &S::max_event_bytes, "Load mode", "Largest SSE event accepted (default: 1 MiB)"},
+      {"stamp_lag", "--stamp-lag", &S::stamp_lag, "Load mode",
+       "Measure delivery lag: events carry their send time as \"stamp_ns\" (CLOCK_MONOTONIC, same host), "
+       "as llmbench_bench_server --stamp sends"},
       // built-in server
       {"mock", "--mock", &S::mock, "Built-in server", "Start the built-in llama-server imitation on 127.0.0.1 and benchmark it"},
       {"mock_decode_tps", "--mock-decode-tps", &S::mock_decode_tps, "Built-in server", "Its tokens/s per slot (default: 50)"},

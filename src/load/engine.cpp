@@ -166,6 +166,8 @@ void Engine::collect_counters(const std::vector<std::unique_ptr<Worker>>& worker
     result.scheduled += c.scheduled.load();
     result.ring_full_waits += c.ring_full_waits.load();
     result.connections_opened += c.connections_opened.load();
+    result.delivery_lag_ns.merge(w->delivery_lag());
+    result.first_token_lag_ns.merge(w->first_token_lag());
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "llmbench/util/clock.hpp"
+
 namespace llmbench {
 
 namespace {
@@ -21,6 +23,14 @@ ErrorKind kind_for_status(int status) noexcept {
 ResponseConsumer::ResponseConsumer(protocol::EventDecoder& decoder, std::size_t max_event_bytes)
     : decoder_(decoder), parser_(*this), framer_(max_event_bytes), max_body_bytes_(max_event_bytes) {
   body_.reserve(1024);
+}
+
+void ResponseConsumer::record_delivery_lag(stats::Histogram* all, stats::Histogram* first) noexcept {
+  delivery_lag_ = all;
+  first_token_lag_ = first;
+  // steady_clock is CLOCK_MONOTONIC, the clock the stamps come from.
+  monotonic_offset_ns_ =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_epoch().time_since_epoch()).count();
 }
 
 void ResponseConsumer::start(RequestRecord& rec, bool stream) noexcept {
@@ -159,8 +169,9 @@ void ResponseConsumer::apply(const protocol::EventInfo& info) {
     set_error(ErrorKind::error_event, info.error_message.empty() ? "error event" : info.error_message);
   }
   if (info.done_marker || info.native_stop) saw_end_marker_ = true;
+  const bool first_token = info.content_pieces > 0 && rec_->first_token_ns < 0;
   if (info.content_pieces > 0) {
-    if (rec_->first_token_ns < 0) rec_->first_token_ns = now_ns_;
+    if (first_token) rec_->first_token_ns = now_ns_;
     rec_->last_token_ns = now_ns_;
     rec_->content_events += info.content_pieces;
     read_content_events_ += info.content_pieces;
@@ -176,6 +187,11 @@ void ResponseConsumer::apply(const protocol::EventInfo& info) {
     if (info.tokens_evaluated) rec_->prompt_tokens = info.tokens_evaluated;
   }
   if (info.timings.present) rec_->timings = info.timings;
+  if (delivery_lag_ != nullptr && info.stamp_ns >= 0) {
+    const std::int64_t lag = std::max<std::int64_t>(0, now_ns_ + monotonic_offset_ns_ - info.stamp_ns);
+    delivery_lag_->record(lag);
+    if (first_token) first_token_lag_->record(lag);
+  }
 }
 
 void ResponseConsumer::finish_error_body() {

@@ -15,7 +15,9 @@ constexpr std::size_t kPaddingBytes = 64;  // simdjson reads up to 64 bytes past
 // Everything one in-flight request needs, reused for every request the slot
 // runs, so the request path allocates nothing once the slot exists.
 struct Worker::Slot {
-  Slot(Worker& w) : consumer(w.decoder_, w.plan_.max_event_bytes), watchdog(w.io_) {}
+  Slot(Worker& w) : consumer(w.decoder_, w.plan_.max_event_bytes), watchdog(w.io_) {
+    if (w.plan_.stamp_lag) consumer.record_delivery_lag(&w.delivery_lag_, &w.first_token_lag_);
+  }
   ResponseConsumer consumer;
   RequestRecord rec;
   asio::steady_timer watchdog;

@@ -94,6 +94,14 @@ void write_metrics(JsonWriter& w, const MetricSet& m, bool open_loop, bool slo, 
   w.end_object();
 }
 
+// --stamp-lag only: read timestamp minus the server's send stamp, for every
+// event and for each response's first content event.
+void write_delivery_lag(JsonWriter& w, const stats::Histogram& all, const stats::Histogram& first) {
+  if (all.empty()) return;
+  write_latency(w, "delivery_lag_ms", stats::summarize(all, 1e6));
+  write_latency(w, "first_token_delivery_lag_ms", stats::summarize(first, 1e6));
+}
+
 void write_timings(JsonWriter& w, const ServerTimings& t) {
   w.key("timings").begin_object();
   w.field("cache_n", t.cache_n).field("prompt_n", t.prompt_n).field("prompt_ms", t.prompt_ms);
@@ -291,6 +299,7 @@ std::string render_json(const RunReport& rep) {
     w.field("overall_avg_tokens_per_second", overall_avg_tokens_per_second(rep, st));
     w.field("warmup_requests", st.phases.warmup);
     write_metrics(w, st.overall, false, false, false);
+    write_delivery_lag(w, st.delivery_lag_ns, st.first_token_lag_ns);
     w.end_object();
     w.end_object();
     return w.take();
@@ -302,8 +311,12 @@ std::string render_json(const RunReport& rep) {
                                     [](const StageResult& s) { return s.plan.mode == LoadMode::open; });
   std::vector<MetricSet> per_prompt(plan.groups.size());
   MetricSet overall;
+  stats::Histogram delivery_lag;
+  stats::Histogram first_token_lag;
   std::uint64_t scheduled = 0;
   for (const StageResult& st : rep.stages) {
+    delivery_lag.merge(st.delivery_lag_ns);
+    first_token_lag.merge(st.first_token_lag_ns);
     for (std::size_t i = 0; i < st.prompts.size() && i < per_prompt.size(); ++i) per_prompt[i].merge(st.prompts[i].measured);
     overall.merge(st.overall);
     scheduled += st.scheduled;
@@ -313,6 +326,7 @@ std::string render_json(const RunReport& rep) {
   w.field("overall_avg_tokens_per_second", mean_of_prompt_means(per_prompt));
   w.field("requests_scheduled", scheduled);
   write_metrics(w, overall, any_open, plan.slo.any(), false);
+  write_delivery_lag(w, delivery_lag, first_token_lag);
   w.end_object();
 
   w.key("load").begin_object();
@@ -355,6 +369,7 @@ std::string render_json(const RunReport& rep) {
     w.key("summary").begin_object();
     w.field("overall_avg_tokens_per_second", mean_of_prompt_means(sets));
     write_metrics(w, st.overall, open, plan.slo.any(), false);
+    write_delivery_lag(w, st.delivery_lag_ns, st.first_token_lag_ns);
     w.end_object();
     w.end_object();
   }

@@ -165,7 +165,12 @@ std::string render_load_terminal(const RunReport& rep) {
       latency_row(out, "Lag", m.lag_ns);
     }
     latency_row(out, "Connect", m.connect_ns);
+    latency_row(out, "Delivery", st.delivery_lag_ns);
+    latency_row(out, "Deliv 1st", st.first_token_lag_ns);
     if (st.plan.mode == LoadMode::open) out += "  (* from the intended send time: free of coordinated omission)\n";
+    if (!st.delivery_lag_ns.empty()) {
+      out += "  (Delivery: read timestamp - the server's stamp_ns, every stamped event of the stage; 1st: the first token's)\n";
+    }
     if (const std::string errs = errors_line(m); !errs.empty()) out += fmt::format("  Errors: {}\n", errs);
     if (st.prompts.size() > 1) {
       out += fmt::format("  {:<22}{:>8}{:>8}{:>11}{:>12}{:>12}\n", "prompt", "ok", "failed", "tok/s/req", "TTFT p50",

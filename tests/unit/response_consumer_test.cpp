@@ -2,7 +2,12 @@
 // captured llama-server response, fed whole and split at every byte offset.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+#include <string>
+
 #include "llmbench/load/response_consumer.hpp"
+#include "llmbench/util/clock.hpp"
 #include "test_support.hpp"
 
 namespace llmbench {
@@ -228,6 +233,53 @@ TEST(ResponseConsumer, EverySplitGivesTheSameRecord) {
     EXPECT_EQ(dribble.rec.completion_tokens, whole.rec.completion_tokens) << name;
     EXPECT_EQ(dribble.rec.content_events, whole.rec.content_events) << name;
   }
+}
+
+// --stamp-lag: each stamped event adds (read time - stamp) in the stamp's
+// clock (CLOCK_MONOTONIC, our clock plus its epoch); the first content event
+// also to the first-token histogram; events without a stamp add nothing.
+TEST(ResponseConsumer, StampLagRecordsEveryStampedEventAndTheFirstToken) {
+  const std::int64_t epoch_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_epoch().time_since_epoch()).count();
+  const std::int64_t t1 = 1'000'000;  // read times on our clock
+  const std::int64_t t2 = 3'000'000;
+  auto event = [](std::string_view json) {
+    std::string chunk = "data: ";
+    chunk.append(json).append("\n\n");
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+    return std::string(size) + chunk + "\r\n";
+  };
+  const std::string role = event(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]})");
+  const std::string tok1 = event(R"({"choices":[{"index":0,"delta":{"content":"a"}}],"stamp_ns":)" +
+                                 std::to_string(epoch_ns + t1 - 250'000) + "}");
+  const std::string tok2 = event(R"({"choices":[{"index":0,"delta":{"content":"b"}}],"stamp_ns":)" +
+                                 std::to_string(epoch_ns + t2 - 40'000) + "}");
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string end = event("[DONE]") + "0\r\n\r\n";
+
+  protocol::EventDecoder decoder;
+  ResponseConsumer consumer(decoder, 1u << 20);
+  stats::Histogram all;
+  stats::Histogram first;
+  consumer.record_delivery_lag(&all, &first);
+  RequestRecord rec;
+  consumer.start(rec, true);
+  ReadTokens t;
+  const std::string read1 = head + role + tok1;
+  test::ExactBuffer b1(read1);
+  ASSERT_EQ(consumer.on_read(b1.view(), t1, t), ConsumeState::need_more);
+  const std::string read2 = tok2 + end;
+  test::ExactBuffer b2(read2);
+  ASSERT_EQ(consumer.on_read(b2.view(), t2, t), ConsumeState::done);
+  ASSERT_EQ(rec.error, ErrorKind::none) << rec.message();
+
+  EXPECT_EQ(all.count(), 2u);  // the role event and [DONE] carry no stamp
+  EXPECT_EQ(all.min(), 40'000);
+  EXPECT_EQ(all.max(), 250'000);
+  EXPECT_EQ(first.count(), 1u);
+  EXPECT_EQ(first.min(), 250'000);
 }
 
 }  // namespace

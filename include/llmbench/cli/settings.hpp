@@ -51,6 +51,7 @@ struct Settings {
   std::string sweep;
   double idle_timeout_s = 0;
   std::uint64_t max_event_bytes = 1u << 20;
+  bool stamp_lag = false;
   // built-in server
   bool mock = false;
   double mock_decode_tps = 50;

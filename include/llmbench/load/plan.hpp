@@ -70,6 +70,7 @@ struct RunPlan {
   double idle_timeout_s = 0;    // between bytes; 0: only the overall timeout
   std::size_t max_event_bytes = 1u << 20;
   bool keepalive = true;
+  bool stamp_lag = false;       // record delivery lag from the events' "stamp_ns"
   int threads = 1;
   std::uint64_t seed = 1;
   Arrival arrival = Arrival::poisson;

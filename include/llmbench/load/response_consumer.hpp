@@ -19,6 +19,7 @@
 #include "llmbench/protocol/event_decoder.hpp"
 #include "llmbench/record/record.hpp"
 #include "llmbench/sse/framer.hpp"
+#include "llmbench/stats/histogram.hpp"
 
 namespace llmbench {
 
@@ -35,6 +36,12 @@ class ResponseConsumer {
   ResponseConsumer(protocol::EventDecoder& decoder, std::size_t max_event_bytes);
   ResponseConsumer(const ResponseConsumer&) = delete;
   ResponseConsumer& operator=(const ResponseConsumer&) = delete;
+
+  // --stamp-lag: every event with a "stamp_ns" (the server's CLOCK_MONOTONIC
+  // send time) adds its read's timestamp minus that to `all` (nanoseconds),
+  // and the first content event of a response also to `first`: how late the
+  // timestamp that ends TTFT is.
+  void record_delivery_lag(stats::Histogram* all, stats::Histogram* first) noexcept;
 
   // Starts a response for `rec` (whose ids and send times are already set).
   void start(RequestRecord& rec, bool stream) noexcept;
@@ -92,6 +99,9 @@ class ResponseConsumer {
   std::uint32_t usage_completion_ = 0;
   std::uint32_t native_predicted_ = 0;
   bool has_native_counts_ = false;
+  stats::Histogram* delivery_lag_ = nullptr;
+  stats::Histogram* first_token_lag_ = nullptr;
+  std::int64_t monotonic_offset_ns_ = 0;  // CLOCK_MONOTONIC at our clock's zero
 };
 
 }  // namespace llmbench

@@ -79,6 +79,8 @@ struct StageResult {
   bool interrupted = false;
   std::uint64_t ring_full_waits = 0;
   std::uint64_t connections_opened = 0;
+  stats::Histogram delivery_lag_ns;     // --stamp-lag: every stamped event, every phase
+  stats::Histogram first_token_lag_ns;  // --stamp-lag: each response's first content event
 };
 
 }  // namespace llmbench

@@ -18,6 +18,7 @@
 #include "llmbench/protocol/event_decoder.hpp"
 #include "llmbench/record/record.hpp"
 #include "llmbench/record/spsc_ring.hpp"
+#include "llmbench/stats/histogram.hpp"
 
 namespace llmbench {
 
@@ -59,6 +60,10 @@ class Worker {
   SpscRing<RequestRecord>& records() noexcept { return records_; }
   SpscRing<GapRecord>& gaps() noexcept { return gaps_; }
   const WorkerCounters& counters() const noexcept { return counters_; }
+  // --stamp-lag: every stamped event's delivery lag, and each response's
+  // first content event's (ns); read after run_*().
+  const stats::Histogram& delivery_lag() const noexcept { return delivery_lag_; }
+  const stats::Histogram& first_token_lag() const noexcept { return first_token_lag_; }
 
  private:
   struct Slot;
@@ -91,6 +96,8 @@ class Worker {
   SpscRing<GapRecord> gaps_;
   WorkerCounters counters_;
   protocol::EventDecoder decoder_;       // one simdjson parser per thread
+  stats::Histogram delivery_lag_;
+  stats::Histogram first_token_lag_;
   std::vector<char> read_buffer_;        // shared by every plain-TCP stream of this worker
   // Declared before what uses it: sockets and timers must die before their
   // io_context, and its pending handlers (which point into slots) are then
