@@ -66,18 +66,8 @@ OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/llmbench-bench.XXXXXX)}
 mkdir -p "$OUT_DIR"
 RUNS="$OUT_DIR/runs.tsv"
 RUN_TIMEOUT_S=300
-
-SERVER_PIN=()
-CLIENT_PIN=()
-if [[ $(nproc) -ge 2 ]] && command -v taskset > /dev/null; then
-  SERVER_PIN=(taskset -c 0)
-  CLIENT_PIN=(taskset -c 1)
-fi
-
-die() {
-  echo "run.sh: $*" >&2
-  exit 1
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 build() {
   [[ ${SKIP_BUILD:-0} == 1 ]] && return
@@ -89,33 +79,6 @@ build() {
   echo "building the release preset ${targets[*]} (log: $OUT_DIR/build.log)" >&2
   (cd "$ROOT" && cmake --preset release && cmake --build --preset release -j2 "${targets[@]}") > "$OUT_DIR/build.log" 2>&1 ||
     { tail -20 "$OUT_DIR/build.log" >&2; die "the release build failed"; }
-}
-
-SERVER_PID=""
-PORT=""
-start_server() {  # start_server NAME ARGS...
-  local name=$1
-  shift
-  "${SERVER_PIN[@]}" "$BUILD/bench/llmbench_bench_server" "$@" > "$OUT_DIR/$name.server.out" 2> "$OUT_DIR/$name.server.err" &
-  SERVER_PID=$!
-  for _ in $(seq 100); do
-    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$OUT_DIR/$name.server.out")
-    [[ -n $PORT ]] && return
-    sleep 0.05
-  done
-  die "the bench server did not start (see $OUT_DIR/$name.server.err)"
-}
-
-stop_server() {
-  [[ -n $SERVER_PID ]] || return 0
-  kill -INT "$SERVER_PID" 2> /dev/null || true
-  wait "$SERVER_PID" 2> /dev/null || true
-  SERVER_PID=""
-}
-trap stop_server EXIT
-
-json_num() {  # json_num FILE KEY: a top-level number from a one-line JSON object
-  sed -n "s/.*\"$2\":\([0-9.e+-]*\|null\).*/\1/p" "$1"
 }
 
 # measure NAME TOOL PAIR STREAMS REQUESTS TOKENS STAMP: one run, one row of runs.tsv:

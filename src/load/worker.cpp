@@ -75,6 +75,13 @@ void Worker::cancel() noexcept {
 }
 
 void Worker::cancel_phase(Phase phase) {
+  // Once the schedule is over no request of the phase can start again: one
+  // pass is enough (every client that finds the source empty would otherwise
+  // walk every slot, quadratic at 10,000 clients).
+  if (phase == Phase::cooldown) {
+    if (cooldown_cancelled_) return;
+    cooldown_cancelled_ = true;
+  }
   for (auto& s : slots_) {
     if (!s->active || s->rec.phase != phase) continue;
     s->cancelled = true;

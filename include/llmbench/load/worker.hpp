@@ -110,6 +110,7 @@ class Worker {
   std::unique_ptr<asio::steady_timer> arrival_timer_;  // open loop: sleeps until the next arrival
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> stop_scheduling_{false};
+  bool cooldown_cancelled_ = false;  // cancel_phase(cooldown) has run
   std::size_t clients_running_ = 0;
 };
 
