@@ -102,7 +102,10 @@ class Worker {
   // Declared before what uses it: sockets and timers must die before their
   // io_context, and its pending handlers (which point into slots) are then
   // destroyed without running.
-  asio::io_context io_;
+  // Run by this worker's thread alone; other threads only post() to it (the
+  // scheduler keeps its lock), so the reactor's per-socket locks, taken a few
+  // times per token, are left out.
+  asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   http::ConnectionPool pool_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_slots_;          // open loop: slots not running a request
