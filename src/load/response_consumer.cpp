@@ -154,7 +154,7 @@ bool ResponseConsumer::on_body(std::string_view bytes) {
 
 void ResponseConsumer::on_event(const sse::Event& ev) {
   ++rec_->events;
-  if (protocol::DecodeStatus st = decoder_.decode(ev.data, ev.readable_after, info_);
+  if (protocol::DecodeStatus st = decoder_.decode(ev.data, ev.readable_after, info_, &template_);
       st != protocol::DecodeStatus::ok) {
     std::string msg = "malformed event JSON: ";
     msg.append(decoder_.error());

@@ -1,6 +1,8 @@
 #include "llmbench/protocol/event_decoder.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 
 namespace llmbench::protocol {
 
@@ -21,13 +23,25 @@ std::uint32_t clamp_u32(std::uint64_t v) noexcept {
   return v > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(v);
 }
 
+// Where the generated text of an event sits: the one non-empty content
+// string (its first byte, in the parsed buffer) when there is exactly one.
+struct ContentSpot {
+  const char* raw = nullptr;
+  int count = 0;  // non-empty content strings and tool-call arrays seen
+};
+
 // A JSON string with at least one character, without unescaping it.
-bool nonempty_string(od::value v) noexcept {
+bool nonempty_string(od::value v, ContentSpot* spot = nullptr) noexcept {
   od::json_type t;
   if (v.type().get(t) != simdjson::SUCCESS || t != od::json_type::string) return false;
   od::raw_json_string raw;
   if (v.get_raw_json_string().get(raw) != simdjson::SUCCESS) return false;
-  return raw.raw()[0] != '"';
+  if (raw.raw()[0] == '"') return false;
+  if (spot != nullptr) {
+    spot->raw = raw.raw();
+    ++spot->count;
+  }
+  return true;
 }
 
 bool nonempty_array(od::value v) noexcept {
@@ -47,7 +61,7 @@ bool is_null(od::value v) noexcept {
 
 // `delta` (streamed chat) or `message` (non-streamed chat): generated text is
 // content, reasoning (DeepSeek/vLLM/llama.cpp reasoning_content) or a tool call.
-error_code read_message(od::value v, bool& content) noexcept {
+error_code read_message(od::value v, bool& content, ContentSpot& spot) noexcept {
   od::object o;
   if (auto e = v.get_object().get(o)) return e;
   for (auto field : o) {
@@ -56,15 +70,18 @@ error_code read_message(od::value v, bool& content) noexcept {
     od::value fv;
     if (auto e = field.value().get(fv)) return e;
     if (key == "content" || key == "reasoning_content" || key == "reasoning") {
-      if (nonempty_string(fv)) content = true;
+      if (nonempty_string(fv, &spot)) content = true;
     } else if (key == "tool_calls") {
-      if (nonempty_array(fv)) content = true;
+      if (nonempty_array(fv)) {
+        content = true;
+        spot.count += 2;  // not a string: no template
+      }
     }
   }
   return simdjson::SUCCESS;
 }
 
-error_code read_choices(od::value v, EventInfo& out) noexcept {
+error_code read_choices(od::value v, EventInfo& out, ContentSpot& spot) noexcept {
   od::array arr;
   if (auto e = v.get_array().get(arr)) return e;
   for (auto elem : arr) {
@@ -77,9 +94,9 @@ error_code read_choices(od::value v, EventInfo& out) noexcept {
       od::value fv;
       if (auto e = field.value().get(fv)) return e;
       if (key == "delta" || key == "message") {
-        if (auto e = read_message(fv, content)) return e;
+        if (auto e = read_message(fv, content, spot)) return e;
       } else if (key == "text") {
-        if (nonempty_string(fv)) content = true;
+        if (nonempty_string(fv, &spot)) content = true;
       } else if (key == "finish_reason") {
         if (!is_null(fv)) out.finish_reason = true;
       }
@@ -140,6 +157,65 @@ error_code read_timings(od::value v, ServerTimings& t) noexcept {
 }
 
 constexpr std::size_t kInitialCapacity = 16 * 1024;
+
+// A JSON string's body (between its quotes) that cannot change the structure
+// around it or make the document invalid: no quote, no control byte, only
+// JSON's escapes, valid UTF-8.
+bool valid_string_body(std::string_view s) noexcept {
+  bool high = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c < 0x20) return false;
+    if (c >= 0x80) high = true;
+    if (c != '\\') continue;
+    if (++i == s.size()) return false;
+    switch (s[i]) {
+      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': break;
+      case 'u':
+        if (s.size() - i <= 4) return false;
+        for (int k = 1; k <= 4; ++k) {
+          if (std::isxdigit(static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)])) == 0) return false;
+        }
+        i += 4;
+        break;
+      default: return false;
+    }
+  }
+  return !high || simdjson::validate_utf8(s.data(), s.size());
+}
+
+bool match_template(EventTemplate& tpl, std::string_view json, EventInfo& out) noexcept {
+  const std::size_t fixed = tpl.prefix.size() + tpl.suffix.size();
+  if (json.size() < fixed) return false;
+  if (std::memcmp(json.data(), tpl.prefix.data(), tpl.prefix.size()) != 0) return false;
+  if (std::memcmp(json.data() + json.size() - tpl.suffix.size(), tpl.suffix.data(), tpl.suffix.size()) != 0) return false;
+  const std::string_view body = json.substr(tpl.prefix.size(), json.size() - fixed);
+  if (!valid_string_body(body)) return false;
+  out = tpl.info;
+  out.content_pieces = body.empty() ? 0 : 1;
+  return true;
+}
+
+// After a full decode of `json` (parsed in `data`, a copy or json itself).
+void refresh_template(EventTemplate& tpl, std::string_view json, const char* data, const ContentSpot& spot,
+                      const EventInfo& info) noexcept {
+  // Anything else (a role event, the stop event) keeps the last template.
+  if (spot.count != 1 || info.content_pieces != 1 || info.is_error) return;
+  if (spot.raw <= data || spot.raw >= data + json.size()) return;
+  const auto start = static_cast<std::size_t>(spot.raw - data);
+  std::size_t end = start;
+  while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
+  if (end >= json.size()) return;
+  tpl.valid = false;
+  try {  // assign() only allocates while the buffers grow
+    tpl.prefix.assign(json.substr(0, start));
+    tpl.suffix.assign(json.substr(end));
+  } catch (...) {
+    return;
+  }
+  tpl.info = info;
+  tpl.valid = true;
+}
 }  // namespace
 
 EventDecoder::EventDecoder() {
@@ -152,13 +228,18 @@ EventDecoder::EventDecoder() {
   if (parser_.allocate(kInitialCapacity) != simdjson::SUCCESS) parser_ = simdjson::ondemand::parser{};
 }
 
-DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_after,
-                                  EventInfo& out) noexcept {
+DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_after, EventInfo& out,
+                                  EventTemplate* tpl) noexcept {
   out.clear();
   error_ = {};
   const std::string_view body = trim(json);
   if (body == "[DONE]") {
     out.done_marker = true;
+    return DecodeStatus::ok;
+  }
+  if (tpl != nullptr && tpl->valid && match_template(*tpl, json, out)) {
+    ++tpl->hits;
+    tpl->misses = 0;
     return DecodeStatus::ok;
   }
   const char* data = json.data();
@@ -181,15 +262,16 @@ DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_af
     return DecodeStatus::invalid_json;
   }
   error_code err = simdjson::SUCCESS;
+  ContentSpot spot;
   for (auto field : root) {
     od::raw_json_string key;
     if ((err = field.key().get(key))) break;
     od::value v;
     if ((err = field.value().get(v))) break;
     if (key == "choices") {
-      err = read_choices(v, out);
+      err = read_choices(v, out, spot);
     } else if (key == "content") {  // native
-      if (nonempty_string(v)) out.content_pieces = 1;
+      if (nonempty_string(v, &spot)) out.content_pieces = 1;
     } else if (key == "stop") {  // native: bool; OpenAI request echo never appears here
       bool b = false;
       if (v.get_bool().get(b) == simdjson::SUCCESS && b) out.native_stop = true;
@@ -213,6 +295,12 @@ DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_af
   if (err) {
     error_ = simdjson::error_message(err);
     return DecodeStatus::invalid_json;
+  }
+  if (tpl != nullptr) {
+    // A stream whose events keep changing outside the text (a per-event
+    // stamp) stops paying for a template that never matches.
+    if (tpl->misses < 4 || tpl->misses % 64 == 0) refresh_template(*tpl, json, data, spot, out);
+    ++tpl->misses;
   }
   return DecodeStatus::ok;
 }

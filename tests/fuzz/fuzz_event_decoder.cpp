@@ -8,6 +8,12 @@
 // more content pieces than the event's bytes could hold, an error message
 // only on an error event, nothing but the marker on `[DONE]`.
 //
+// The per-stream template (EventTemplate) must never change a result: every
+// event decodes the same through a template carried from the events before it,
+// and so does the template's prefix + each event's bytes + its suffix (the
+// input spliced in as the content string, which fuzzes the check that decides
+// whether bytes can stand between the two).
+//
 // Options byte: bit 0 decodes the reused decoder's events with padding.
 #include <simdjson.h>
 
@@ -54,13 +60,14 @@ bool same(const Result& a, const Result& b) {
          x.completion_tokens == y.completion_tokens && x.prompt_tokens == y.prompt_tokens &&
          x.has_native_counts == y.has_native_counts && x.tokens_predicted == y.tokens_predicted &&
          x.tokens_evaluated == y.tokens_evaluated && same_timings(x.timings, y.timings) &&
-         x.is_error == y.is_error && x.error_code == y.error_code;
+         x.is_error == y.is_error && x.error_code == y.error_code && x.stamp_ns == y.stamp_ns;
 }
 
-Result decode(EventDecoder& decoder, std::string_view event, bool padded) {
+Result decode(EventDecoder& decoder, std::string_view event, bool padded,
+              llmbench::protocol::EventTemplate* tpl = nullptr) {
   const llmbench::fuzz::Buffer buf(event, padded ? simdjson::SIMDJSON_PADDING : 0);
   Result r;
-  r.status = decoder.decode(buf.view(), buf.slack(), r.info);
+  r.status = decoder.decode(buf.view(), buf.slack(), r.info, tpl);
   r.error_message.assign(r.info.error_message);
   r.error_text = !decoder.error().empty();
   LLMBENCH_FUZZ_CHECK(r.error_text == (r.status != DecodeStatus::ok));
@@ -85,11 +92,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool reused_padded = (in->options & 1) != 0;
 
   EventDecoder reused;
+  llmbench::protocol::EventTemplate tpl;
   for (std::string_view event : llmbench::fuzz::pieces(in->payload, in->cuts)) {
     const Result seen = decode(reused, event, reused_padded);
     EventDecoder fresh;
     LLMBENCH_FUZZ_CHECK(same(decode(fresh, event, !reused_padded), seen));
     LLMBENCH_FUZZ_CHECK(same(decode(fresh, event, reused_padded), seen));
+    if (tpl.valid) {
+      std::string spliced = tpl.prefix;
+      spliced.append(event).append(tpl.suffix);
+      llmbench::protocol::EventTemplate probe = tpl;
+      EventDecoder plain;
+      LLMBENCH_FUZZ_CHECK(same(decode(fresh, spliced, reused_padded, &probe), decode(plain, spliced, reused_padded)));
+    }
+    LLMBENCH_FUZZ_CHECK(same(decode(fresh, event, reused_padded, &tpl), seen));
   }
   return 0;
 }

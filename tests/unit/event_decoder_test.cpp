@@ -105,5 +105,103 @@ TEST(EventDecoder, ParserIsReusableAfterAnError) {
   EXPECT_EQ(info.content_pieces, 1u);
 }
 
+// --- the per-stream template ---------------------------------------------
+
+void expect_same(const EventInfo& a, const EventInfo& b, std::string_view json) {
+  EXPECT_EQ(a.done_marker, b.done_marker) << json;
+  EXPECT_EQ(a.native_stop, b.native_stop) << json;
+  EXPECT_EQ(a.finish_reason, b.finish_reason) << json;
+  EXPECT_EQ(a.content_pieces, b.content_pieces) << json;
+  EXPECT_EQ(a.has_usage, b.has_usage) << json;
+  EXPECT_EQ(a.completion_tokens, b.completion_tokens) << json;
+  EXPECT_EQ(a.prompt_tokens, b.prompt_tokens) << json;
+  EXPECT_EQ(a.timings.present, b.timings.present) << json;
+  EXPECT_EQ(a.is_error, b.is_error) << json;
+  EXPECT_EQ(a.stamp_ns, b.stamp_ns) << json;
+}
+
+// Decodes `json` through `tpl` and plainly; both must agree. Returns whether
+// the template decoded it.
+bool via_template(EventDecoder& d, EventTemplate& tpl, const std::string& json) {
+  const std::uint64_t hits = tpl.hits;
+  EventInfo with;
+  const DecodeStatus st = d.decode(json, 0, with, &tpl);  // no padding: the scratch copy path
+  EventDecoder plain;
+  EventInfo without;
+  EXPECT_EQ(st, plain.decode(json, without)) << json;
+  expect_same(with, without, json);
+  return tpl.hits > hits;
+}
+
+std::string llama_chunk(std::string_view content, std::string_view finish = "null") {
+  std::string s = R"({"choices":[{"finish_reason":)";
+  s.append(finish).append(R"(,"index":0,"delta":{"content":")").append(content);
+  s.append(R"("}}],"created":1732000000,"id":"chatcmpl-abc","model":"m","system_fingerprint":"b4100-abc","object":"chat.completion.chunk"})");
+  return s;
+}
+
+TEST(EventTemplate, LaterEventsOfAStreamDecodeFromIt) {
+  EventDecoder d;
+  EventTemplate tpl;
+  EXPECT_FALSE(via_template(d, tpl, llama_chunk(" Hello")));  // builds it
+  EXPECT_TRUE(tpl.valid);
+  EXPECT_TRUE(via_template(d, tpl, llama_chunk(" world")));
+  EXPECT_TRUE(via_template(d, tpl, llama_chunk(R"(\n\n)")));
+  EXPECT_TRUE(via_template(d, tpl, llama_chunk(R"(\"quoted\" \\ \/ \u00e9)")));
+  EXPECT_TRUE(via_template(d, tpl, llama_chunk("caf\xc3\xa9 \xe2\x9c\x93")));
+  EXPECT_TRUE(via_template(d, tpl, llama_chunk("")));  // no token, as in the full decode
+  EXPECT_EQ(tpl.hits, 5u);
+}
+
+TEST(EventTemplate, BytesThatCouldChangeTheDocumentAreDecodedInFull) {
+  EventDecoder d;
+  EventTemplate tpl;
+  via_template(d, tpl, llama_chunk("x"));
+  for (std::string_view middle : {std::string_view(R"(a"b)"), std::string_view(R"(a\)"), std::string_view(R"(\q)"),
+                                  std::string_view(R"(\u12)"), std::string_view(R"(\u12g4)"),
+                                  std::string_view("a\x01"), std::string_view("\xff\xfe"),
+                                  std::string_view("\xc3"), std::string_view(R"(","x":")")}) {
+    std::string json = llama_chunk("x");
+    const std::size_t at = json.find(R"("content":")") + 11;
+    json.replace(at, 1, middle);
+    EXPECT_FALSE(via_template(d, tpl, json)) << json;
+    tpl.valid = true;  // keep probing the same template
+  }
+}
+
+TEST(EventTemplate, AnyOtherDifferenceIsDecodedInFull) {
+  EventDecoder d;
+  EventTemplate tpl;
+  via_template(d, tpl, llama_chunk("x"));
+  EXPECT_FALSE(via_template(d, tpl, llama_chunk("y", R"("stop")")));  // finish_reason
+  std::string later = llama_chunk("y");
+  later.replace(later.find("1732000000"), 10, "1732000001");  // "created" moved on
+  EXPECT_FALSE(via_template(d, tpl, later));
+  EXPECT_TRUE(via_template(d, tpl, llama_chunk("z").replace(llama_chunk("z").find("1732000000"), 10, "1732000001")));
+}
+
+TEST(EventTemplate, OtherEventsKeepIt) {
+  EventDecoder d;
+  EventTemplate tpl;
+  via_template(d, tpl, llama_chunk("x"));
+  EXPECT_FALSE(via_template(d, tpl, R"({"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]})"));
+  EXPECT_FALSE(via_template(d, tpl, R"({"choices":[],"usage":{"completion_tokens":3,"prompt_tokens":2}})"));
+  EXPECT_TRUE(via_template(d, tpl, llama_chunk("y")));
+}
+
+TEST(EventTemplate, OnlyEventsWithOneContentStringMakeOne) {
+  EventDecoder d;
+  EventTemplate tpl;
+  via_template(d, tpl, R"({"choices":[{"delta":{"content":"a","reasoning_content":"b"}}]})");
+  EXPECT_FALSE(tpl.valid);
+  via_template(d, tpl, R"({"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]})");
+  EXPECT_FALSE(tpl.valid);
+  via_template(d, tpl, R"({"choices":[{"delta":{"content":"a","tool_calls":[{"index":0}]}}]})");
+  EXPECT_FALSE(tpl.valid);
+  via_template(d, tpl, R"({"choices":[{"text":"a","index":0}]})");  // completions
+  EXPECT_TRUE(tpl.valid);
+  EXPECT_TRUE(via_template(d, tpl, R"({"choices":[{"text":"bc","index":0}]})"));
+}
+
 }  // namespace
 }  // namespace llmbench::protocol

@@ -86,6 +86,7 @@ class ResponseConsumer {
   std::string body_;  // JSON or error body, bounded by max_event_bytes
   std::size_t max_body_bytes_;
   protocol::EventInfo info_;
+  protocol::EventTemplate template_;  // this stream's last plain content event
   BodyMode mode_ = BodyMode::sse;
   bool stream_ = true;
   bool saw_end_marker_ = false;

@@ -41,6 +41,22 @@ struct EventInfo {
 
 enum class DecodeStatus : std::uint8_t { ok, invalid_json };
 
+// The last plain content event of one stream, cut around its one content
+// string. A stream's events usually differ only in that string (and, once a
+// second, in llama.cpp's "created"): an event whose bytes equal the prefix and
+// the suffix, with a valid JSON string body between them, has the same
+// structure and so decodes to the same EventInfo except for whether the
+// string is empty. Two memcmps instead of a parse. One per stream; its
+// buffers are reused, so it allocates only while growing.
+struct EventTemplate {
+  std::string prefix;  // the event up to and including the string's opening quote
+  std::string suffix;  // from the string's closing quote to the end
+  EventInfo info;      // what the event decoded to (content_pieces == 1)
+  bool valid = false;
+  std::uint32_t misses = 0;  // full decodes since the last match
+  std::uint64_t hits = 0;
+};
+
 class EventDecoder {
  public:
   EventDecoder();
@@ -49,7 +65,10 @@ class EventDecoder {
 
   // `readable_after`: how many bytes past json's end may be read. With fewer
   // than simdjson's padding the bytes are first copied into a padded scratch.
-  DecodeStatus decode(std::string_view json, std::size_t readable_after, EventInfo& out) noexcept;
+  // With `tpl` (one per stream), an event matching it is decoded from it, and
+  // a full decode of a plain content event refreshes it.
+  DecodeStatus decode(std::string_view json, std::size_t readable_after, EventInfo& out,
+                      EventTemplate* tpl = nullptr) noexcept;
   DecodeStatus decode(std::string_view json, EventInfo& out) noexcept { return decode(json, 0, out); }
 
   // What was wrong with the last invalid input.
