@@ -74,6 +74,13 @@ for b in "$work"/bodies/*.sse; do
     for my $i (sort { $a <=> $b } grep { $_ >= 0 && $_ <= $#ev } keys %pick) {
       open my $o, ">", "$ENV{OUT}.$i" or die; print $o "\0\0", $ev[$i];
     }
+    # Two neighbours, cut between them: the first makes the stream template
+    # that the second is decoded through (and spliced into).
+    for my $i (1 .. 3) {
+      next if $i + 1 > $#ev;
+      open my $o, ">", "$ENV{OUT}.pair$i" or die;
+      print $o "\0\1", pack("v", length $ev[$i]), $ev[$i], $ev[$i + 1];
+    }
   ' "$b"
 done
 for b in "$work"/bodies/*.json; do
