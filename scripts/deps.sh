@@ -8,8 +8,9 @@ LLMBENCH_PACKAGES=(
   libasio-dev node-llhttp libsimdjson-dev libspdlog-dev libfmt-dev
   libgtest-dev libcli11-dev libssl-dev
 )
-# The full test suite also builds the fuzzers with clang and its runtimes.
-LLMBENCH_TEST_PACKAGES=(clang libclang-rt-14-dev)
+# The full test suite also builds the fuzzers with clang and its runtimes, and
+# runs the benchmark scripts (jq reads results; taskset pins server and client).
+LLMBENCH_TEST_PACKAGES=(clang libclang-rt-14-dev jq util-linux)
 
 llmbench_install_missing() {
   local missing=()

@@ -15,6 +15,17 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
 ctest --preset release -j"$jobs"
 
+step "benchmark scripts (smoke: tiny sizes, checks they run and print every row, not the figures)"
+smoke=$(mktemp -d /tmp/llmbench-bench-smoke.XXXXXX)
+SKIP_BUILD=1 PAIRS=1 SCENARIOS="unpaced:4:1 paced:4:1 lag:8:1 ttft:8:1" TOKENS_K1=2048 PACED_TOKENS=4 \
+  LAG_TOKENS=8 GAP_US=2000 OUT_DIR="$smoke/run" bash bench/run.sh > "$smoke/run.md"
+[ "$(grep -cE '^\| (unpaced|paced|lag|ttft) \|' "$smoke/run.md")" -eq 4 ] ||
+  { cat "$smoke/run.md" >&2; echo "bench/run.sh printed no row for some scenario" >&2; exit 1; }
+SKIP_BUILD=1 STREAMS="20 40" RATE=200 DURATION=1 OUT_DIR="$smoke/scale" bash bench/scale.sh > "$smoke/scale.md"
+[ "$(grep -cE '^\| (llmbench|reference|200) \|' "$smoke/scale.md")" -eq 5 ] && ! grep -q failed "$smoke/scale.md" ||
+  { cat "$smoke/scale.md" >&2; echo "bench/scale.sh printed a failed or missing row" >&2; exit 1; }
+rm -rf "$smoke"
+
 step "ASan + UBSan build + all tests"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$jobs"

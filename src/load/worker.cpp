@@ -51,13 +51,24 @@ Worker::~Worker() {
 void Worker::run_closed(TicketSource& source, int clients) {
   slots_.reserve(static_cast<std::size_t>(clients));
   clients_running_ = static_cast<std::size_t>(clients);
-  for (int i = 0; i < clients; ++i) {
-    slots_.push_back(std::make_unique<Slot>(*this));
-    asio::co_spawn(io_, client_loop(source, *slots_.back()), asio::detached);
-  }
+  for (int i = 0; i < clients; ++i) slots_.push_back(std::make_unique<Slot>(*this));
+  asio::co_spawn(io_, start_clients(source), asio::detached);
   asio::co_spawn(io_, watch_stage_end(source), asio::detached);
   io_.run();
   pool_.close_all();
+}
+
+// Spawning every client at once would run all their first steps (request,
+// socket, connect: ~30 us each) before the event loop looked at a socket
+// again, so the first responses would wait behind the last clients' connects
+// and be stamped late: 10 ms of TTFT error at 512 clients. In batches, with
+// a turn of the loop between them, responses are read as they come.
+asio::awaitable<void> Worker::start_clients(TicketSource& source) {
+  constexpr std::size_t kBatch = 16;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    asio::co_spawn(io_, client_loop(source, *slots_[i]), asio::detached);
+    if ((i + 1) % kBatch == 0) co_await asio::post(io_, asio::use_awaitable);
+  }
 }
 
 void Worker::cancel() noexcept {

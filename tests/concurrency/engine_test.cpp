@@ -62,6 +62,34 @@ TEST(Engine, ClosedLoopAccountsForEveryRequestAcrossThreads) {
   EXPECT_EQ(r.prompts[0].measured.requests + r.prompts[1].measured.requests, 60u);
 }
 
+// Clients start in batches of 16 (so that early responses are not stamped
+// behind later clients' connects); every one of them must still run, all at
+// once: 37 is more than two batches and not a multiple of one.
+TEST(Engine, ClosedLoopRunsEveryClientAtOnce) {
+  mock::MockConfig mc;
+  mc.decode_tps = 100;  // 20 tokens: 0.2 s a request, long enough to overlap
+  mc.slots = 40;
+  mock::MockServer server(mc);
+  const std::uint16_t port = server.start();
+  const RunPlan plan = make_plan(port, 1, 20);
+  Engine engine(plan);
+  std::string error;
+  ASSERT_TRUE(engine.prepare(error)) << error;
+  StagePlan st;
+  st.mode = LoadMode::closed;
+  st.concurrency = 37;
+  st.requests = 74;
+  std::atomic<std::uint64_t> most_in_flight{0};
+  Observers obs;
+  obs.progress_interval = std::chrono::milliseconds(1);
+  obs.progress = [&](const Progress& p) {
+    if (p.in_flight > most_in_flight.load()) most_in_flight.store(p.in_flight);
+  };
+  const StageResult r = engine.run_stage(0, st, obs);
+  EXPECT_EQ(r.overall.succeeded, 74u);
+  EXPECT_EQ(most_in_flight.load(), 37u);
+}
+
 TEST(Engine, FaultsAreCountedByKindAndNothingIsLost) {
   mock::MockConfig mc;
   mc.decode_tps = 2000;

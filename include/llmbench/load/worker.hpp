@@ -67,6 +67,7 @@ class Worker {
 
  private:
   struct Slot;
+  asio::awaitable<void> start_clients(TicketSource& source);
   asio::awaitable<void> client_loop(TicketSource& source, Slot& slot);
   asio::awaitable<void> watch_stage_end(TicketSource& source);
   asio::awaitable<void> open_loop(const OpenSchedule& schedule, std::int64_t start_ns, std::size_t index,
