@@ -34,6 +34,8 @@
 #include <string_view>
 #include <vector>
 
+#include "flag_args.hpp"
+
 namespace {
 
 struct Options {
@@ -302,26 +304,19 @@ constexpr const char* kUsage =
     "  first_lag_p99_us (each response's first event).\n";
 
 bool parse_args(int argc, char** argv, Options& o) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
-    auto num = [&](auto& out) {
-      if (v == nullptr) return false;
-      const auto r = std::from_chars(v, v + std::strlen(v), out);
-      ++i;
-      return r.ec == std::errc() && *r.ptr == '\0';
-    };
-    bool ok = true;
-    if (a == "--port") ok = num(o.port);
-    else if (a == "--connections") ok = num(o.connections);
-    else if (a == "--requests") ok = num(o.requests);
-    else if (a == "--max-tokens") ok = num(o.max_tokens);
-    else if (a == "--timeout") ok = num(o.timeout_s);
-    else if (a == "--stamp") o.stamp = true;
-    else ok = false;
-    if (!ok) return false;
-  }
-  return o.port > 0 && o.port < 65536 && o.connections > 0 && o.requests > 0;
+  const bool ok = bench_args::for_each_flag(argc, argv, [&](std::string_view a, auto& num) {
+    if (a == "--port") return num(o.port);
+    if (a == "--connections") return num(o.connections);
+    if (a == "--requests") return num(o.requests);
+    if (a == "--max-tokens") return num(o.max_tokens);
+    if (a == "--timeout") return num(o.timeout_s);
+    if (a == "--stamp") {
+      o.stamp = true;
+      return true;
+    }
+    return false;
+  });
+  return ok && o.port > 0 && o.port < 65536 && o.connections > 0 && o.requests > 0;
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 #pragma once
 // The bench server's command line.
-#include <charconv>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
+
+#include "flag_args.hpp"
 
 namespace bench_stream {
 
@@ -31,27 +31,20 @@ constexpr const char* kUsage =
     "SIGINT/SIGTERM print a JSON line of counters and CPU time on stderr.\n";
 
 inline bool parse_args(int argc, char** argv, Options& o) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
-    auto num = [&](auto& out) {
-      if (v == nullptr) return false;
-      const auto r = std::from_chars(v, v + std::strlen(v), out);
-      ++i;
-      return r.ec == std::errc() && *r.ptr == '\0';
-    };
-    bool ok = true;
-    if (a == "--port") ok = num(o.port);
-    else if (a == "--tokens") ok = num(o.tokens);
-    else if (a == "--ttft-us") ok = num(o.ttft_us);
-    else if (a == "--gap-us") ok = num(o.gap_us);
-    else if (a == "--ttft-spread-us") ok = num(o.ttft_spread_us);
-    else if (a == "--events-per-write") ok = num(o.events_per_write) && o.events_per_write > 0;
-    else if (a == "--stamp") o.stamp = true;
-    else ok = false;
-    if (!ok) return false;
-  }
-  return o.port >= 0 && o.port < 65536 && o.ttft_us >= 0 && o.gap_us >= 0 && o.ttft_spread_us >= 0;
+  const bool ok = bench_args::for_each_flag(argc, argv, [&](std::string_view a, auto& num) {
+    if (a == "--port") return num(o.port);
+    if (a == "--tokens") return num(o.tokens);
+    if (a == "--ttft-us") return num(o.ttft_us);
+    if (a == "--gap-us") return num(o.gap_us);
+    if (a == "--ttft-spread-us") return num(o.ttft_spread_us);
+    if (a == "--events-per-write") return num(o.events_per_write) && o.events_per_write > 0;
+    if (a == "--stamp") {
+      o.stamp = true;
+      return true;
+    }
+    return false;
+  });
+  return ok && o.port >= 0 && o.port < 65536 && o.ttft_us >= 0 && o.gap_us >= 0 && o.ttft_spread_us >= 0;
 }
 
 }  // namespace bench_stream
