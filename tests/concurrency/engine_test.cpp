@@ -5,10 +5,9 @@
 
 #include <thread>
 
-#include "llmbench/http/request.hpp"
 #include "llmbench/load/engine.hpp"
 #include "llmbench/mock/server.hpp"
-#include "llmbench/protocol/api.hpp"
+#include "load_plan.hpp"
 
 namespace llmbench {
 namespace {
@@ -20,38 +19,31 @@ RunPlan make_plan(std::uint16_t port, int threads, int max_tokens, std::size_t p
   plan.threads = threads;
   plan.timeout_s = 20;
   for (std::size_t i = 0; i < prompts; ++i) {
-    protocol::GenerationRequest g;
-    g.prompt = "prompt " + std::to_string(i);
-    g.max_tokens = max_tokens;
-    PromptItem item;
-    item.key = "p" + std::to_string(i);
-    item.max_tokens = max_tokens;
-    item.group = static_cast<std::uint16_t>(i);
-    item.request = http::build_request("POST", plan.target, "/v1/chat/completions", {}, protocol::build_body(g),
-                                       "text/event-stream");
-    plan.prompts.push_back(item);
-    plan.groups.push_back(PromptGroup{item.key, g.prompt, max_tokens});
+    test::add_chat_prompt(plan, "p" + std::to_string(i), "prompt " + std::to_string(i), max_tokens);
   }
   return plan;
 }
 
 std::uint64_t phase_total(const StageResult& r) { return r.phases.warmup + r.phases.measured + r.phases.cooldown; }
 
+// The built-in server and an engine aimed at it. The engine reads `plan` when
+// it prepares and runs, so a test may still adjust the plan before that.
+struct Rig {
+  Rig(const mock::MockConfig& mc, int threads, int max_tokens)
+      : server(mc), plan(make_plan(server.start(), threads, max_tokens)) {}
+  mock::MockServer server;
+  RunPlan plan;
+  Engine engine{plan};
+};
+
 TEST(Engine, ClosedLoopAccountsForEveryRequestAcrossThreads) {
   mock::MockConfig mc;
   mc.decode_tps = 2000;
   mc.slots = 8;
-  mock::MockServer server(mc);
-  const std::uint16_t port = server.start();
-  const RunPlan plan = make_plan(port, 2, 8);
-  Engine engine(plan);
+  Rig rig(mc, 2, 8);
   std::string error;
-  ASSERT_TRUE(engine.prepare(error)) << error;
-  StagePlan st;
-  st.mode = LoadMode::closed;
-  st.concurrency = 6;
-  st.requests = 60;
-  const StageResult r = engine.run_stage(0, st, {});
+  ASSERT_TRUE(rig.engine.prepare(error)) << error;
+  const StageResult r = rig.engine.run_stage(0, test::closed_stage(6, 60), {});
   EXPECT_EQ(r.overall.requests, 60u);
   EXPECT_EQ(r.overall.succeeded, 60u);
   EXPECT_EQ(r.overall.output_tokens, 60u * 8u);
@@ -69,23 +61,16 @@ TEST(Engine, ClosedLoopRunsEveryClientAtOnce) {
   mock::MockConfig mc;
   mc.decode_tps = 100;  // 20 tokens: 0.2 s a request, long enough to overlap
   mc.slots = 40;
-  mock::MockServer server(mc);
-  const std::uint16_t port = server.start();
-  const RunPlan plan = make_plan(port, 1, 20);
-  Engine engine(plan);
+  Rig rig(mc, 1, 20);
   std::string error;
-  ASSERT_TRUE(engine.prepare(error)) << error;
-  StagePlan st;
-  st.mode = LoadMode::closed;
-  st.concurrency = 37;
-  st.requests = 74;
+  ASSERT_TRUE(rig.engine.prepare(error)) << error;
   std::atomic<std::uint64_t> most_in_flight{0};
   Observers obs;
   obs.progress_interval = std::chrono::milliseconds(1);
   obs.progress = [&](const Progress& p) {
     if (p.in_flight > most_in_flight.load()) most_in_flight.store(p.in_flight);
   };
-  const StageResult r = engine.run_stage(0, st, obs);
+  const StageResult r = rig.engine.run_stage(0, test::closed_stage(37, 74), obs);
   EXPECT_EQ(r.overall.succeeded, 74u);
   EXPECT_EQ(most_in_flight.load(), 37u);
 }
@@ -96,17 +81,10 @@ TEST(Engine, FaultsAreCountedByKindAndNothingIsLost) {
   mc.slots = 8;
   mc.fault = "reset_midstream";
   mc.fault_every = 3;
-  mock::MockServer server(mc);
-  const std::uint16_t port = server.start();
-  const RunPlan plan = make_plan(port, 2, 8);
-  Engine engine(plan);
+  Rig rig(mc, 2, 8);
   std::string error;
-  ASSERT_TRUE(engine.prepare(error)) << error;
-  StagePlan st;
-  st.mode = LoadMode::closed;
-  st.concurrency = 4;
-  st.requests = 30;
-  const StageResult r = engine.run_stage(0, st, {});
+  ASSERT_TRUE(rig.engine.prepare(error)) << error;
+  const StageResult r = rig.engine.run_stage(0, test::closed_stage(4, 30), {});
   EXPECT_EQ(r.scheduled, phase_total(r));
   EXPECT_EQ(r.overall.succeeded + r.overall.failed + r.overall.cancelled, r.overall.requests);
   EXPECT_GT(r.overall.errors[static_cast<std::size_t>(ErrorKind::reset)], 0u);
@@ -117,18 +95,15 @@ TEST(Engine, OpenLoopRecordsScheduleLag) {
   mock::MockConfig mc;
   mc.decode_tps = 5000;
   mc.slots = 16;
-  mock::MockServer server(mc);
-  const std::uint16_t port = server.start();
-  RunPlan plan = make_plan(port, 2, 4);
-  plan.arrival = Arrival::constant;
-  Engine engine(plan);
+  Rig rig(mc, 2, 4);
+  rig.plan.arrival = Arrival::constant;
   std::string error;
-  ASSERT_TRUE(engine.prepare(error)) << error;
+  ASSERT_TRUE(rig.engine.prepare(error)) << error;
   StagePlan st;
   st.mode = LoadMode::open;
   st.rate_rps = 200;
   st.duration_s = 0.5;
-  const StageResult r = engine.run_stage(0, st, {});
+  const StageResult r = rig.engine.run_stage(0, st, {});
   EXPECT_EQ(r.scheduled, phase_total(r));
   EXPECT_EQ(r.overall.lag_ns.count(), r.overall.requests - r.overall.cancelled);
   EXPECT_EQ(r.overall.ttft_intended_ns.count(), r.overall.succeeded);
@@ -140,29 +115,22 @@ TEST(Engine, InterruptStopsSchedulingAndCancelsWhatIsInFlight) {
   mock::MockConfig mc;
   mc.decode_tps = 5;  // slow: requests are in flight when the interrupt comes
   mc.slots = 4;
-  mock::MockServer server(mc);
-  const std::uint16_t port = server.start();
-  const RunPlan plan = make_plan(port, 1, 200);
-  Engine engine(plan);
+  Rig rig(mc, 1, 200);
   std::string error;
-  ASSERT_TRUE(engine.prepare(error)) << error;
-  StagePlan st;
-  st.mode = LoadMode::closed;
-  st.concurrency = 4;
-  st.requests = 1000;
+  ASSERT_TRUE(rig.engine.prepare(error)) << error;
   std::atomic<bool> interrupted{false};
   Observers obs;
   obs.progress_interval = std::chrono::milliseconds(1);
   // The aggregator reports progress once requests are in flight: interrupt then.
   obs.progress = [&](const Progress& p) {
     if (p.in_flight >= 4 && !interrupted.exchange(true)) {
-      engine.interrupt();
-      engine.cancel_in_flight();
+      rig.engine.interrupt();
+      rig.engine.cancel_in_flight();
     }
   };
-  const StageResult r = engine.run_stage(0, st, obs);
+  const StageResult r = rig.engine.run_stage(0, test::closed_stage(4, 1000), obs);
   EXPECT_TRUE(r.interrupted);
-  EXPECT_TRUE(engine.interrupted());
+  EXPECT_TRUE(rig.engine.interrupted());
   EXPECT_EQ(r.scheduled, phase_total(r));
   EXPECT_GE(r.overall.cancelled, 4u);
   EXPECT_LT(r.scheduled, 1000u);

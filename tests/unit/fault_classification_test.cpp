@@ -2,10 +2,9 @@
 // the right kind; the requests around it succeed and nothing is lost.
 #include <gtest/gtest.h>
 
-#include "llmbench/http/request.hpp"
 #include "llmbench/load/engine.hpp"
 #include "llmbench/mock/server.hpp"
-#include "llmbench/protocol/api.hpp"
+#include "load_plan.hpp"
 
 namespace llmbench {
 namespace {
@@ -37,23 +36,11 @@ TEST_P(FaultClassification, FailsWithTheRightKindWhileOthersSucceed) {
   plan.timeout_s = huge ? 30 : 2;
   plan.idle_timeout_s = huge ? 10 : 0.5;
   plan.max_event_bytes = 64 * 1024;
-  protocol::GenerationRequest g;
-  g.prompt = "hello";
-  g.max_tokens = 8;
-  PromptItem item;
-  item.key = "p";
-  item.request = http::build_request("POST", plan.target, "/v1/chat/completions", {}, protocol::build_body(g),
-                                     "text/event-stream");
-  plan.prompts.push_back(item);
-  plan.groups.push_back(PromptGroup{"p", "hello", 8});
+  test::add_chat_prompt(plan, "p", "hello", 8);
   Engine engine(plan);
   std::string error;
   ASSERT_TRUE(engine.prepare(error)) << error;
-  StagePlan st;
-  st.mode = LoadMode::closed;
-  st.concurrency = 2;
-  st.requests = 6;
-  const StageResult r = engine.run_stage(0, st, {});
+  const StageResult r = engine.run_stage(0, test::closed_stage(2, 6), {});
   const MetricSet& m = r.overall;
   EXPECT_EQ(m.requests, 6u);
   EXPECT_EQ(r.scheduled, r.phases.warmup + r.phases.measured + r.phases.cooldown);

@@ -13,10 +13,9 @@
 #include <thread>
 
 #include "llmbench/http/fetch.hpp"
-#include "llmbench/http/request.hpp"
 #include "llmbench/load/engine.hpp"
 #include "llmbench/mock/server.hpp"
-#include "llmbench/protocol/api.hpp"
+#include "load_plan.hpp"
 
 namespace llmbench {
 namespace {
@@ -169,24 +168,12 @@ TEST_F(TlsFixture, StreamsRunOverTls) {
   RunPlan plan;
   plan.target = target;
   plan.threads = 1;
-  protocol::GenerationRequest g;
-  g.prompt = "hello";
-  g.max_tokens = 16;
-  PromptItem item;
-  item.key = "p";
-  item.request = http::build_request("POST", plan.target, "/v1/chat/completions", {}, protocol::build_body(g),
-                                     "text/event-stream");
-  plan.prompts.push_back(item);
-  plan.groups.push_back(PromptGroup{"p", "hello", 16});
+  test::add_chat_prompt(plan, "p", "hello", 16);
   Engine engine(plan);
   std::string error;
   ASSERT_TRUE(engine.prepare(error)) << error;
   engine.set_tls_context(ctx.get());
-  StagePlan st;
-  st.mode = LoadMode::closed;
-  st.concurrency = 3;
-  st.requests = 12;
-  const StageResult r = engine.run_stage(0, st, {});
+  const StageResult r = engine.run_stage(0, test::closed_stage(3, 12), {});
   EXPECT_EQ(r.overall.succeeded, 12u) << "errors: connect " << r.overall.errors[1] << " protocol "
                                       << r.overall.errors[6] << " reset " << r.overall.errors[7];
   EXPECT_EQ(r.overall.output_tokens, 12u * 16u);
