@@ -6,10 +6,12 @@
 
 #include "llmbench/cli/app.hpp"
 #include "llmbench/cli/exit_codes.hpp"
-#include "llmbench/cli/merge.hpp"
+#include "llmbench/cli/parsed_settings.hpp"
 #include "llmbench/cli/options.hpp"
 #include "llmbench/mock/config.hpp"
 #include "llmbench/mock/server.hpp"
+#include "llmbench/report/json_report.hpp"
+#include "llmbench/report/merge.hpp"
 #include "llmbench/version.hpp"
 
 namespace llmbench::cli {
@@ -38,6 +40,49 @@ Exit codes: 0 ok, 1 internal or output error, 2 bad flag/config/dataset (nothing
 3 server unreachable or not ready, 4 no request succeeded (results still written),
 130/143 interrupted by SIGINT/SIGTERM (results so far written).
 )";
+int run_merge(const std::vector<std::string>& files, const std::string& output) {
+  const Expected<report::MergedResults> merged = report::merge_results(files);
+  if (!merged) {
+    std::fprintf(stderr, "llmbench merge: %s\n", merged.error().c_str());
+    return kExitUsage;
+  }
+  std::fputs(merged->table.c_str(), stdout);
+  if (output.empty()) return kExitOk;
+  std::string error;
+  if (!report::write_file_atomically(output, merged->json, error)) {
+    std::fprintf(stderr, "llmbench merge: %s\n", error.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+int run_mock_server(const mock::MockConfig& cfg) {
+  if (const auto valid = mock::validate(cfg); !valid) {
+    std::fprintf(stderr, "llmbench mock-server: %s\n", describe(valid.error(), true).c_str());
+    return kExitUsage;
+  }
+  return mock::run_mock_server_cli(cfg);
+}
+
+int run_main_command(const Settings& cli_settings, const BoundOptions& bound) {
+  Expected<Settings> s = resolve_settings(cli_settings, bound);
+  if (!s) {
+    std::fprintf(stderr, "llmbench: %s\n", s.error().c_str());
+    return kExitUsage;
+  }
+  const Expected<ParsedSettings> parsed = parse_settings(*s);
+  if (!parsed) {
+    std::fprintf(stderr, "llmbench: %s\n", parsed.error().c_str());
+    return kExitUsage;
+  }
+  if (bound.dump_config) {
+    std::printf("%s\n", settings_to_json(*s).c_str());
+    return kExitOk;
+  }
+  setup_logging(s->verbosity);
+  return run_benchmark(*parsed);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,28 +117,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  if (mock_cmd->parsed()) {
-    if (const std::string err = mock::validate(mock_cfg); !err.empty()) {
-      std::fprintf(stderr, "llmbench mock-server: %s\n", err.c_str());
-      return kExitUsage;
-    }
-    return mock::run_mock_server_cli(mock_cfg);
-  }
-
+  if (mock_cmd->parsed()) return run_mock_server(mock_cfg);
   if (merge_cmd->parsed()) return run_merge(merge_files, merge_output);
-
-  Settings s;
-  std::string error;
-  if (!resolve_settings(cli_settings, bound, s, error) || !validate_settings(s, error)) {
-    std::fprintf(stderr, "llmbench: %s\n", error.c_str());
-    return kExitUsage;
-  }
-  if (bound.dump_config) {
-    std::printf("%s\n", settings_to_json(s).c_str());
-    return kExitOk;
-  }
-  setup_logging(s.verbosity);
-  return run_benchmark(s);
+  return run_main_command(cli_settings, bound);
 }
 
 }  // namespace llmbench::cli

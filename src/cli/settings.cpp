@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -14,10 +15,10 @@ namespace llmbench::cli {
 
 namespace {
 using S = Settings;
-}  // namespace
+using M = mock::MockConfig;
 
-const std::vector<Field>& settings_table() {
-  static const std::vector<Field> table = {
+std::vector<Field> base_rows() {
+  return {
       // target
       {"host", "--host", &S::host, "Target", "API host (default: localhost)"},
       {"port", "--port", &S::port, "Target", "API port (default: 8001)"},
@@ -64,22 +65,71 @@ const std::vector<Field>& settings_table() {
       {"stamp_lag", "--stamp-lag", &S::stamp_lag, "Load mode",
        "Measure delivery lag: events carry their send time as \"stamp_ns\" (CLOCK_MONOTONIC, same host), "
        "as llmbench_bench_server --stamp sends"},
-      // built-in server
+      // built-in server (its own options follow, from mock_options())
       {"mock", "--mock", &S::mock, "Built-in server", "Start the built-in llama-server imitation on 127.0.0.1 and benchmark it"},
-      {"mock_decode_tps", "--mock-decode-tps", &S::mock_decode_tps, "Built-in server", "Its tokens/s per slot (default: 50)"},
-      {"mock_prompt_tps", "--mock-prompt-tps", &S::mock_prompt_tps, "Built-in server", "Its prompt tokens/s (default: 2000)"},
-      {"mock_ttft_ms", "--mock-ttft-ms", &S::mock_ttft_ms, "Built-in server", "Its extra delay before the first token"},
-      {"mock_slots", "--mock-slots", &S::mock_slots, "Built-in server", "Its parallel slots (default: 4)"},
-      {"mock_jitter", "--mock-jitter", &S::mock_jitter, "Built-in server", "Relative random variation of its token gaps, 0..1"},
-      {"mock_fault", "--mock-fault", &S::mock_fault, "Built-in server", "Inject a fault (see `llmbench mock-server --help`)"},
-      {"mock_fault_every", "--mock-fault-every", &S::mock_fault_every, "Built-in server", "Fault every K-th completion request"},
-      {"mock_load_seconds", "--mock-load-seconds", &S::mock_load_seconds, "Built-in server",
-       "Answer 503 'Loading model' for this long"},
-      {"mock_threads", "--mock-threads", &S::mock_threads, "Built-in server", "Its I/O threads (default: 1)"},
-      // output
-      {"no_progress", "--no-progress", &S::no_progress, "Output", "No live progress line on stderr"},
+  };
+}
+
+// "decode_tps" -> key "mock_decode_tps"; "--decode-tps" -> "--mock-decode-tps".
+// The strings live as long as the table (a deque never moves its elements).
+void add_mock_rows(std::vector<Field>& rows) {
+  static std::deque<std::string> storage;
+  for (const MockOption& o : mock_options()) {
+    if (!o.in_run) continue;
+    const std::string& key = storage.emplace_back("mock_" + std::string(o.field));
+    const std::string& flag = storage.emplace_back("--mock-" + std::string(o.flag.substr(2)));
+    rows.push_back(Field{key, flag, o.ptr, "Built-in server", o.help});
+  }
+}
+
+}  // namespace
+
+const std::vector<MockOption>& mock_options() {
+  static const std::vector<MockOption> table = {
+      {"host", "--host", &M::host, "Bind address (default: 127.0.0.1)"},
+      {"port", "--port", &M::port, "Port (default: 0, any free port; printed at start)"},
+      {"decode_tps", "--decode-tps", &M::decode_tps, "Tokens/s per slot while decoding (default: 50)", true},
+      {"prompt_tps", "--prompt-tps", &M::prompt_tps, "Prompt tokens/s (default: 2000)", true},
+      {"ttft_ms", "--ttft-ms", &M::ttft_ms, "Extra delay before the first token", true},
+      {"slots", "--slots", &M::slots, "Parallel slots, like llama-server --parallel (default: 4)", true},
+      {"jitter", "--jitter", &M::jitter, "Relative random variation of each token gap, 0..1", true},
+      {"seed", "--seed", &M::seed, "Seed for the jitter and the generated text"},
+      {"n_ctx_slot", "--ctx-per-slot", &M::n_ctx_slot, "Context per slot (default: 4096)"},
+      {"default_max_tokens", "--default-max-tokens", &M::default_max_tokens,
+       "Tokens when a request sets none (default: 256)"},
+      {"fault", "--fault", &M::fault,
+       "Inject a fault (several, comma-separated, are taken in turn; see `llmbench mock-server --help`)", true},
+      {"fault_every", "--fault-every", &M::fault_every,
+       "Apply the fault to every K-th completion request (default: 1)", true},
+      {"fault_after_tokens", "--fault-after-tokens", &M::fault_after_tokens,
+       "Mid-stream faults strike after N tokens (default: 3)"},
+      {"dribble_gap_us", "--dribble-gap-us", &M::dribble_gap_us, "Pause between single-byte writes for 'dribble'"},
+      {"load_seconds", "--load-seconds", &M::load_seconds, "Answer 503 'Loading model' for this long after start", true},
+      {"model_path", "--model-path", &M::model_path, "Model path the server reports"},
+      {"alias", "--alias", &M::alias, "Model alias (llama-server --alias)"},
+      {"api_prefix", "--api-prefix", &M::api_prefix, "Serve every endpoint under this path (llama-server --api-prefix)"},
+      {"threads", "--threads", &M::threads, "I/O threads (default: 1)", true},
   };
   return table;
+}
+
+const std::vector<Field>& settings_table() {
+  static const std::vector<Field> table = [] {
+    std::vector<Field> rows = base_rows();
+    add_mock_rows(rows);
+    rows.push_back({"no_progress", "--no-progress", &S::no_progress, "Output", "No live progress line on stderr"});
+    return rows;
+  }();
+  return table;
+}
+
+std::string flag_of(std::string_view field_name) {
+  for (const Field& f : settings_table()) {
+    if (f.name == field_name) return std::string(f.flag);
+  }
+  std::string s = "--" + std::string(field_name);
+  std::replace(s.begin(), s.end(), '_', '-');
+  return s;
 }
 
 namespace {
@@ -112,137 +162,21 @@ std::string settings_to_json(const Settings& s, bool pretty) {
   w.begin_object();
   for (const Field& f : settings_table()) {
     w.key(f.name);
-    std::visit(
-        [&](auto ptr) {
-          using T = std::remove_cvref_t<decltype(s.*ptr)>;
-          const T& v = s.*ptr;
-          if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-            w.begin_array();
-            for (const std::string& e : v) w.value(f.name == "headers" ? redact_header(e) : e);
-            w.end_array();
-          } else if constexpr (std::is_same_v<T, int>) {
-            w.value(static_cast<std::int64_t>(v));
-          } else {
-            w.value(v);
-          }
-        },
-        f.ptr);
+    visit_field(f, s, [&](const auto& v) {
+      using T = std::remove_cvref_t<decltype(v)>;
+      if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+        w.begin_array();
+        for (const std::string& e : v) w.value(f.name == "headers" ? redact_header(e) : e);
+        w.end_array();
+      } else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, std::uint16_t>) {
+        w.value(static_cast<std::int64_t>(v));
+      } else {
+        w.value(v);
+      }
+    });
   }
   w.end_object();
   return w.take();
-}
-
-namespace {
-
-std::string line_of_key(const std::string& text, std::string_view key) {
-  const std::string needle = "\"" + std::string(key) + "\"";
-  const auto pos = text.find(needle);
-  if (pos == std::string::npos) return "";
-  return ":" + std::to_string(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n') + 1);
-}
-
-std::string valid_names() {
-  std::string out;
-  for (const Field& f : settings_table()) {
-    if (!out.empty()) out += ", ";
-    out += f.name;
-  }
-  return out;
-}
-
-// Sets one field from a JSON value; an empty return means it worked.
-std::string assign(const Field& f, simdjson::dom::element v, Settings& s) {
-  using simdjson::dom::element_type;
-  return std::visit(
-      [&](auto ptr) -> std::string {
-        using T = std::remove_cvref_t<decltype(s.*ptr)>;
-        T& dst = s.*ptr;
-        if constexpr (std::is_same_v<T, bool>) {
-          if (!v.is_bool()) return "expected true or false";
-          dst = v.get_bool().value();
-        } else if constexpr (std::is_same_v<T, int>) {
-          if (!v.is_int64()) return "expected an integer";
-          const std::int64_t x = v.get_int64().value();
-          if (x < std::numeric_limits<int>::min() || x > std::numeric_limits<int>::max()) return "integer out of range";
-          dst = static_cast<int>(x);
-        } else if constexpr (std::is_same_v<T, std::uint64_t>) {
-          if (v.is_uint64()) {
-            dst = v.get_uint64().value();
-          } else {
-            return "expected a non-negative integer";
-          }
-        } else if constexpr (std::is_same_v<T, double>) {
-          if (!v.is_number()) return "expected a number";
-          const double d = v.get_double().value();
-          if (!std::isfinite(d)) return "expected a finite number";
-          dst = d;
-        } else if constexpr (std::is_same_v<T, std::string>) {
-          if (!v.is_string()) return "expected a string";
-          dst = std::string(v.get_string().value());
-        } else {
-          dst.clear();
-          if (v.is_string()) {  // "a,b,c" as on the command line
-            std::string item;
-            std::stringstream ss{std::string(v.get_string().value())};
-            while (std::getline(ss, item, ',')) {
-              if (!item.empty()) dst.push_back(item);
-            }
-            return "";
-          }
-          if (!v.is_array()) return "expected an array of strings";
-          for (simdjson::dom::element e : v.get_array()) {
-            if (!e.is_string()) return "expected an array of strings";
-            dst.emplace_back(e.get_string().value());
-          }
-        }
-        return "";
-      },
-      f.ptr);
-}
-
-}  // namespace
-
-bool load_config_file(const std::string& path, Settings& s, std::vector<std::string>& fields_set, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "--config " + path + ": cannot open the file";
-    return false;
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-    error = path + ": the file is empty (expected a JSON object of settings)";
-    return false;
-  }
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (const auto err = parser.parse(text).get(root); err) {
-    error = path + ": not valid JSON (" + simdjson::error_message(err) + ")";
-    return false;
-  }
-  if (!root.is_object()) {
-    error = path + ": expected a JSON object of settings at the top level";
-    return false;
-  }
-  for (const simdjson::dom::key_value_pair kv : root.get_object()) {
-    const std::string_view key = kv.key;
-    const simdjson::dom::element value = kv.value;
-    const auto& table = settings_table();
-    const auto it = std::find_if(table.begin(), table.end(), [&](const Field& f) { return f.name == key; });
-    if (it == table.end()) {
-      if (key == "verbosity" || key.starts_with("_")) continue;  // comments and --dump-config extras
-      error = path + line_of_key(text, key) + ": unknown field \"" + std::string(key) + "\" (valid fields: " +
-              valid_names() + ")";
-      return false;
-    }
-    if (const std::string why = assign(*it, value, s); !why.empty()) {
-      error = path + line_of_key(text, key) + ": field \"" + std::string(key) + "\": " + why;
-      return false;
-    }
-    fields_set.emplace_back(key);
-  }
-  return true;
 }
 
 bool is_load_mode(const Settings& s) {

@@ -22,7 +22,46 @@ std::string Target::path(std::string_view p) const {
   return out;
 }
 
-std::optional<Target> parse_url(std::string_view url, std::string& error) {
+namespace {
+
+Status parse_port(std::string_view text, Target& t) {
+  unsigned v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v == 0 || v > 65535) {
+    return Unexpected("invalid port in URL: '" + std::string(text) + "'");
+  }
+  t.port = static_cast<std::uint16_t>(v);
+  return {};
+}
+
+// "host", "host:port", "[v6]" or "[v6]:port".
+Status parse_authority(std::string_view authority, Target& t) {
+  if (authority.find('@') != std::string_view::npos) {
+    return Unexpected("credentials in the URL are not supported (use --api-key-env)");
+  }
+  std::string_view port_text;
+  bool has_port = false;
+  if (authority.starts_with("[")) {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return Unexpected("unterminated IPv6 address in URL");
+    t.host = std::string(authority.substr(1, close - 1));
+    const std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return Unexpected("unexpected text after IPv6 address in URL");
+    has_port = !rest.empty();
+    if (has_port) port_text = rest.substr(1);
+  } else {
+    const std::size_t colon = authority.rfind(':');
+    t.host = std::string(authority.substr(0, colon));
+    has_port = colon != std::string_view::npos;
+    if (has_port) port_text = authority.substr(colon + 1);
+  }
+  if (t.host.empty()) return Unexpected("URL has no host");
+  return has_port ? parse_port(port_text, t) : Status{};
+}
+
+}  // namespace
+
+Expected<Target> parse_url(std::string_view url) {
   Target t;
   if (url.starts_with("http://")) {
     url.remove_prefix(7);
@@ -30,59 +69,17 @@ std::optional<Target> parse_url(std::string_view url, std::string& error) {
     url.remove_prefix(8);
     t.tls = true;
   } else {
-    error = "URL must start with http:// or https://";
-    return std::nullopt;
+    return Unexpected("URL must start with http:// or https://");
   }
   t.port = t.tls ? 443 : 80;
   const std::size_t slash = url.find('/');
-  std::string_view authority = url.substr(0, slash);
+  if (Status st = parse_authority(url.substr(0, slash), t); !st) return Unexpected(st.error());
   std::string_view path = slash == std::string_view::npos ? std::string_view{} : url.substr(slash);
-  if (authority.find('@') != std::string_view::npos) {
-    error = "credentials in the URL are not supported (use --api-key-env)";
-    return std::nullopt;
-  }
-  std::string_view port_text;
-  if (authority.starts_with("[")) {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      error = "unterminated IPv6 address in URL";
-      return std::nullopt;
-    }
-    t.host = std::string(authority.substr(1, close - 1));
-    std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') {
-        error = "unexpected text after IPv6 address in URL";
-        return std::nullopt;
-      }
-      port_text = rest.substr(1);
-    }
-  } else {
-    const std::size_t colon = authority.rfind(':');
-    t.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-  }
-  if (t.host.empty()) {
-    error = "URL has no host";
-    return std::nullopt;
-  }
-  if (!port_text.empty() || authority.ends_with(":")) {
-    unsigned v = 0;
-    const auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), v);
-    if (ec != std::errc{} || p != port_text.data() + port_text.size() || v == 0 || v > 65535) {
-      error = "invalid port in URL: '" + std::string(port_text) + "'";
-      return std::nullopt;
-    }
-    t.port = static_cast<std::uint16_t>(v);
-  }
+  if (path.find_first_of("?#") != std::string_view::npos) return Unexpected("URL must not carry a query or fragment");
   // Accept ".../v1" as the base the user copied from their client config:
   // endpoint paths already start with /v1.
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
   if (path.ends_with("/v1")) path.remove_suffix(3);
-  if (path.find_first_of("?#") != std::string_view::npos) {
-    error = "URL must not carry a query or fragment";
-    return std::nullopt;
-  }
   t.base_path = std::string(path);
   return t;
 }

@@ -69,11 +69,12 @@ void Aggregator::loop() {
 
 std::size_t Aggregator::drain() {
   std::size_t n = 0;
-  GapRecord g;
+  StreamSample s;
   RequestRecord r;
   for (Worker* w : workers_) {
-    while (w->gaps().try_pop(g)) {
-      on_gap(g);
+    // Samples first: a request's samples are pushed before its record.
+    while (w->samples().try_pop(s)) {
+      on_sample(s);
       ++n;
     }
     while (w->records().try_pop(r)) {
@@ -84,11 +85,22 @@ std::size_t Aggregator::drain() {
   return n;
 }
 
-void Aggregator::on_gap(const GapRecord& g) {
-  if (g.phase != Phase::measured) return;
-  const std::uint16_t grp = g.prompt < group_of_.size() ? group_of_[g.prompt] : 0;
-  result_.prompts[grp].measured.add_gap(g);
-  result_.overall.add_gap(g);
+void Aggregator::on_sample(const StreamSample& s) {
+  switch (s.kind) {
+    case SampleKind::token_read: {
+      // Inter-token gaps are statistics of the measured window only.
+      if (s.phase != Phase::measured) return;
+      const std::uint16_t grp = s.prompt < group_of_.size() ? group_of_[s.prompt] : 0;
+      result_.prompts[grp].measured.add_token_read(s.value_ns, s.count);
+      result_.overall.add_token_read(s.value_ns, s.count);
+      return;
+    }
+    case SampleKind::delivery_lag:
+      // How late llmbench's own timestamps are: every event of every phase.
+      result_.delivery_lag_ns.record(s.value_ns);
+      if (s.first_token) result_.first_token_lag_ns.record(s.value_ns);
+      return;
+  }
 }
 
 void Aggregator::on_record(const RequestRecord& r) {
@@ -108,30 +120,12 @@ void Aggregator::on_record(const RequestRecord& r) {
     case Phase::measured:
       ++p.phases.measured;
       ++result_.phases.measured;
-      p.measured.add(r);
-      result_.overall.add(r);
-      if (r.ok() && meets_slo(r)) {
-        ++p.measured.good;
-        ++result_.overall.good;
-      }
+      p.measured.add(r, slo_);
+      result_.overall.add(r, slo_);
       if (keep_records_) p.records.push_back(r);
       break;
   }
   if (obs_.record) obs_.record(r);
-}
-
-// Every bound must hold; a request without a token fails a TTFT or TPOT bound.
-bool Aggregator::meets_slo(const RequestRecord& r) const noexcept {
-  if (slo_.ttft_ms > 0) {
-    if (r.first_token_ns < 0 || static_cast<double>(r.first_token_ns - r.sent_ns) / 1e6 > slo_.ttft_ms) return false;
-  }
-  if (slo_.tpot_ms > 0 && r.completion_tokens > 1 && r.last_token_ns > r.first_token_ns) {
-    const double tpot_ms = static_cast<double>(r.last_token_ns - r.first_token_ns) / 1e6 /
-                           static_cast<double>(r.completion_tokens - 1);
-    if (tpot_ms > slo_.tpot_ms) return false;
-  }
-  if (slo_.e2e_ms > 0 && static_cast<double>(r.end_ns - r.sent_ns) / 1e6 > slo_.e2e_ms) return false;
-  return true;
 }
 
 void Aggregator::report_progress(std::int64_t now) {

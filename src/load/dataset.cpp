@@ -131,35 +131,30 @@ bool load_sharegpt(const std::string& path, const std::string& text, const Datas
 
 }  // namespace
 
-bool load_dataset(const std::string& path, const DatasetLimits& limits, std::vector<DatasetEntry>& out,
-                  std::string& error) {
+Expected<std::vector<DatasetEntry>> load_dataset(const std::string& path, const DatasetLimits& limits) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  if (ec) {
-    error = path + ": cannot read dataset (" + ec.message() + ")";
-    return false;
-  }
+  if (ec) return Unexpected(path + ": cannot read dataset (" + ec.message() + ")");
   if (size > limits.max_file_bytes) {
-    error = path + ": dataset is " + std::to_string(size >> 20) + " MiB, more than the " +
-            std::to_string(limits.max_file_bytes >> 20) + " MiB limit";
-    return false;
+    return Unexpected(path + ": dataset is " + std::to_string(size >> 20) + " MiB, more than the " +
+                      std::to_string(limits.max_file_bytes >> 20) + " MiB limit");
   }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();
   const std::string text = ss.str();
   const std::size_t first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
-    error = path + ": dataset is empty";
-    return false;
-  }
+  if (first == std::string::npos) return Unexpected(path + ": dataset is empty");
+  std::vector<DatasetEntry> out;
+  std::string error;
   const bool ok = text[first] == '[' ? load_sharegpt(path, text, limits, out, error)
                                      : load_jsonl(path, text, limits, out, error);
-  if (ok && out.empty()) {
-    error = path + ": no usable prompts (JSON Lines needs \"prompt\" or \"messages\"; ShareGPT a human turn and a reply)";
-    return false;
+  if (!ok) return Unexpected(error);
+  if (out.empty()) {
+    return Unexpected(path +
+                      ": no usable prompts (JSON Lines needs \"prompt\" or \"messages\"; ShareGPT a human turn and a reply)");
   }
-  return ok;
+  return out;
 }
 
 }  // namespace llmbench

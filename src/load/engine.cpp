@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <thread>
 
+#include "llmbench/load/closed_loop.hpp"
+#include "llmbench/load/open_loop.hpp"
 #include "llmbench/load/schedule.hpp"
+#include "llmbench/load/sweep.hpp"
 #include "llmbench/util/clock.hpp"
 
 namespace llmbench {
@@ -12,15 +15,14 @@ namespace {
 constexpr std::size_t kSpecRingCapacity = 256;
 constexpr std::size_t kLoadRingCapacity = 4096;
 
-// Closes the gate on a shared ticket source when the run is interrupted:
-// nothing new starts, what is in flight goes on until the grace period ends.
+// Closes the gate on a ticket source when the run is interrupted: nothing
+// new starts, what is in flight goes on until the grace period ends.
 class GatedSource final : public TicketSource {
  public:
   GatedSource(TicketSource& inner, const std::atomic<bool>& closed) : inner_(inner), closed_(closed) {}
-  bool next(Ticket& out, std::int64_t now) override {
-    return !closed_.load(std::memory_order_relaxed) && inner_.next(out, now);
-  }
-  bool over(std::int64_t now) const override { return closed_.load(std::memory_order_relaxed) || inner_.over(now); }
+  bool next(Ticket& out, std::int64_t now) override { return !stopped() && inner_.next(out, now); }
+  bool over(std::int64_t now) const override { return stopped() || inner_.over(now); }
+  bool stopped() const noexcept override { return closed_.load(std::memory_order_relaxed); }
 
  private:
   TicketSource& inner_;
@@ -30,6 +32,14 @@ class GatedSource final : public TicketSource {
 // Splits `total` as evenly as possible over `parts`; part i gets its share.
 std::size_t share(std::size_t total, std::size_t parts, std::size_t i) {
   return total / parts + (i < total % parts ? 1 : 0);
+}
+
+std::size_t worker_count(const RunPlan& plan, const StagePlan& stage) {
+  if (stage.mode == LoadMode::spec) return 1;
+  const auto want = static_cast<std::size_t>(std::max(1, plan.threads));
+  // Never more threads than clients in a closed loop: an idle thread costs a core.
+  if (stage.mode == LoadMode::closed) return std::min(want, static_cast<std::size_t>(std::max(1, stage.concurrency)));
+  return want;
 }
 }  // namespace
 
@@ -45,18 +55,57 @@ std::vector<Ticket> spec_tickets(std::size_t prompts, int runs, int warmup_reque
   return t;
 }
 
+// A stage's schedule, as ticket sources and one driver per worker. Spec
+// mode is the closed loop of one client over a fixed list; a closed loop
+// shares one source between its workers; an open loop gives each worker its
+// share of the arrivals.
+struct Engine::StageRig {
+  StageRig(const RunPlan& plan, const StagePlan& stage, std::uint32_t index, std::size_t workers,
+           const std::atomic<bool>& gate)
+      : windows(StageWindows::for_stage(stage, now_ns())),
+        list(stage.mode == LoadMode::spec ? spec_tickets(plan.prompts.size(), stage.runs, stage.warmup_requests)
+                                          : std::vector<Ticket>{}),
+        closed(windows, stage.requests, plan.prompts.size()) {
+    if (stage.mode == LoadMode::open) {
+      schedule = make_open_schedule(stage, plan.arrival, plan.burstiness, plan.seed + index);
+    }
+    TicketSource& shared = stage.mode == LoadMode::spec ? static_cast<TicketSource&>(list) : closed;
+    for (std::size_t i = 0; i < workers; ++i) {
+      if (stage.mode != LoadMode::open) {
+        if (i == 0) gated.push_back(std::make_unique<GatedSource>(shared, gate));
+        const std::size_t clients = stage.mode == LoadMode::spec ? 1 : share(static_cast<std::size_t>(stage.concurrency), workers, i);
+        drivers.push_back(std::make_unique<ClosedLoopDriver>(*gated.front(), clients));
+        continue;
+      }
+      open.push_back(std::make_unique<OpenLoopSource>(schedule, windows.start_ns, i, workers, plan.prompts.size()));
+      gated.push_back(std::make_unique<GatedSource>(*open.back(), gate));
+      const std::size_t cap = stage.max_concurrency > 0
+                                  ? std::max<std::size_t>(1, share(static_cast<std::size_t>(stage.max_concurrency), workers, i))
+                                  : 0;
+      drivers.push_back(std::make_unique<OpenLoopDriver>(*gated.back(), cap));
+    }
+  }
+
+  StageWindows windows;
+  ListSource list;
+  ClosedLoopSource closed;
+  OpenSchedule schedule;
+  std::vector<std::unique_ptr<OpenLoopSource>> open;
+  std::vector<std::unique_ptr<GatedSource>> gated;
+  std::vector<std::unique_ptr<Driver>> drivers;
+};
+
 Engine::Engine(const RunPlan& plan) : plan_(plan) { ctx_.plan = &plan_; }
 
-bool Engine::prepare(std::string& error) {
+Status Engine::prepare() {
   asio::io_context io;
   asio::ip::tcp::resolver resolver(io);
   std::error_code ec;
   ctx_.endpoints = resolver.resolve(plan_.target.host, std::to_string(plan_.target.port), ec);
   if (ec || ctx_.endpoints.empty()) {
-    error = "cannot resolve " + plan_.target.host + ": " + (ec ? ec.message() : "no addresses");
-    return false;
+    return Unexpected("cannot resolve " + plan_.target.host + ": " + (ec ? ec.message() : "no addresses"));
   }
-  return true;
+  return {};
 }
 
 void Engine::interrupt() noexcept {
@@ -87,88 +136,47 @@ void Engine::unregister_workers() {
   active_workers_.clear();
 }
 
+std::vector<StageResult> Engine::run(const StageObserversFn& observers) {
+  std::vector<StagePlan> stages = plan_.stages;
+  std::vector<StageResult> results;
+  for (std::size_t i = 0; i < stages.size() && !interrupted(); ++i) {
+    results.push_back(run_stage(static_cast<std::uint32_t>(i), stages[i], observers(i, stages[i], stages.size())));
+    if (plan_.auto_sweep && i == 1) {
+      for (StagePlan& s : auto_sweep_rate_stages(results[0], results[1])) stages.push_back(std::move(s));
+    }
+  }
+  return results;
+}
+
 StageResult Engine::run_stage(std::uint32_t index, const StagePlan& stage, const Observers& observers) {
-  StageResult r = stage.mode == LoadMode::spec ? run_spec_stage(index, stage, observers)
-                                               : run_load_stage(index, stage, observers);
-  r.interrupted = gate_closed_.load(std::memory_order_relaxed);
-  return r;
-}
-
-StageResult Engine::run_spec_stage(std::uint32_t index, const StagePlan& stage, const Observers& observers) {
   StageResult result;
   result.plan = stage;
   result.index = index;
+  const std::size_t nworkers = worker_count(plan_, stage);
+  const std::size_t ring = stage.mode == LoadMode::spec ? kSpecRingCapacity : kLoadRingCapacity;
   std::vector<std::unique_ptr<Worker>> workers;
-  workers.push_back(std::make_unique<Worker>(ctx_, index, kSpecRingCapacity));
-  ListSource list(spec_tickets(plan_.prompts.size(), stage.runs, stage.warmup_requests));
-  GatedSource source(list, gate_closed_);
-  Aggregator agg(plan_, result, /*keep_records=*/true, observers);
-  agg.attach(*workers.front());
-  register_workers(workers);
-  agg.start();
-  workers.front()->run_closed(source, 1);
-  unregister_workers();
-  agg.finish();
-  collect_counters(workers, result);
-  return result;
-}
-
-StageResult Engine::run_load_stage(std::uint32_t index, const StagePlan& stage, const Observers& observers) {
-  StageResult result;
-  result.plan = stage;
-  result.index = index;
-  const std::size_t prompts = plan_.prompts.size();
-  const auto want = static_cast<std::size_t>(std::max(1, plan_.threads));
-  // Never more threads than clients in a closed loop: an idle thread costs a core.
-  const std::size_t nworkers =
-      stage.mode == LoadMode::closed ? std::min(want, static_cast<std::size_t>(std::max(1, stage.concurrency))) : want;
-  std::vector<std::unique_ptr<Worker>> workers;
-  for (std::size_t i = 0; i < nworkers; ++i) workers.push_back(std::make_unique<Worker>(ctx_, index, kLoadRingCapacity));
-  Aggregator agg(plan_, result, /*keep_records=*/false, observers);
+  for (std::size_t i = 0; i < nworkers; ++i) workers.push_back(std::make_unique<Worker>(ctx_, index, ring));
+  Aggregator agg(plan_, result, /*keep_records=*/stage.mode == LoadMode::spec, observers);
   for (auto& w : workers) agg.attach(*w);
   register_workers(workers);
-
-  const std::int64_t start = now_ns();
-  const StageWindows windows = StageWindows::for_stage(stage, start);
-  ClosedLoopSource closed(windows, stage.requests, prompts);
-  GatedSource gated(closed, gate_closed_);
-  OpenSchedule schedule;
-  if (stage.mode == LoadMode::open) {
-    schedule = make_open_schedule(stage, plan_.arrival, plan_.burstiness, plan_.seed + index);
-  }
-
+  StageRig rig(plan_, stage, index, nworkers, gate_closed_);
   agg.start();
   std::vector<std::thread> threads;
   threads.reserve(nworkers);
   for (std::size_t i = 0; i < nworkers; ++i) {
-    Worker& w = *workers[i];
-    if (stage.mode == LoadMode::closed) {
-      const int clients = static_cast<int>(share(static_cast<std::size_t>(stage.concurrency), nworkers, i));
-      threads.emplace_back([&w, &gated, clients] { w.run_closed(gated, clients); });
-    } else {
-      const std::size_t cap =
-          stage.max_concurrency > 0 ? std::max<std::size_t>(1, share(static_cast<std::size_t>(stage.max_concurrency), nworkers, i)) : 0;
-      threads.emplace_back([&w, &schedule, start, i, nworkers, cap, prompts] {
-        w.run_open(schedule, start, i, nworkers, cap, prompts);
-      });
-    }
+    threads.emplace_back([w = workers[i].get(), d = rig.drivers[i].get()] { w->run(*d); });
   }
   for (std::thread& t : threads) t.join();
   unregister_workers();
   agg.finish();
-  collect_counters(workers, result);
-  return result;
-}
-
-void Engine::collect_counters(const std::vector<std::unique_ptr<Worker>>& workers, StageResult& result) {
   for (const auto& w : workers) {
     const WorkerCounters& c = w->counters();
     result.scheduled += c.scheduled.load();
     result.ring_full_waits += c.ring_full_waits.load();
     result.connections_opened += c.connections_opened.load();
-    result.delivery_lag_ns.merge(w->delivery_lag());
-    result.first_token_lag_ns.merge(w->first_token_lag());
   }
+  result.interrupted = gate_closed_.load(std::memory_order_relaxed);
+  return result;
 }
 
 }  // namespace llmbench

@@ -25,12 +25,27 @@ ResponseConsumer::ResponseConsumer(protocol::EventDecoder& decoder, std::size_t 
   body_.reserve(1024);
 }
 
-void ResponseConsumer::record_delivery_lag(stats::Histogram* all, stats::Histogram* first) noexcept {
-  delivery_lag_ = all;
-  first_token_lag_ = first;
+void ResponseConsumer::stage_samples(std::vector<StreamSample>* out, bool delivery_lag) noexcept {
+  samples_ = out;
+  delivery_lag_ = delivery_lag && out != nullptr;
   // steady_clock is CLOCK_MONOTONIC, the clock the stamps come from.
   monotonic_offset_ns_ =
       std::chrono::duration_cast<std::chrono::nanoseconds>(clock_epoch().time_since_epoch()).count();
+}
+
+// The staging area's capacity is kept across requests: it allocates only
+// while it grows to the longest response so far, never per token after that.
+void ResponseConsumer::stage(SampleKind kind, std::int64_t value_ns, std::uint32_t count, bool first_token) {
+  StreamSample s;
+  s.stage = rec_->stage;
+  s.prompt = rec_->prompt;
+  s.phase = rec_->phase;
+  s.kind = kind;
+  s.first_token = first_token;
+  s.count = count;
+  s.t_ns = now_ns_;
+  s.value_ns = value_ns;
+  samples_->push_back(s);
 }
 
 void ResponseConsumer::start(RequestRecord& rec, bool stream) noexcept {
@@ -67,6 +82,9 @@ ConsumeState ResponseConsumer::on_read(std::string_view bytes, const char* reada
   const http::ParseState st = parser_.feed(bytes);
   tokens.content_events = read_content_events_;
   tokens.gap_ns = (read_content_events_ > 0 && previous_token_ns >= 0) ? t_ns - previous_token_ns : -1;
+  if (samples_ != nullptr && read_content_events_ > 0) {
+    stage(SampleKind::token_read, tokens.gap_ns, read_content_events_, previous_token_ns < 0);
+  }
   if (st == http::ParseState::error) {
     set_error(ErrorKind::protocol, parser_.error());
     complete(t_ns);
@@ -187,10 +205,9 @@ void ResponseConsumer::apply(const protocol::EventInfo& info) {
     if (info.tokens_evaluated) rec_->prompt_tokens = info.tokens_evaluated;
   }
   if (info.timings.present) rec_->timings = info.timings;
-  if (delivery_lag_ != nullptr && info.stamp_ns >= 0) {
+  if (delivery_lag_ && info.stamp_ns >= 0) {
     const std::int64_t lag = std::max<std::int64_t>(0, now_ns_ + monotonic_offset_ns_ - info.stamp_ns);
-    delivery_lag_->record(lag);
-    if (first_token) first_token_lag_->record(lag);
+    stage(SampleKind::delivery_lag, lag, 1, first_token);
   }
 }
 

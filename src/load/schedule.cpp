@@ -83,4 +83,19 @@ OpenSchedule make_open_schedule(const StagePlan& s, Arrival kind, double burstin
   return o;
 }
 
+OpenLoopSource::OpenLoopSource(const OpenSchedule& schedule, std::int64_t start_ns, std::size_t index,
+                               std::size_t workers, std::size_t prompts) noexcept
+    : schedule_(schedule), start_ns_(start_ns), next_(index), stride_(workers == 0 ? 1 : workers),
+      prompts_(prompts == 0 ? 1 : prompts) {}
+
+bool OpenLoopSource::next(Ticket& out, std::int64_t) {
+  const std::size_t i = next_;
+  if (i >= schedule_.at_ns.size()) return false;
+  next_ += stride_;
+  out = Ticket{i, static_cast<std::uint32_t>(i % prompts_), schedule_.phase_of(i), start_ns_ + schedule_.at_ns[i]};
+  return true;
+}
+
+bool OpenLoopSource::over(std::int64_t) const { return next_ >= schedule_.at_ns.size(); }
+
 }  // namespace llmbench

@@ -43,16 +43,14 @@ std::uint32_t draw(const LengthSpec& spec, SplitMix64& rng) {
 
 }  // namespace
 
-std::optional<LengthSpec> parse_length_spec(std::string_view text, std::string& error) {
+Expected<LengthSpec> parse_length_spec(std::string_view text) {
   LengthSpec spec;
   const std::size_t colon = text.find(':');
   if (!parse_double(text.substr(0, colon), spec.mean) || spec.mean < 1) {
-    error = "expected MEAN[:STDDEV] with MEAN >= 1, got '" + std::string(text) + "'";
-    return std::nullopt;
+    return Unexpected("expected MEAN[:STDDEV] with MEAN >= 1, got '" + std::string(text) + "'");
   }
   if (colon != std::string_view::npos && (!parse_double(text.substr(colon + 1), spec.stddev) || spec.stddev < 0)) {
-    error = "expected MEAN[:STDDEV] with STDDEV >= 0, got '" + std::string(text) + "'";
-    return std::nullopt;
+    return Unexpected("expected MEAN[:STDDEV] with STDDEV >= 0, got '" + std::string(text) + "'");
   }
   return spec;
 }

@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <exception>
 
 #include "llmbench/mock/server.hpp"
 
@@ -37,21 +36,20 @@ class BlockedTermination {
 }  // namespace
 
 int run_mock_server_cli(const MockConfig& cfg) {
-  try {
-    BlockedTermination signals;
-    MockServer server(cfg);
-    const std::uint16_t port = server.start();
-    const bool v6 = cfg.host.find(':') != std::string::npos;
-    std::printf("llmbench mock-server listening on http://%s%s%s:%u\n", v6 ? "[" : "", cfg.host.c_str(),
-                v6 ? "]" : "", static_cast<unsigned>(port));
-    std::fflush(stdout);
-    signals.wait();
-    server.stop();
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "llmbench %s\n", e.what());
+  BlockedTermination signals;
+  MockServer server(cfg);
+  const Expected<std::uint16_t> port = server.start();
+  if (!port) {
+    std::fprintf(stderr, "llmbench %s\n", port.error().c_str());
     return 1;
   }
+  const bool v6 = cfg.host.find(':') != std::string::npos;
+  std::printf("llmbench mock-server listening on http://%s%s%s:%u\n", v6 ? "[" : "", cfg.host.c_str(), v6 ? "]" : "",
+              static_cast<unsigned>(*port));
+  std::fflush(stdout);
+  signals.wait();
+  server.stop();
+  return 0;
 }
 
 }  // namespace llmbench::mock

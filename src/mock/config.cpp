@@ -52,25 +52,30 @@ std::vector<FaultMode> parse_fault_list(std::string_view text) {
   return out;
 }
 
-std::string validate(const MockConfig& cfg) {
+Expected<void, ConfigProblem> validate(const MockConfig& cfg) {
+  const auto bad = [](std::string_view field, std::string why) { return Unexpected(ConfigProblem{field, std::move(why)}); };
   if (parse_fault_list(cfg.fault).empty() && !cfg.fault.empty() && cfg.fault != "none") {
-    return "unknown fault mode in '" + cfg.fault + "' (valid: " + fault_list() + ", or several separated by commas)";
+    return bad("fault", "unknown fault mode in '" + cfg.fault + "' (valid: " + fault_list() +
+                            ", or several separated by commas)");
   }
-  if (!positive(cfg.decode_tps)) return "decode_tps must be > 0";
-  if (!positive(cfg.prompt_tps)) return "prompt_tps must be > 0";
-  if (!std::isfinite(cfg.ttft_ms) || cfg.ttft_ms < 0) return "ttft_ms must be >= 0";
-  if (!std::isfinite(cfg.jitter) || cfg.jitter < 0 || cfg.jitter > 1) return "jitter must be within 0..1";
-  if (cfg.slots < 1) return "slots must be >= 1";
-  if (cfg.n_ctx_slot < 2) return "n_ctx_slot must be >= 2";
-  if (cfg.default_max_tokens < 1) return "default_max_tokens must be >= 1";
-  if (!std::isfinite(cfg.load_seconds) || cfg.load_seconds < 0) return "load_seconds must be >= 0";
-  if (cfg.threads < 1) return "threads must be >= 1";
-  if (cfg.fault_every < 1) return "fault_every must be >= 1";
-  if (cfg.fault_after_tokens < 0) return "fault_after_tokens must be >= 0";
-  if (cfg.dribble_gap_us < 0) return "dribble_gap_us must be >= 0";
-  if (!positive(cfg.keep_alive_timeout_s)) return "keep_alive_timeout_s must be > 0";
-  if (cfg.keep_alive_max_requests < 1) return "keep_alive_max_requests must be >= 1";
-  if (cfg.model_path.empty()) return "model_path must not be empty";
+  if (!positive(cfg.decode_tps)) return bad("decode_tps", "must be > 0");
+  if (!positive(cfg.prompt_tps)) return bad("prompt_tps", "must be > 0");
+  if (!std::isfinite(cfg.ttft_ms) || cfg.ttft_ms < 0) return bad("ttft_ms", "must be >= 0");
+  if (!std::isfinite(cfg.jitter) || cfg.jitter < 0 || cfg.jitter > 1) return bad("jitter", "must be within 0..1");
+  if (cfg.slots < 1) return bad("slots", "must be >= 1");
+  if (cfg.n_ctx_slot < 2) return bad("n_ctx_slot", "must be >= 2");
+  if (cfg.default_max_tokens < 1) return bad("default_max_tokens", "must be >= 1");
+  if (!std::isfinite(cfg.load_seconds) || cfg.load_seconds < 0) return bad("load_seconds", "must be >= 0");
+  if (cfg.threads < 1) return bad("threads", "must be >= 1");
+  if (cfg.fault_every < 1) return bad("fault_every", "must be >= 1");
+  if (cfg.fault_after_tokens < 0) return bad("fault_after_tokens", "must be >= 0");
+  if (cfg.dribble_gap_us < 0) return bad("dribble_gap_us", "must be >= 0");
+  if (!positive(cfg.keep_alive_timeout_s)) return bad("keep_alive_timeout_s", "must be > 0");
+  if (cfg.keep_alive_max_requests < 1) return bad("keep_alive_max_requests", "must be >= 1");
+  if (cfg.model_path.empty()) return bad("model_path", "must not be empty");
+  if (!cfg.api_prefix.empty() && (cfg.api_prefix.front() != '/' || cfg.api_prefix.back() == '/')) {
+    return bad("api_prefix", "must start with '/' and not end with one (e.g. /proxy)");
+  }
   return {};
 }
 

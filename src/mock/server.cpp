@@ -6,7 +6,6 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -30,7 +29,7 @@ struct MockServer::Impl {
 
   asio::awaitable<void> accept_loop();
   void spawn_session(tcp::socket socket);
-  void bind_and_listen();
+  Status bind_and_listen();
   asio::any_io_executor session_executor() {
     // A strand only when several threads run the loop; with one thread the
     // io_context itself serialises everything, at no cost per handler.
@@ -54,14 +53,14 @@ struct MockServer::Impl {
   std::uint16_t port = 0;
 };
 
-void MockServer::Impl::bind_and_listen() {
+Status MockServer::Impl::bind_and_listen() {
   const MockConfig& cfg = state.cfg;
   std::error_code ec;
   const std::string where = cfg.host + ":" + std::to_string(cfg.port);
   tcp::resolver resolver(io);
   const auto results = resolver.resolve(cfg.host, std::to_string(cfg.port),
                                         tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || results.empty()) throw std::runtime_error("mock server: cannot resolve " + where + ": " + ec.message());
+  if (ec || results.empty()) return Unexpected("mock server: cannot resolve " + where + ": " + ec.message());
   const tcp::endpoint ep = results.begin()->endpoint();
   acceptor.emplace(accept_strand);
   // This Asio's error_code overloads return void: check after each step.
@@ -71,9 +70,10 @@ void MockServer::Impl::bind_and_listen() {
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     acceptor.reset();
-    throw std::runtime_error("mock server: cannot listen on " + where + ": " + ec.message());
+    return Unexpected("mock server: cannot listen on " + where + ": " + ec.message());
   }
   port = acceptor->local_endpoint(ec).port();
+  return {};
 }
 
 asio::awaitable<void> MockServer::Impl::accept_loop() {
@@ -111,11 +111,13 @@ MockServer::MockServer(MockConfig cfg) : impl_(std::make_unique<Impl>(std::move(
 
 MockServer::~MockServer() { stop(); }
 
-std::uint16_t MockServer::start() {
+Expected<std::uint16_t> MockServer::start() {
   Impl& m = *impl_;
-  if (m.started) throw std::runtime_error("mock server: already started");
-  if (const std::string err = validate(m.state.cfg); !err.empty()) throw std::runtime_error("mock server: " + err);
-  m.bind_and_listen();
+  if (m.started) return Unexpected("mock server: already started");
+  if (const auto valid = validate(m.state.cfg); !valid) {
+    return Unexpected("mock server: " + std::string(valid.error().field) + " " + valid.error().message);
+  }
+  if (Status st = m.bind_and_listen(); !st) return Unexpected(st.error());
   m.started = true;
   m.state.ready_at_ns = now_ns() + seconds_to_ns(m.state.cfg.load_seconds);
   asio::co_spawn(m.accept_strand, m.accept_loop(), asio::detached);

@@ -8,6 +8,7 @@
 #include <asio/experimental/awaitable_operators.hpp>
 #include <cerrno>
 #include <chrono>
+#include <optional>
 
 #include "llmbench/util/clock.hpp"
 
@@ -116,6 +117,18 @@ asio::awaitable<std::error_code> Session::wait_readable(std::int64_t limit_ns) {
   co_return std::get<0>(std::get<0>(r));
 }
 
+namespace {
+// llama-server --api-prefix: every endpoint lives under the prefix (as behind
+// a reverse proxy); a path outside it is not found. nullopt: not served.
+std::optional<std::string_view> unprefixed(std::string_view path, std::string_view prefix) {
+  if (prefix.empty()) return path;
+  if (!path.starts_with(prefix)) return std::nullopt;
+  path.remove_prefix(prefix.size());
+  if (!path.empty() && path.front() != '/') return std::nullopt;
+  return path;
+}
+}  // namespace
+
 asio::awaitable<After> Session::respond(const Request& req, bool keep) {
   if (req.method == Method::options) {
     out_.clear();
@@ -127,8 +140,8 @@ asio::awaitable<After> Session::respond(const Request& req, bool keep) {
     wire::append_http_error_body(body, 503, "Loading model", "unavailable_error");
     co_return co_await send_json(503, body, req, keep);
   }
-  if (req.method == Method::get) co_return co_await respond_get(req, keep);
-  const std::string_view p = req.path;
+  const std::string_view p = unprefixed(req.path, st_.cfg.api_prefix).value_or("/not-under-the-api-prefix");
+  if (req.method == Method::get) co_return co_await respond_get(p, req, keep);
   if (req.method == Method::post) {
     if (p == "/v1/chat/completions" || p == "/chat/completions") {
       co_return co_await serve_completion(Api::chat, req, keep);
@@ -148,8 +161,7 @@ asio::awaitable<After> Session::respond(const Request& req, bool keep) {
   co_return co_await send_json(404, body, req, keep);
 }
 
-asio::awaitable<After> Session::respond_get(const Request& req, bool keep) {
-  const std::string_view p = req.path;
+asio::awaitable<After> Session::respond_get(std::string_view p, const Request& req, bool keep) {
   if (p == "/health" || p == "/v1/health") co_return co_await send_json(200, kHealthBody, req, keep);
   if (p == "/v1/models" || p == "/models") {
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(

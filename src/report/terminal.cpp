@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "llmbench/stats/spec_stats.hpp"
 #include "llmbench/stats/summary.hpp"
 
 namespace llmbench::report {
@@ -24,7 +25,7 @@ void header(std::string& out, const RunReport& rep) {
   out += fmt::format("Timestamp: {}\n", rep.timestamp);
 }
 
-std::string errors_line(const MetricSet& m) {
+std::string errors_line(const stats::MetricSet& m) {
   std::string s;
   for (std::size_t k = 1; k < kErrorKindCount; ++k) {
     if (m.errors[k] == 0) continue;
@@ -58,8 +59,8 @@ std::string render_spec_terminal(const RunReport& rep) {
   out += kRule + "\n";
   if (stage == nullptr) return out;
   const auto& groups = rep.plan->groups;
-  std::vector<SpecStats> st;
-  for (const PromptResult& p : stage->prompts) st.push_back(spec_stats(p));
+  std::vector<stats::SpecStats> st;
+  for (const PromptResult& p : stage->prompts) st.push_back(stats::spec_stats(p.records));
   for (std::size_t i = 0; i < st.size(); ++i) {
     if (st[i].runs == 0) {  // never attempted (an interrupted run)
       out += fmt::format("{:<20}{:>13}{:>11}\n", groups[i].key, "-", "-");
@@ -68,17 +69,17 @@ std::string render_spec_terminal(const RunReport& rep) {
     out += fmt::format("{:<20}{:>13.2f}{:>11}\n", groups[i].key, st[i].avg_tps, pct(st[i].success_rate));
   }
   out += kRule + "\n";
-  out += fmt::format("{:<20}{:>13.2f}\n", "Overall", overall_avg_tokens_per_second(rep, *stage));
+  out += fmt::format("{:<20}{:>13.2f}\n", "Overall", stats::mean_of_prompt_means(prompt_sets(*stage)));
 
   out += "\nConsistency (tokens/s across runs; CV < 5% excellent, > 10% suggests system instability):\n";
   out += fmt::format("{:<20}{:>9}{:>9}{:>9}{:>9}{:>8}  {}\n", "Prompt", "Min", "Median", "Max", "Std", "CV", "Verdict");
   for (std::size_t i = 0; i < st.size(); ++i) {
-    const SpecStats& s = st[i];
+    const stats::SpecStats& s = st[i];
     if (s.succeeded == 0) {
       out += fmt::format("{:<20}{:>9}\n", groups[i].key, "-");
       continue;
     }
-    const std::string_view verdict = s.succeeded < 2 ? "n/a (one run)" : cv_verdict(s.cv);
+    const std::string_view verdict = s.succeeded < 2 ? "n/a (one run)" : stats::cv_verdict(s.cv);
     out += fmt::format("{:<20}{:>9.2f}{:>9.2f}{:>9.2f}{:>9.2f}{:>7.1f}%  {}\n", groups[i].key, s.min_tps,
                        s.median_tps, s.max_tps, s.std_tps, s.cv * 100.0, verdict);
   }
@@ -87,7 +88,7 @@ std::string render_spec_terminal(const RunReport& rep) {
   out += fmt::format("{:<20}{:>13}{:>13}{:>13}{:>14}\n", "Prompt", "TTFT p50 ms", "TTFT p90 ms", "TTFT max ms",
                      "Decode tok/s");
   for (std::size_t i = 0; i < st.size(); ++i) {
-    const SpecStats& s = st[i];
+    const stats::SpecStats& s = st[i];
     if (s.ttft_ms.count == 0) {
       out += fmt::format("{:<20}{:>13}\n", groups[i].key, "-");
       continue;
@@ -96,7 +97,7 @@ std::string render_spec_terminal(const RunReport& rep) {
                        s.ttft_ms.max, s.avg_decode_tps);
   }
 
-  const MetricSet& all = stage->overall;
+  const stats::MetricSet& all = stage->overall;
   const std::string errs = errors_line(all);
   if (!errs.empty()) {
     out += fmt::format("\nFailures: {} of {} runs ({})\n", all.failed, all.requests - all.cancelled, errs);
@@ -141,17 +142,15 @@ std::string render_load_terminal(const RunReport& rep) {
   out += fmt::format("Target: {}{}  Threads: {}\n", rep.plan->target.origin(),
                      rep.plan->target.path(protocol::default_path(rep.plan->flavor)), rep.plan->threads);
   for (const StageResult& st : rep.stages) {
-    const MetricSet& m = st.overall;
+    const stats::MetricSet& m = st.overall;
     out += fmt::format("\nStage {} ({}; measured {:.1f} s)\n", st.plan.label, mode_text(st.plan), m.window_s());
     out += fmt::format("  Requests: {} succeeded, {} failed, {} cancelled; scheduled {} (warm-up {}, cool-down {})\n",
                        m.succeeded, m.failed, m.cancelled, st.scheduled, st.phases.warmup, st.phases.cooldown);
     out += fmt::format("  Throughput: {:.2f} req/s, {:.1f} output tok/s; per request {:.2f} tok/s mean\n",
                        m.request_throughput(), m.output_tokens_per_second(), m.tps.mean());
     if (rep.plan->slo.any()) {
-      const double w = m.window_s();
       out += fmt::format("  Goodput: {:.2f} req/s ({} of {} succeeded within the SLO, {:.1f}%)\n",
-                         w > 0 ? static_cast<double>(m.good) / w : 0.0, m.good, m.succeeded,
-                         m.succeeded ? 100.0 * static_cast<double>(m.good) / static_cast<double>(m.succeeded) : 0.0);
+                         m.goodput_per_second(), m.good, m.succeeded, 100.0 * m.good_share());
     }
     out += fmt::format("  {:<10}{:>9}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}\n", "ms", "count", "mean", "p50",
                        "p90", "p95", "p99", "p99.9", "max");
@@ -176,7 +175,7 @@ std::string render_load_terminal(const RunReport& rep) {
       out += fmt::format("  {:<22}{:>8}{:>8}{:>11}{:>12}{:>12}\n", "prompt", "ok", "failed", "tok/s/req", "TTFT p50",
                          "E2E p50");
       for (std::size_t i = 0; i < st.prompts.size(); ++i) {
-        const MetricSet& p = st.prompts[i].measured;
+        const stats::MetricSet& p = st.prompts[i].measured;
         if (p.requests == 0) continue;
         out += fmt::format("  {:<22}{:>8}{:>8}{:>11.2f}{:>12.1f}{:>12.1f}\n", rep.plan->groups[i].key, p.succeeded,
                            p.failed, p.tps.mean(), p.ttft_ns.percentile(50) / 1e6, p.e2e_ns.percentile(50) / 1e6);
@@ -188,7 +187,7 @@ std::string render_load_terminal(const RunReport& rep) {
     out += fmt::format("{:<18}{:>9}{:>11}{:>10}{:>10}{:>9}{:>9}{:>10}{:>10}{:>7}\n", "stage", "req/s", "out tok/s",
                        "TTFT p50", "TTFT p99", "ITL p50", "ITL p99", "E2E p50", "E2E p99", "errors");
     for (const StageResult& st : rep.stages) {
-      const MetricSet& m = st.overall;
+      const stats::MetricSet& m = st.overall;
       out += fmt::format("{:<18}{:>9.2f}{:>11.1f}{:>10.1f}{:>10.1f}{:>9.1f}{:>9.1f}{:>10.1f}{:>10.1f}{:>7}\n",
                          st.plan.label, m.request_throughput(), m.output_tokens_per_second(),
                          m.ttft_ns.percentile(50) / 1e6, m.ttft_ns.percentile(99) / 1e6, m.itl_ns.percentile(50) / 1e6,

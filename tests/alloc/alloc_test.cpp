@@ -90,9 +90,9 @@ TEST(NoAllocationPerToken, StreamingPathAllocatesTheSameForTenOrThousandsOfToken
 }
 
 TEST(NoAllocationPerToken, RingPushAndPopNeverAllocate) {
-  SpscRing<GapRecord> ring(1024);
+  SpscRing<StreamSample> ring(1024);
   const std::uint64_t before = g_allocations.load();
-  GapRecord g, out;
+  StreamSample g, out;
   for (int i = 0; i < 100000; ++i) {
     ASSERT_TRUE(ring.try_push(g));
     ASSERT_TRUE(ring.try_pop(out));

@@ -30,7 +30,7 @@ std::uint64_t phase_total(const StageResult& r) { return r.phases.warmup + r.pha
 // it prepares and runs, so a test may still adjust the plan before that.
 struct Rig {
   Rig(const mock::MockConfig& mc, int threads, int max_tokens)
-      : server(mc), plan(make_plan(server.start(), threads, max_tokens)) {}
+      : server(mc), plan(make_plan(server.start().value(), threads, max_tokens)) {}
   mock::MockServer server;
   RunPlan plan;
   Engine engine{plan};
@@ -41,8 +41,8 @@ TEST(Engine, ClosedLoopAccountsForEveryRequestAcrossThreads) {
   mc.decode_tps = 2000;
   mc.slots = 8;
   Rig rig(mc, 2, 8);
-  std::string error;
-  ASSERT_TRUE(rig.engine.prepare(error)) << error;
+  const Status prepared = rig.engine.prepare();
+  ASSERT_TRUE(prepared) << prepared.error();
   const StageResult r = rig.engine.run_stage(0, test::closed_stage(6, 60), {});
   EXPECT_EQ(r.overall.requests, 60u);
   EXPECT_EQ(r.overall.succeeded, 60u);
@@ -62,8 +62,8 @@ TEST(Engine, ClosedLoopRunsEveryClientAtOnce) {
   mc.decode_tps = 100;  // 20 tokens: 0.2 s a request, long enough to overlap
   mc.slots = 40;
   Rig rig(mc, 1, 20);
-  std::string error;
-  ASSERT_TRUE(rig.engine.prepare(error)) << error;
+  const Status prepared = rig.engine.prepare();
+  ASSERT_TRUE(prepared) << prepared.error();
   std::atomic<std::uint64_t> most_in_flight{0};
   Observers obs;
   obs.progress_interval = std::chrono::milliseconds(1);
@@ -82,8 +82,8 @@ TEST(Engine, FaultsAreCountedByKindAndNothingIsLost) {
   mc.fault = "reset_midstream";
   mc.fault_every = 3;
   Rig rig(mc, 2, 8);
-  std::string error;
-  ASSERT_TRUE(rig.engine.prepare(error)) << error;
+  const Status prepared = rig.engine.prepare();
+  ASSERT_TRUE(prepared) << prepared.error();
   const StageResult r = rig.engine.run_stage(0, test::closed_stage(4, 30), {});
   EXPECT_EQ(r.scheduled, phase_total(r));
   EXPECT_EQ(r.overall.succeeded + r.overall.failed + r.overall.cancelled, r.overall.requests);
@@ -97,8 +97,8 @@ TEST(Engine, OpenLoopRecordsScheduleLag) {
   mc.slots = 16;
   Rig rig(mc, 2, 4);
   rig.plan.arrival = Arrival::constant;
-  std::string error;
-  ASSERT_TRUE(rig.engine.prepare(error)) << error;
+  const Status prepared = rig.engine.prepare();
+  ASSERT_TRUE(prepared) << prepared.error();
   StagePlan st;
   st.mode = LoadMode::open;
   st.rate_rps = 200;
@@ -116,8 +116,8 @@ TEST(Engine, InterruptStopsSchedulingAndCancelsWhatIsInFlight) {
   mc.decode_tps = 5;  // slow: requests are in flight when the interrupt comes
   mc.slots = 4;
   Rig rig(mc, 1, 200);
-  std::string error;
-  ASSERT_TRUE(rig.engine.prepare(error)) << error;
+  const Status prepared = rig.engine.prepare();
+  ASSERT_TRUE(prepared) << prepared.error();
   std::atomic<bool> interrupted{false};
   Observers obs;
   obs.progress_interval = std::chrono::milliseconds(1);

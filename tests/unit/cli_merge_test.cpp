@@ -6,11 +6,10 @@
 #include <cstdio>
 #include <fstream>
 
-#include "llmbench/cli/exit_codes.hpp"
-#include "llmbench/cli/merge.hpp"
+#include "llmbench/report/merge.hpp"
 #include "llmbench/stats/histogram.hpp"
 
-namespace llmbench::cli {
+namespace llmbench::report {
 namespace {
 
 std::string results_file(const std::string& name, const stats::Histogram& ttft, std::uint64_t requests) {
@@ -31,25 +30,31 @@ TEST(Merge, EqualsOneHistogramOfEverySample) {
     all.record(v, 3);
   }
   const std::string fa = results_file("a", a, 10), fb = results_file("b", b, 5);
-  const std::string out = "/tmp/llmbench-merge-out.json";
-  ASSERT_EQ(run_merge({fa, fb}, out), kExitOk);
+  const auto merged = merge_results({fa, fb});
+  ASSERT_TRUE(merged) << merged.error();
   simdjson::dom::parser p;
-  simdjson::dom::element root = p.load(out);
+  simdjson::dom::element root = p.parse(merged->json);
   EXPECT_EQ(std::string(std::string_view(root["summary"]["histograms"]["ttft_ns"])), all.to_compact());
   EXPECT_EQ(std::uint64_t(root["summary"]["requests_total"]), 15u);
   EXPECT_EQ(std::uint64_t(root["summary"]["ttft_ms"]["count"]), all.count());
   EXPECT_DOUBLE_EQ(double(root["summary"]["ttft_ms"]["p99"]), all.percentile(99) / 1e6);
-  for (const auto& f : {fa, fb, out}) std::remove(f.c_str());
+  EXPECT_NE(merged->table.find("Merged 2 result files"), std::string::npos) << merged->table;
+  for (const auto& f : {fa, fb}) std::remove(f.c_str());
 }
 
 TEST(Merge, RejectsAFileWithoutHistogramsOrWithACorruptOne) {
   const std::string bad = "/tmp/llmbench-merge-bad.json";
   std::ofstream(bad) << "{\"summary\":{}}";
-  EXPECT_EQ(run_merge({bad}, ""), kExitUsage);
+  auto merged = merge_results({bad});
+  ASSERT_FALSE(merged);
+  EXPECT_NE(merged.error().find(bad), std::string::npos) << merged.error();
+  EXPECT_NE(merged.error().find("no summary.histograms"), std::string::npos) << merged.error();
   std::ofstream(bad) << "{\"summary\":{\"histograms\":{\"ttft_ns\":\"llh1-64-44:zz\"}}}";
-  EXPECT_EQ(run_merge({bad}, ""), kExitUsage);
+  merged = merge_results({bad});
+  ASSERT_FALSE(merged);
+  EXPECT_NE(merged.error().find("not a valid histogram"), std::string::npos) << merged.error();
   std::remove(bad.c_str());
 }
 
 }  // namespace
-}  // namespace llmbench::cli
+}  // namespace llmbench::report

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "llmbench/cli/options.hpp"
+#include "llmbench/cli/parsed_settings.hpp"
 #include "llmbench/cli/settings.hpp"
 
 namespace llmbench::cli {
@@ -35,12 +36,11 @@ TEST(Settings, DumpedConfigLoadsBackToTheSameSettings) {
   const std::string json = settings_to_json(s);
   const std::string path = write_temp(json);
   Settings back;
-  std::vector<std::string> fields;
-  std::string error;
-  ASSERT_TRUE(load_config_file(path, back, fields, error)) << error;
+  const auto fields = load_config_file(path, back);
+  ASSERT_TRUE(fields) << fields.error();
   EXPECT_EQ(settings_to_json(back), json);
   EXPECT_EQ(back.prompts, s.prompts);
-  EXPECT_EQ(fields.size(), settings_table().size());
+  EXPECT_EQ(fields->size(), settings_table().size());
   std::remove(path.c_str());
 }
 
@@ -60,9 +60,9 @@ TEST(Settings, ConfigErrorsNameTheFileLineFieldAndExpectation) {
   for (const Case& c : cases) {
     const std::string path = write_temp(c.text);
     Settings s;
-    std::vector<std::string> fields;
-    std::string error;
-    EXPECT_FALSE(load_config_file(path, s, fields, error)) << c.text;
+    const auto loaded = load_config_file(path, s);
+    ASSERT_FALSE(loaded) << c.text;
+    const std::string& error = loaded.error();
     EXPECT_NE(error.find(path), std::string::npos) << error;
     EXPECT_NE(error.find(c.must_contain), std::string::npos) << error;
     EXPECT_EQ(error.find('\n'), std::string::npos) << "one line: " << error;
@@ -82,8 +82,9 @@ TEST(Settings, SecretHeadersAreRedactedInTheEcho) {
 TEST(Validate, UnknownPromptKeyListsTheValidKeys) {
   Settings s;
   s.prompts = {"memory_sequential", "bogus"};
-  std::string error;
-  EXPECT_FALSE(validate_settings(s, error));
+  const auto parsed = parse_settings(s);
+  ASSERT_FALSE(parsed);
+  const std::string& error = parsed.error();
   EXPECT_NE(error.find("'bogus'"), std::string::npos);
   for (const char* key : {"memory_sequential", "cache_loops", "compute_arithmetic", "memory_structured",
                           "throughput_sustained", "memory_bandwidth"}) {
@@ -95,9 +96,9 @@ TEST(Validate, RejectsContradictionsWithTheFlagNamed) {
   const auto check = [](auto mutate, const char* flag) {
     Settings s;
     mutate(s);
-    std::string error;
-    EXPECT_FALSE(validate_settings(s, error)) << flag;
-    EXPECT_NE(error.find(flag), std::string::npos) << error;
+    const auto parsed = parse_settings(s);
+    ASSERT_FALSE(parsed) << flag;
+    EXPECT_NE(parsed.error().find(flag), std::string::npos) << parsed.error();
   };
   check([](Settings& s) { s.port = 70000; }, "--port");
   check([](Settings& s) { s.runs = 0; }, "--runs");
@@ -109,38 +110,40 @@ TEST(Validate, RejectsContradictionsWithTheFlagNamed) {
   check([](Settings& s) { s.sweep = "threads=1,2"; s.duration_s = 1; }, "--sweep");
   check([](Settings& s) { s.slo = "ttft=5"; }, "--slo");
   check([](Settings& s) { s.headers = {"NoColon"}; }, "--header");
-  check([](Settings& s) { s.mock_fault = "explode"; }, "--mock-fault");
+  check([](Settings& s) { s.mock_config.fault = "explode"; }, "--mock-fault");
+  check([](Settings& s) { s.mock_config.slots = 0; }, "--mock-slots");
+  check([](Settings& s) { s.url = "ftp://x"; }, "--url");
   Settings ok;
-  std::string error;
-  EXPECT_TRUE(validate_settings(ok, error)) << error;
+  const auto parsed = parse_settings(ok);
+  EXPECT_TRUE(parsed) << parsed.error();
 }
 
 TEST(Sweep, ParsesListsAndAuto) {
-  SweepSpec sw;
-  std::string error;
-  ASSERT_TRUE(parse_sweep("concurrency=1,2,4,8", sw, error));
-  EXPECT_EQ(sw.kind, SweepSpec::Kind::concurrency);
-  EXPECT_EQ(sw.values, (std::vector<double>{1, 2, 4, 8}));
-  ASSERT_TRUE(parse_sweep("rate=0.5,2", sw, error));
-  EXPECT_EQ(sw.kind, SweepSpec::Kind::rate);
-  ASSERT_TRUE(parse_sweep("auto", sw, error));
-  EXPECT_EQ(sw.kind, SweepSpec::Kind::automatic);
+  auto sw = parse_sweep("concurrency=1,2,4,8");
+  ASSERT_TRUE(sw) << sw.error();
+  EXPECT_EQ(sw->kind, SweepSpec::Kind::concurrency);
+  EXPECT_EQ(sw->values, (std::vector<double>{1, 2, 4, 8}));
+  sw = parse_sweep("rate=0.5,2");
+  ASSERT_TRUE(sw);
+  EXPECT_EQ(sw->kind, SweepSpec::Kind::rate);
+  sw = parse_sweep("auto");
+  ASSERT_TRUE(sw);
+  EXPECT_EQ(sw->kind, SweepSpec::Kind::automatic);
   for (const char* bad : {"concurrency=", "concurrency=1,,2", "concurrency=1.5", "rate=-1", "rate=x", "auto2"}) {
-    EXPECT_FALSE(parse_sweep(bad, sw, error)) << bad;
+    EXPECT_FALSE(parse_sweep(bad)) << bad;
   }
 }
 
 TEST(Slo, ParsesEveryBound) {
-  Slo slo;
-  std::string error;
-  ASSERT_TRUE(parse_slo("ttft_ms=500,tpot_ms=50,e2e_ms=10000", slo, error)) << error;
-  EXPECT_EQ(slo.ttft_ms, 500);
-  EXPECT_EQ(slo.tpot_ms, 50);
-  EXPECT_EQ(slo.e2e_ms, 10000);
-  EXPECT_TRUE(slo.any());
-  EXPECT_FALSE(parse_slo("ttft_ms=0", slo, error));
-  EXPECT_FALSE(parse_slo("latency=5", slo, error));
-  EXPECT_FALSE(parse_slo("ttft_ms=5ms", slo, error));
+  const auto slo = parse_slo("ttft_ms=500,tpot_ms=50,e2e_ms=10000");
+  ASSERT_TRUE(slo) << slo.error();
+  EXPECT_EQ(slo->ttft_ms, 500);
+  EXPECT_EQ(slo->tpot_ms, 50);
+  EXPECT_EQ(slo->e2e_ms, 10000);
+  EXPECT_TRUE(slo->any());
+  EXPECT_FALSE(parse_slo("ttft_ms=0"));
+  EXPECT_FALSE(parse_slo("latency=5"));
+  EXPECT_FALSE(parse_slo("ttft_ms=5ms"));
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ TEST_P(FaultClassification, FailsWithTheRightKindWhileOthersSucceed) {
   mock::MockServer server(mc);
   RunPlan plan;
   plan.target.host = "127.0.0.1";
-  plan.target.port = server.start();
+  plan.target.port = server.start().value();
   plan.threads = 1;
   // Short timeouts make the stall faults quick. Building and writing a
   // several-MiB event holds the server's one thread for a while (longer in
@@ -38,10 +38,10 @@ TEST_P(FaultClassification, FailsWithTheRightKindWhileOthersSucceed) {
   plan.max_event_bytes = 64 * 1024;
   test::add_chat_prompt(plan, "p", "hello", 8);
   Engine engine(plan);
-  std::string error;
-  ASSERT_TRUE(engine.prepare(error)) << error;
+  const Status prepared = engine.prepare();
+  ASSERT_TRUE(prepared) << prepared.error();
   const StageResult r = engine.run_stage(0, test::closed_stage(2, 6), {});
-  const MetricSet& m = r.overall;
+  const stats::MetricSet& m = r.overall;
   EXPECT_EQ(m.requests, 6u);
   EXPECT_EQ(r.scheduled, r.phases.warmup + r.phases.measured + r.phases.cooldown);
   EXPECT_EQ(m.succeeded + m.failed + m.cancelled, m.requests);

@@ -7,16 +7,15 @@ namespace llmbench::http {
 namespace {
 
 Target ok(std::string_view url) {
-  std::string err;
-  auto t = parse_url(url, err);
-  EXPECT_TRUE(t.has_value()) << url << ": " << err;
-  return t.value_or(Target{});
+  auto t = parse_url(url);
+  EXPECT_TRUE(t.has_value()) << url << ": " << (t ? "" : t.error());
+  return t ? *t : Target{};
 }
 
 std::string bad(std::string_view url) {
-  std::string err;
-  EXPECT_FALSE(parse_url(url, err).has_value()) << url;
-  return err;
+  auto t = parse_url(url);
+  EXPECT_FALSE(t.has_value()) << url;
+  return t ? std::string() : t.error();
 }
 
 TEST(HttpUrl, Parses) {

@@ -32,9 +32,9 @@ class TempFile {
 
 std::string load_error(const std::string& content) {
   TempFile f(content);
-  std::vector<DatasetEntry> out;
-  std::string err;
-  EXPECT_FALSE(load_dataset(f.path(), {}, out, err));
+  const auto loaded = load_dataset(f.path());
+  EXPECT_FALSE(loaded);
+  const std::string err = loaded ? std::string() : loaded.error();
   EXPECT_EQ(err.find('\n'), std::string::npos) << "one line: " << err;
   EXPECT_EQ(err.rfind(f.path(), 0), 0u) << "names the file: " << err;
   return err;
@@ -44,9 +44,9 @@ TEST(LoadDataset, JsonLines) {
   TempFile f(
       "{\"prompt\": \"hello\", \"max_tokens\": 12}\n\n"
       "{\"messages\": [{\"role\": \"system\", \"content\": \"be brief\"}, {\"role\": \"user\", \"content\": \"hi\"}]}\n");
-  std::vector<DatasetEntry> out;
-  std::string err;
-  ASSERT_TRUE(load_dataset(f.path(), {}, out, err)) << err;
+  const auto loaded = load_dataset(f.path());
+  ASSERT_TRUE(loaded) << loaded.error();
+  const std::vector<DatasetEntry>& out = *loaded;
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].prompt, "hello");
   EXPECT_EQ(out[0].max_tokens, 12);
@@ -60,9 +60,9 @@ TEST(LoadDataset, ShareGpt) {
     {"id": "b", "conversations": [{"from": "human", "value": "no reply"}]},
     {"id": "c", "conversations": [{"from": "system", "value": "x"}, {"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello there"}]}
   ])");
-  std::vector<DatasetEntry> out;
-  std::string err;
-  ASSERT_TRUE(load_dataset(f.path(), {}, out, err)) << err;
+  const auto loaded = load_dataset(f.path());
+  ASSERT_TRUE(loaded) << loaded.error();
+  const std::vector<DatasetEntry>& out = *loaded;
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].prompt, "What is 2+2?");
   EXPECT_EQ(out[0].reference_output_chars, 5u);
@@ -81,35 +81,33 @@ TEST(LoadDataset, BadFilesGiveOneLineErrors) {
 }
 
 TEST(LoadDataset, MissingFile) {
-  std::vector<DatasetEntry> out;
-  std::string err;
-  EXPECT_FALSE(load_dataset("/nonexistent/file.jsonl", {}, out, err));
-  EXPECT_NE(err.find("/nonexistent/file.jsonl"), std::string::npos);
+  const auto loaded = load_dataset("/nonexistent/file.jsonl");
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().find("/nonexistent/file.jsonl"), std::string::npos);
 }
 
 TEST(LoadDataset, FileSizeLimit) {
   TempFile f(std::string(4096, ' ') + "{\"prompt\": \"x\"}");
-  std::vector<DatasetEntry> out;
-  std::string err;
   DatasetLimits lim;
   lim.max_file_bytes = 1024;
-  EXPECT_FALSE(load_dataset(f.path(), lim, out, err));
-  EXPECT_NE(err.find("limit"), std::string::npos);
+  const auto loaded = load_dataset(f.path(), lim);
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().find("limit"), std::string::npos);
 }
 
 TEST(SyntheticPrompts, LengthSpecParsing) {
-  std::string err;
-  auto a = parse_length_spec("512", err);
+  auto a = parse_length_spec("512");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->mean, 512);
   EXPECT_EQ(a->stddev, 0);
-  auto b = parse_length_spec("128:16", err);
+  auto b = parse_length_spec("128:16");
   ASSERT_TRUE(b);
   EXPECT_EQ(b->stddev, 16);
-  EXPECT_FALSE(parse_length_spec("abc", err));
-  EXPECT_FALSE(parse_length_spec("0", err));
-  EXPECT_FALSE(parse_length_spec("10:-1", err));
-  EXPECT_FALSE(parse_length_spec("10:", err));
+  EXPECT_FALSE(parse_length_spec("abc"));
+  EXPECT_FALSE(parse_length_spec("0"));
+  EXPECT_FALSE(parse_length_spec("10:-1"));
+  EXPECT_FALSE(parse_length_spec("10:"));
+  EXPECT_NE(parse_length_spec("0").error().find("MEAN >= 1"), std::string::npos);
 }
 
 TEST(SyntheticPrompts, CalibratesWithTheServersCount) {

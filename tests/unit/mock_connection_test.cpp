@@ -364,7 +364,7 @@ TEST(MockConnection, StopIsPromptWithWorkInFlight) {
 TEST(MockConnection, StopRightAfterStartAndDestructorStops) {
   for (int i = 0; i < 3; ++i) {
     MockServer s(fast_config());
-    const std::uint16_t port = s.start();
+    const std::uint16_t port = s.start().value();
     EXPECT_NE(port, 0);
     if (i == 1) s.stop();
     if (i == 2) {
@@ -380,11 +380,15 @@ TEST(MockConnection, StartRejectsBadConfig) {
   MockConfig cfg;
   cfg.fault = "nonsense";
   MockServer s(cfg);
-  EXPECT_THROW(s.start(), std::runtime_error);
+  const auto bad = s.start();
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("nonsense"), std::string::npos) << bad.error();
   MockConfig ok = fast_config();
   MockServer t(ok);
-  (void)t.start();
-  EXPECT_THROW(t.start(), std::runtime_error);
+  ASSERT_TRUE(t.start());
+  const auto again = t.start();
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().find("already started"), std::string::npos) << again.error();
 }
 
 TEST(MockConnection, SeveralThreadsServeConcurrentStreams) {

@@ -14,9 +14,12 @@ TEST(MockFaultList, ParsesInOrderAndRejectsUnknownNames) {
   EXPECT_TRUE(parse_fault_list("http_500,bogus").empty());
   MockConfig cfg;
   cfg.fault = "http_500,bogus";
-  EXPECT_NE(validate(cfg).find("bogus"), std::string::npos);
+  const auto bad = validate(cfg);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "fault");
+  EXPECT_NE(bad.error().message.find("bogus"), std::string::npos);
   cfg.fault = "http_500,garbage";
-  EXPECT_EQ(validate(cfg), "");
+  EXPECT_TRUE(validate(cfg));
 }
 
 TEST(MockFaultList, FaultedRequestsTakeTheModesInTurn) {

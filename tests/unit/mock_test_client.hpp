@@ -390,7 +390,7 @@ bool until_stats(const MockServer& s, Pred pred, std::chrono::seconds limit = st
 
 // A server on an ephemeral loopback port for one test.
 struct Running {
-  explicit Running(MockConfig cfg) : server(std::move(cfg)), port(server.start()) {}
+  explicit Running(MockConfig cfg) : server(std::move(cfg)), port(server.start().value()) {}
   MockServer server;
   std::uint16_t port;
 };

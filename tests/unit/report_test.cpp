@@ -8,6 +8,7 @@
 
 #include "llmbench/report/json_report.hpp"
 #include "llmbench/report/run_report.hpp"
+#include "llmbench/stats/spec_stats.hpp"
 
 namespace llmbench::report {
 namespace {
@@ -25,10 +26,9 @@ RequestRecord run(std::uint32_t tokens, double seconds, double ttft_ms, ErrorKin
 }
 
 TEST(SpecStats, MeanSampleStdAndSuccessRate) {
-  PromptResult p;
-  p.records = {run(100, 2.0, 100), run(100, 4.0, 300), run(0, 1.0, -1, ErrorKind::timeout),
-               run(100, 2.5, 200), run(0, 0, -1, ErrorKind::cancelled)};
-  const SpecStats s = spec_stats(p);
+  const std::vector<RequestRecord> runs = {run(100, 2.0, 100), run(100, 4.0, 300), run(0, 1.0, -1, ErrorKind::timeout),
+                                           run(100, 2.5, 200), run(0, 0, -1, ErrorKind::cancelled)};
+  const stats::SpecStats s = stats::spec_stats(runs);
   EXPECT_EQ(s.runs, 5u);
   EXPECT_EQ(s.succeeded, 3u);
   EXPECT_DOUBLE_EQ(s.success_rate, 0.75);  // the cancelled run was never measured
@@ -45,9 +45,9 @@ TEST(SpecStats, MeanSampleStdAndSuccessRate) {
 }
 
 TEST(SpecStats, VerdictsFollowTheGuide) {
-  EXPECT_EQ(cv_verdict(0.01), "excellent");
-  EXPECT_EQ(cv_verdict(0.07), "acceptable");
-  EXPECT_EQ(cv_verdict(0.2), "suggests system instability");
+  EXPECT_EQ(stats::cv_verdict(0.01), "excellent");
+  EXPECT_EQ(stats::cv_verdict(0.07), "acceptable");
+  EXPECT_EQ(stats::cv_verdict(0.2), "suggests system instability");
 }
 
 StageResult stage(const char* label, double tokens_per_s, double p99_ms) {

@@ -261,9 +261,8 @@ TEST(ResponseConsumer, StampLagRecordsEveryStampedEventAndTheFirstToken) {
 
   protocol::EventDecoder decoder;
   ResponseConsumer consumer(decoder, 1u << 20);
-  stats::Histogram all;
-  stats::Histogram first;
-  consumer.record_delivery_lag(&all, &first);
+  std::vector<StreamSample> samples;
+  consumer.stage_samples(&samples, /*delivery_lag=*/true);
   RequestRecord rec;
   consumer.start(rec, true);
   ReadTokens t;
@@ -275,11 +274,14 @@ TEST(ResponseConsumer, StampLagRecordsEveryStampedEventAndTheFirstToken) {
   ASSERT_EQ(consumer.on_read(b2.view(), t2, t), ConsumeState::done);
   ASSERT_EQ(rec.error, ErrorKind::none) << rec.message();
 
-  EXPECT_EQ(all.count(), 2u);  // the role event and [DONE] carry no stamp
-  EXPECT_EQ(all.min(), 40'000);
-  EXPECT_EQ(all.max(), 250'000);
-  EXPECT_EQ(first.count(), 1u);
-  EXPECT_EQ(first.min(), 250'000);
+  std::vector<std::int64_t> all, first;
+  for (const StreamSample& s : samples) {
+    if (s.kind != SampleKind::delivery_lag) continue;
+    all.push_back(s.value_ns);
+    if (s.first_token) first.push_back(s.value_ns);
+  }
+  EXPECT_EQ(all, (std::vector<std::int64_t>{250'000, 40'000}));  // the role event and [DONE] carry no stamp
+  EXPECT_EQ(first, (std::vector<std::int64_t>{250'000}));
 }
 
 }  // namespace

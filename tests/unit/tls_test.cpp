@@ -116,7 +116,7 @@ struct TlsFixture : ::testing::Test {
     mock::MockConfig mc;
     mc.decode_tps = 2000;
     server = std::make_unique<mock::MockServer>(mc);
-    terminator = std::make_unique<TlsTerminator>(cert, server->start());
+    terminator = std::make_unique<TlsTerminator>(cert, server->start().value());
     target.tls = true;
     target.host = "localhost";
     target.port = terminator->port();
@@ -170,8 +170,8 @@ TEST_F(TlsFixture, StreamsRunOverTls) {
   plan.threads = 1;
   test::add_chat_prompt(plan, "p", "hello", 16);
   Engine engine(plan);
-  std::string error;
-  ASSERT_TRUE(engine.prepare(error)) << error;
+  const Status prepared = engine.prepare();
+  ASSERT_TRUE(prepared) << prepared.error();
   engine.set_tls_context(ctx.get());
   const StageResult r = engine.run_stage(0, test::closed_stage(3, 12), {});
   EXPECT_EQ(r.overall.succeeded, 12u) << "errors: connect " << r.overall.errors[1] << " protocol "

@@ -1,12 +1,18 @@
 #pragma once
 // Every user-facing setting, with one table that drives the command line,
 // config files (--config), --dump-config and the results' `config` echo.
+// The built-in server's options are its own MockConfig, declared once in
+// mock/config.hpp: the table reaches into it, and `llmbench mock-server`
+// binds the same rows without their "mock" prefix.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "llmbench/mock/config.hpp"
+#include "llmbench/util/expected.hpp"
 
 namespace llmbench::cli {
 
@@ -54,25 +60,25 @@ struct Settings {
   bool stamp_lag = false;
   // built-in server
   bool mock = false;
-  double mock_decode_tps = 50;
-  double mock_prompt_tps = 2000;
-  double mock_ttft_ms = 0;
-  int mock_slots = 4;
-  double mock_jitter = 0;
-  std::string mock_fault;
-  int mock_fault_every = 1;
-  double mock_load_seconds = 0;
-  int mock_threads = 1;
+  mock::MockConfig mock_config;
   // output
   int verbosity = 0;  // -v: +1, -q: -1
   bool no_progress = false;
 };
 
+// A setting's place: a member of Settings, or of its MockConfig.
+template <class T>
+using SettingsMember = T Settings::*;
+template <class T>
+using MockMember = T mock::MockConfig::*;
+
 // One row of the table.
 struct Field {
-  using Ptr = std::variant<int Settings::*, std::uint64_t Settings::*, double Settings::*, bool Settings::*,
-                           std::string Settings::*, std::vector<std::string> Settings::*>;
-  std::string_view name;    // the JSON key; the flag is "--" + name with '_' -> '-'
+  using Ptr = std::variant<SettingsMember<int>, SettingsMember<std::uint64_t>, SettingsMember<double>,
+                           SettingsMember<bool>, SettingsMember<std::string>, SettingsMember<std::vector<std::string>>,
+                           MockMember<int>, MockMember<std::uint16_t>, MockMember<std::uint64_t>, MockMember<double>,
+                           MockMember<bool>, MockMember<std::string>>;
+  std::string_view name;    // the JSON key
   std::string_view flag;    // the command-line spelling, e.g. "--timeout"
   Ptr ptr;
   std::string_view group;
@@ -80,16 +86,41 @@ struct Field {
   bool secret = false;      // never echoed in results or --dump-config
 };
 
+// Calls fn with the value a row refers to (S: Settings or const Settings).
+template <class S, class F>
+decltype(auto) visit_field(const Field& f, S& s, F&& fn) {
+  return std::visit(
+      [&](auto ptr) -> decltype(auto) {
+        if constexpr (requires { s.*ptr; }) {
+          return fn(s.*ptr);
+        } else {
+          return fn(s.mock_config.*ptr);
+        }
+      },
+      f.ptr);
+}
+
 const std::vector<Field>& settings_table();
+
+// The built-in server's options as `llmbench mock-server` spells them
+// (--decode-tps); the main command has the ones marked `in_run` as
+// --mock-decode-tps, key "mock_decode_tps".
+struct MockOption {
+  std::string_view field;   // MockConfig's member name, as validate() reports it
+  std::string_view flag;    // for mock-server
+  Field::Ptr ptr;           // a MockMember
+  std::string_view help;
+  bool in_run = false;      // also on the main command, with the "mock" prefix
+};
+const std::vector<MockOption>& mock_options();
 
 // The effective settings as JSON (secrets redacted), for --dump-config and the
 // results file. --config reads it back.
 std::string settings_to_json(const Settings& s, bool pretty = true);
 
-// Loads a config file over `s`. On error returns false and sets a one-line
-// message naming the file, the field and what was expected.
-bool load_config_file(const std::string& path, Settings& s, std::vector<std::string>& fields_set,
-                      std::string& error);
+// Loads a config file over `s`; returns the keys it set. An error is one
+// line naming the file (and line), the field and what was expected.
+Expected<std::vector<std::string>> load_config_file(const std::string& path, Settings& s);
 
 // "Authorization: Bearer x" -> "Authorization: [redacted]" (any header whose
 // name suggests a credential); other headers unchanged.
@@ -97,5 +128,8 @@ std::string redact_header(std::string_view header);
 
 // True when the settings ask for load mode rather than the guide's spec mode.
 bool is_load_mode(const Settings& s);
+
+// The flag spelling of a field name, e.g. "timeout_s" -> "--timeout".
+std::string flag_of(std::string_view field_name);
 
 }  // namespace llmbench::cli

@@ -49,12 +49,11 @@ class Aggregator {
   void loop();
   std::size_t drain();
   void on_record(const RequestRecord& r);
-  void on_gap(const GapRecord& g);
+  void on_sample(const StreamSample& s);
   void report_progress(std::int64_t now);
-  [[nodiscard]] bool meets_slo(const RequestRecord& r) const noexcept;
 
   StageResult& result_;
-  Slo slo_;
+  stats::Slo slo_;
   bool keep_records_;
   Observers obs_;
   std::int64_t progress_interval_ns_;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "llmbench/protocol/api.hpp"
+#include "llmbench/util/expected.hpp"
 
 namespace llmbench {
 
@@ -22,9 +23,8 @@ struct DatasetLimits {
   std::size_t max_entries = 1'000'000;        // keep at most this many prompts
 };
 
-// Loads a dataset. On error returns false with one line naming the file (and
-// line for JSON Lines), the field and what was expected.
-bool load_dataset(const std::string& path, const DatasetLimits& limits, std::vector<DatasetEntry>& out,
-                  std::string& error);
+// Loads a dataset. An error is one line naming the file (and line for JSON
+// Lines), the field and what was expected.
+Expected<std::vector<DatasetEntry>> load_dataset(const std::string& path, const DatasetLimits& limits = {});
 
 }  // namespace llmbench

@@ -1,20 +1,26 @@
 #pragma once
-// Runs a plan's stages: builds each stage's schedule, starts the workers and
-// the aggregator, and returns what was measured.
+// Runs a plan's stages: builds each stage's schedule and drivers, starts the
+// workers and the aggregator, and returns what was measured.
 #include <asio/ssl.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <vector>
 
 #include "llmbench/load/aggregator.hpp"
 #include "llmbench/load/plan.hpp"
 #include "llmbench/load/result.hpp"
 #include "llmbench/load/worker.hpp"
+#include "llmbench/util/expected.hpp"
 
 namespace llmbench {
+
+// Called before each stage: the observers (progress, per-request lines) for
+// stage `index` of `count` (the count can grow: an automatic sweep adds its
+// rate stages after the second stage).
+using StageObserversFn = std::function<Observers(std::size_t index, const StagePlan& stage, std::size_t count)>;
 
 class Engine {
  public:
@@ -22,9 +28,15 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Resolves the target once (and prepares TLS). False with a one-line reason.
-  bool prepare(std::string& error);
+  // Resolves the target once. An error is a one-line reason.
+  Status prepare();
+  void set_tls_context(asio::ssl::context* tls) noexcept { ctx_.tls = tls; }
+
+  // Every stage of the plan, in order, until the end or an interrupt; an
+  // automatic sweep (plan.auto_sweep) adds its rate stages on the way.
+  std::vector<StageResult> run(const StageObserversFn& observers);
   StageResult run_stage(std::uint32_t index, const StagePlan& stage, const Observers& observers);
+
   // From any thread (a signal watcher): nothing new is sent, in-flight
   // requests go on (the grace period).
   void interrupt() noexcept;
@@ -32,15 +44,10 @@ class Engine {
   void cancel_in_flight() noexcept;
   [[nodiscard]] bool interrupted() const noexcept { return gate_closed_.load(); }
 
-  void set_tls_context(asio::ssl::context* tls) noexcept { ctx_.tls = tls; }
-
  private:
-  StageResult run_spec_stage(std::uint32_t index, const StagePlan& stage, const Observers& observers);
-  StageResult run_load_stage(std::uint32_t index, const StagePlan& stage, const Observers& observers);
-
+  struct StageRig;
   void register_workers(std::vector<std::unique_ptr<Worker>>& workers);
   void unregister_workers();
-  static void collect_counters(const std::vector<std::unique_ptr<Worker>>& workers, StageResult& result);
 
   const RunPlan& plan_;
   RunContext ctx_;

@@ -12,6 +12,7 @@
 #include "llmbench/http/request.hpp"
 #include "llmbench/http/url.hpp"
 #include "llmbench/protocol/api.hpp"
+#include "llmbench/stats/slo.hpp"
 
 namespace llmbench {
 
@@ -53,14 +54,6 @@ struct StagePlan {
   double cooldown_s = 0;
 };
 
-// Service-level objectives for goodput; 0 means "no bound".
-struct Slo {
-  double ttft_ms = 0;
-  double tpot_ms = 0;
-  double e2e_ms = 0;
-  [[nodiscard]] bool any() const noexcept { return ttft_ms > 0 || tpot_ms > 0 || e2e_ms > 0; }
-};
-
 struct RunPlan {
   http::Target target;
   protocol::ApiFlavor flavor = protocol::ApiFlavor::chat;
@@ -78,7 +71,8 @@ struct RunPlan {
   std::vector<PromptItem> prompts;
   std::vector<PromptGroup> groups;
   std::vector<StagePlan> stages;
-  Slo slo;
+  bool auto_sweep = false;      // after stages 0 and 1, rate stages between their throughputs
+  stats::Slo slo;
 };
 
 }  // namespace llmbench

@@ -13,19 +13,19 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "llmbench/http/response_parser.hpp"
 #include "llmbench/protocol/api.hpp"
 #include "llmbench/protocol/event_decoder.hpp"
 #include "llmbench/record/record.hpp"
 #include "llmbench/sse/framer.hpp"
-#include "llmbench/stats/histogram.hpp"
 
 namespace llmbench {
 
 enum class ConsumeState : std::uint8_t { need_more, done };
 
-// What one read contributed, for inter-token gaps.
+// What one read contributed (the same figures go into its token_read sample).
 struct ReadTokens {
   std::uint32_t content_events = 0;  // content events decoded from this read
   std::int64_t gap_ns = -1;          // from the previous token read; -1 if none before
@@ -37,11 +37,14 @@ class ResponseConsumer {
   ResponseConsumer(const ResponseConsumer&) = delete;
   ResponseConsumer& operator=(const ResponseConsumer&) = delete;
 
-  // --stamp-lag: every event with a "stamp_ns" (the server's CLOCK_MONOTONIC
-  // send time) adds its read's timestamp minus that to `all` (nanoseconds),
-  // and the first content event of a response also to `first`: how late the
-  // timestamp that ends TTFT is.
-  void record_delivery_lag(stats::Histogram* all, stats::Histogram* first) noexcept;
+  // Where this consumer's stream samples go (the request path's staging
+  // area, flushed into the worker's ring when the request ends): one
+  // token_read sample per read that carried content events — the one place
+  // an inter-token gap is measured — and, with `delivery_lag` (--stamp-lag),
+  // one delivery_lag sample per event with a "stamp_ns" (the server's
+  // CLOCK_MONOTONIC send time): its read's timestamp minus that stamp, how
+  // late the timestamps llmbench takes are. Null: no samples (tests).
+  void stage_samples(std::vector<StreamSample>* out, bool delivery_lag) noexcept;
 
   // Starts a response for `rec` (whose ids and send times are already set).
   void start(RequestRecord& rec, bool stream) noexcept;
@@ -100,8 +103,10 @@ class ResponseConsumer {
   std::uint32_t usage_completion_ = 0;
   std::uint32_t native_predicted_ = 0;
   bool has_native_counts_ = false;
-  stats::Histogram* delivery_lag_ = nullptr;
-  stats::Histogram* first_token_lag_ = nullptr;
+  void stage(SampleKind kind, std::int64_t value_ns, std::uint32_t count, bool first_token);
+
+  std::vector<StreamSample>* samples_ = nullptr;
+  bool delivery_lag_ = false;
   std::int64_t monotonic_offset_ns_ = 0;  // CLOCK_MONOTONIC at our clock's zero
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 // Load modes as schedules: each turns a StagePlan into tickets for the one
 // request path. Closed loop: C clients, each taking its next ticket when its
-// last request ends. Open loop: arrivals at precomputed times.
+// last request ends. Open loop: arrivals at precomputed times. The drivers
+// (closed_loop.hpp, open_loop.hpp) decide when a ticket is sent.
 #include <atomic>
 #include <cstdint>
 #include <limits>
@@ -56,5 +57,23 @@ struct OpenSchedule {
 };
 
 OpenSchedule make_open_schedule(const StagePlan& s, Arrival kind, double burstiness, std::uint64_t seed);
+
+// One worker's share of an open-loop schedule: arrivals index, index +
+// workers, index + 2 x workers, ..., each with its intended send time on the
+// run's clock. Used by that worker's thread only.
+class OpenLoopSource final : public TicketSource {
+ public:
+  OpenLoopSource(const OpenSchedule& schedule, std::int64_t start_ns, std::size_t index, std::size_t workers,
+                 std::size_t prompts) noexcept;
+  bool next(Ticket& out, std::int64_t now_ns) override;
+  bool over(std::int64_t now_ns) const override;
+
+ private:
+  const OpenSchedule& schedule_;
+  std::int64_t start_ns_;
+  std::size_t next_;
+  std::size_t stride_;
+  std::size_t prompts_;
+};
 
 }  // namespace llmbench

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "llmbench/load/dataset.hpp"
+#include "llmbench/util/expected.hpp"
 
 namespace llmbench {
 
@@ -18,7 +19,7 @@ struct LengthSpec {
 };
 
 // Parses "MEAN" or "MEAN:STDDEV" (positive mean, non-negative stddev).
-std::optional<LengthSpec> parse_length_spec(std::string_view text, std::string& error);
+Expected<LengthSpec> parse_length_spec(std::string_view text);
 
 // Counts the tokens of a text with the server's tokenizer; nullopt when the
 // server has no /tokenize.

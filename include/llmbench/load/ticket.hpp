@@ -24,6 +24,9 @@ class TicketSource {
   virtual bool next(Ticket& out, std::int64_t now_ns) = 0;
   // True once no ticket will be handed out any more (the cool-down is over).
   virtual bool over(std::int64_t now_ns) const = 0;
+  // True once the run is stopping (an interrupt): a ticket taken earlier but
+  // not yet sent (the open loop waits for its intended time) is dropped.
+  [[nodiscard]] virtual bool stopped() const noexcept { return false; }
 };
 
 // A fixed list handed out in order (spec mode: warm-up, then runs per prompt).

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "llmbench/util/expected.hpp"
+
 namespace llmbench::mock {
 
 struct MockConfig {
@@ -23,6 +25,7 @@ struct MockConfig {
   double load_seconds = 0.0;        // answer 503 "Loading model" on every endpoint for this long after start
   std::string model_path = "/models/mock-llama-q4_k_m.gguf";  // the model id is this path ...
   std::string alias;                // ... unless an alias is set (llama-server --alias)
+  std::string api_prefix;           // llama-server --api-prefix: every endpoint under it (e.g. "/proxy")
   bool close_after_stream = true;   // llama-server closes the TCP connection right after every streamed response
   int threads = 1;
 
@@ -81,9 +84,14 @@ std::optional<FaultMode> parse_fault(std::string_view name) noexcept;
 // next one, round robin). Empty when any name is unknown, or for "".
 std::vector<FaultMode> parse_fault_list(std::string_view text);
 
-// Empty when the configuration is usable, else a one-line reason (an unknown
-// fault lists the valid modes).
-std::string validate(const MockConfig& cfg);
+// What is wrong with a configuration: the MockConfig field (its name as in
+// the struct, e.g. "decode_tps") and why ("must be > 0"; an unknown fault
+// lists the valid modes). Each command line names the field by its own flag.
+struct ConfigProblem {
+  std::string_view field;
+  std::string message;
+};
+Expected<void, ConfigProblem> validate(const MockConfig& cfg);
 
 // The id clients see: the alias, or the model path (llama-server's rule).
 inline const std::string& model_id(const MockConfig& cfg) noexcept {

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "llmbench/mock/config.hpp"
+#include "llmbench/util/expected.hpp"
 
 namespace llmbench::mock {
 
@@ -21,10 +22,9 @@ class MockServer {
   MockServer(const MockServer&) = delete;
   MockServer& operator=(const MockServer&) = delete;
 
-  // Binds, starts its own thread(s), returns the bound port. Throws
-  // std::runtime_error with a one-line reason on failure (bad config,
-  // address in use, already started).
-  std::uint16_t start();
+  // Binds, starts its own thread(s), returns the bound port; or a one-line
+  // reason (bad config, address in use, already started).
+  Expected<std::uint16_t> start();
   // Idempotent: closes the listener and every connection, joins the threads.
   // Must not be called from one of the server's own threads.
   void stop();

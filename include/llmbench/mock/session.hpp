@@ -54,7 +54,8 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<ReadStatus> read_request();
   asio::awaitable<std::error_code> wait_readable(std::int64_t limit_ns);
   asio::awaitable<After> respond(const Request& req, bool keep);
-  asio::awaitable<After> respond_get(const Request& req, bool keep);
+  // A GET of `path` (the request's path without the --api-prefix).
+  asio::awaitable<After> respond_get(std::string_view path, const Request& req, bool keep);
   asio::awaitable<After> send_json(int status, std::string_view body, const Request& req, bool keep,
                                    std::string_view extra_headers = {});
   asio::awaitable<After> send_error(const RequestError& e, const Request& req, bool keep);

@@ -123,16 +123,30 @@ inline void RequestRecord::set_message(std::string_view m) noexcept {
   error_message[n] = '\0';
 }
 
-// Inter-token gaps, one record per socket read that carried content events.
-// Events decoded from one read share that read's timestamp, so a read with k
-// content events contributes one gap (from the previous token) and k-1 zero
-// gaps. The first content event of a request has no gap and sends nothing.
-struct GapRecord {
+// What a stream sends besides its one RequestRecord, through the same ring,
+// so that every statistic reaches the aggregator by one route.
+enum class SampleKind : std::uint8_t {
+  // A socket read that carried content events. Events decoded from one read
+  // share its timestamp: `count` events, the first `value_ns` after the
+  // request's previous token read (-1: it carried the request's first
+  // token), the others 0 after it. Sent when the request has ended, and only
+  // for a request that succeeded (ITL covers the same requests as TTFT).
+  token_read = 0,
+  // --stamp-lag: one stamped event's delivery lag (read timestamp minus the
+  // server's stamp_ns), every event of every request. `first_token` marks a
+  // response's first content event.
+  delivery_lag,
+};
+
+struct StreamSample {
   std::uint32_t stage = 0;
   std::uint32_t prompt = 0;
   Phase phase = Phase::measured;
-  std::uint32_t zero_gaps = 0;
-  std::int64_t gap_ns = -1;  // -1: this read carried only the request's first token(s)
+  SampleKind kind = SampleKind::token_read;
+  bool first_token = false;
+  std::uint32_t count = 0;
+  std::int64_t t_ns = -1;      // the read's timestamp
+  std::int64_t value_ns = -1;  // token_read: gap from the previous token read; delivery_lag: the lag
 };
 
 }  // namespace llmbench

@@ -4,19 +4,13 @@
 // additions that never rename a guide field.
 #include <string>
 
-#include "llmbench/report/json_writer.hpp"
 #include "llmbench/report/run_report.hpp"
-#include "llmbench/stats/summary.hpp"
 
 namespace llmbench::report {
 
 inline constexpr int kSchemaVersion = 1;
 
 std::string render_json(const RunReport& rep);
-
-// A distribution as every results file (and `llmbench merge`) writes it:
-// key: {count, mean, std, min, max, p50, p90, p95, p99, p999}.
-void write_latency(JsonWriter& w, std::string_view key, const stats::LatencySummary& s);
 
 // Writes `content` to `path` atomically: a temporary file in the same
 // directory, fsync, then rename over the target. A failure leaves any existing

@@ -1,0 +1,46 @@
+#pragma once
+// Settings parsed once into the typed values the run needs ("parse, don't
+// validate"): nothing downstream parses a flag's text again.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llmbench/cli/settings.hpp"
+#include "llmbench/http/request.hpp"
+#include "llmbench/http/url.hpp"
+#include "llmbench/load/plan.hpp"
+#include "llmbench/load/synthetic.hpp"
+#include "llmbench/protocol/api.hpp"
+#include "llmbench/stats/slo.hpp"
+#include "llmbench/util/expected.hpp"
+
+namespace llmbench::cli {
+
+struct SweepSpec {
+  enum class Kind : std::uint8_t { none, concurrency, rate, automatic } kind = Kind::none;
+  std::vector<double> values;
+};
+
+struct ParsedSettings {
+  Settings raw;  // as given: echoed in the results (secrets redacted)
+  protocol::ApiFlavor flavor = protocol::ApiFlavor::chat;
+  Arrival arrival = Arrival::poisson;
+  SweepSpec sweep;
+  stats::Slo slo;
+  std::optional<http::Target> url;  // --url
+  http::HeaderList headers;         // --header, split into name and value
+  std::optional<LengthSpec> input_tokens;
+  std::optional<LengthSpec> output_tokens;
+  bool load_mode = false;
+};
+
+// Checks ranges and combinations and parses every flag's text; an error is
+// one line naming the flag.
+Expected<ParsedSettings> parse_settings(const Settings& s);
+
+// Parses --sweep; an empty text is Kind::none.
+Expected<SweepSpec> parse_sweep(const std::string& text);
+// Parses --slo "ttft_ms=..,tpot_ms=..,e2e_ms=..".
+Expected<stats::Slo> parse_slo(const std::string& text);
+
+}  // namespace llmbench::cli

@@ -1,0 +1,24 @@
+#pragma once
+// The control plane's answers, outside the measured path: GET /v1/models,
+// GET /props, POST /tokenize. Pure: bodies in, values out.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace llmbench::protocol {
+
+// The first `data[].id` of a /v1/models body (OpenAI shape), or the first
+// `models[].name|model` (Ollama shape).
+std::optional<std::string> first_model_id(std::string_view models_json);
+
+// A /props body as compact JSON, when it is a JSON object (kept verbatim in
+// the results as the server's own description of itself).
+std::optional<std::string> props_json(std::string_view props_body);
+
+// The request body of POST /tokenize for `text`.
+std::string tokenize_body(std::string_view text);
+// The number of tokens in a /tokenize answer (`tokens` array).
+std::optional<std::uint32_t> token_count(std::string_view tokenize_json);
+
+}  // namespace llmbench::protocol

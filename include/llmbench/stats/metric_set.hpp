@@ -1,0 +1,69 @@
+#pragma once
+// The statistics of one measured window for one prompt group (or all of
+// them): counts by outcome, token totals, and the distributions of every
+// per-request figure (request_figures.hpp), mergeable across workers,
+// stages and shards.
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <span>
+
+#include "llmbench/record/record.hpp"
+#include "llmbench/stats/histogram.hpp"
+#include "llmbench/stats/running_stats.hpp"
+#include "llmbench/stats/slo.hpp"
+
+namespace llmbench::stats {
+
+struct MetricSet {
+  std::uint64_t requests = 0;   // measured requests that ended (any outcome)
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;     // ended with an error other than `cancelled`
+  std::uint64_t cancelled = 0;  // still in flight when the stage ended
+  std::array<std::uint64_t, kErrorKindCount> errors{};
+  std::uint64_t output_tokens = 0;  // completion tokens of successful requests
+  std::uint64_t input_tokens = 0;
+  std::uint64_t good = 0;  // succeeded and within every --slo bound (goodput)
+  std::array<std::uint64_t, 3> token_sources{};  // successful requests per TokenSource
+
+  Histogram ttft_ns;           // first byte sent -> first content event
+  Histogram ttft_intended_ns;  // intended send -> first content event (open loop)
+  Histogram itl_ns;            // every gap between content events
+  Histogram tpot_ns;           // (last - first content event) / (tokens - 1)
+  Histogram e2e_ns;            // first byte sent -> last byte read
+  Histogram e2e_intended_ns;   // intended send -> last byte read
+  Histogram lag_ns;            // intended send -> picked up by the request path (open loop)
+  Histogram connect_ns;        // requests that opened a connection
+  Histogram tps_milli;         // per-request tokens/s x 1000 (percentiles in load mode)
+  RunningStats tps;            // per-request tokens/s (exact mean and std)
+
+  std::int64_t first_start_ns = std::numeric_limits<std::int64_t>::max();
+  std::int64_t last_end_ns = std::numeric_limits<std::int64_t>::min();
+
+  // One measured request that ended; `slo` decides whether it was good.
+  void add(const RequestRecord& r, const Slo& slo);
+  // One read that carried `content_events` content events, `gap_ns` after
+  // the request's previous token read (-1: it carried the first token): one
+  // gap, and a zero gap for every further event in the read (they share its
+  // timestamp).
+  void add_token_read(std::int64_t gap_ns, std::uint32_t content_events);
+  void merge(const MetricSet& o);
+
+  [[nodiscard]] double success_rate() const noexcept {
+    const std::uint64_t n = succeeded + failed;
+    return n == 0 ? 0.0 : static_cast<double>(succeeded) / static_cast<double>(n);
+  }
+  // Seconds from the first measured token (or start of a request that got
+  // none) to the last measured request's end.
+  [[nodiscard]] double window_s() const noexcept;
+  [[nodiscard]] double request_throughput() const noexcept;
+  [[nodiscard]] double output_tokens_per_second() const noexcept;
+  [[nodiscard]] double goodput_per_second() const noexcept;
+  [[nodiscard]] double good_share() const noexcept;
+};
+
+// The guide's "Overall": the mean of the per-prompt mean tokens/s, over the
+// prompts with at least one successful request.
+double mean_of_prompt_means(std::span<const MetricSet* const> prompts) noexcept;
+
+}  // namespace llmbench::stats

@@ -1,0 +1,183 @@
+#include "llmbench/cli/parsed_settings.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "llmbench/cli/options.hpp"
+#include "llmbench/load/prompts.hpp"
+
+namespace llmbench::cli {
+
+namespace {
+
+bool parse_number_list(std::string_view text, std::vector<double>& out) {
+  std::stringstream ss{std::string(text)};
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    if (item.empty() || end != item.c_str() + item.size() || !std::isfinite(v) || v <= 0) return false;
+    out.push_back(v);
+  }
+  return !out.empty();
+}
+
+Status check_target(const Settings& s, ParsedSettings& p) {
+  if (s.url.empty() && (s.port < 1 || s.port > 65535)) {
+    return Unexpected("--port " + std::to_string(s.port) + ": expected 1..65535");
+  }
+  if (!s.url.empty()) {
+    auto url = http::parse_url(s.url);
+    if (!url) return Unexpected("--url: " + url.error());
+    p.url = std::move(*url);
+  }
+  const auto flavor = protocol::parse_flavor(s.endpoint);
+  if (!flavor) return Unexpected("--endpoint '" + s.endpoint + "': expected chat, completions or native");
+  p.flavor = *flavor;
+  for (const std::string& h : s.headers) {
+    const auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0 || h.find_first_of("\r\n") != std::string::npos) {
+      return Unexpected("--header '" + redact_header(h) + "': expected 'Name: value'");
+    }
+    std::string value = h.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    p.headers.emplace_back(h.substr(0, colon), std::move(value));
+  }
+  return {};
+}
+
+Status check_spec(const Settings& s) {
+  if (s.runs < 1) return Unexpected("--runs " + std::to_string(s.runs) + ": expected at least 1");
+  if (!(s.timeout_s > 0)) return Unexpected("--timeout: expected a positive number of seconds");
+  if (s.max_tokens < 0) return Unexpected("--max-tokens: expected a positive number (or 0 for each prompt's own)");
+  if (s.warmup < 0) return Unexpected("--warmup: expected 0 or more requests");
+  if (s.wait_ready_s < 0) return Unexpected("--wait-ready: expected 0 or more seconds");
+  for (std::size_t i = 0; i < s.prompts.size(); ++i) {
+    const std::string& key = s.prompts[i];
+    if (!find_builtin_prompt(key)) {
+      return Unexpected("--prompts: unknown prompt key '" + key + "' (valid keys: " + builtin_prompt_keys() + ")");
+    }
+    const auto before = s.prompts.begin() + static_cast<std::ptrdiff_t>(i);
+    if (std::find(s.prompts.begin(), before, key) != before) return Unexpected("--prompts: '" + key + "' given twice");
+  }
+  return {};
+}
+
+Expected<Arrival> parse_arrival(const std::string& text) {
+  if (text == "constant") return Arrival::constant;
+  if (text == "poisson") return Arrival::poisson;
+  if (text == "gamma") return Arrival::gamma;
+  return Unexpected("--arrival '" + text + "': expected constant, poisson or gamma");
+}
+
+Status check_load_numbers(const Settings& s) {
+  if (!(s.burstiness > 0)) return Unexpected("--burstiness: expected a positive gamma shape");
+  if (s.threads < 0) return Unexpected("--threads: expected 0 (one per core) or more");
+  if (s.threads > 256) return Unexpected("--threads " + std::to_string(s.threads) + ": at most 256");
+  if (s.concurrency < 0) return Unexpected("--concurrency: expected a positive number");
+  if (s.rate < 0 || !std::isfinite(s.rate)) return Unexpected("--rate: expected a positive number of requests/s");
+  if (s.concurrency > 0 && s.rate > 0) return Unexpected("--concurrency and --rate: choose one (closed or open loop)");
+  if (s.max_concurrency < 0) return Unexpected("--max-concurrency: expected 0 (no cap) or more");
+  if (s.duration_s < 0 || s.warmup_s < 0 || s.cooldown_s < 0) {
+    return Unexpected("--duration/--warmup-seconds/--cooldown-seconds: expected 0 or more seconds");
+  }
+  if (s.idle_timeout_s < 0) return Unexpected("--idle-timeout: expected 0 or more seconds");
+  if (s.max_event_bytes < 64) return Unexpected("--max-event-bytes: expected at least 64");
+  return {};
+}
+
+Status check_prompt_source(const Settings& s, ParsedSettings& p) {
+  if (!s.dataset.empty() && !s.input_tokens.empty()) return Unexpected("--dataset and --input-tokens: choose one prompt source");
+  if (!s.output_tokens.empty() && s.input_tokens.empty()) return Unexpected("--output-tokens needs --input-tokens");
+  if (!s.input_tokens.empty()) {
+    auto in = parse_length_spec(s.input_tokens);
+    if (!in) return Unexpected("--input-tokens: " + in.error());
+    p.input_tokens = *in;
+  }
+  if (!s.output_tokens.empty()) {
+    auto out = parse_length_spec(s.output_tokens);
+    if (!out) return Unexpected("--output-tokens: " + out.error());
+    p.output_tokens = *out;
+  }
+  return {};
+}
+
+Status check_load(const Settings& s, ParsedSettings& p) {
+  auto arrival = parse_arrival(s.arrival);
+  if (!arrival) return Unexpected(arrival.error());
+  p.arrival = *arrival;
+  if (Status st = check_load_numbers(s); !st) return st;
+  if (Status st = check_prompt_source(s, p); !st) return st;
+  auto sweep = parse_sweep(s.sweep);
+  if (!sweep) return Unexpected(sweep.error());
+  p.sweep = std::move(*sweep);
+  auto slo = parse_slo(s.slo);
+  if (!slo) return Unexpected(slo.error());
+  p.slo = *slo;
+  p.load_mode = is_load_mode(s);
+  if (p.load_mode && s.requests == 0 && s.duration_s <= 0) {
+    return Unexpected(p.sweep.kind == SweepSpec::Kind::automatic
+                          ? "--sweep auto needs --duration or --requests for each stage"
+                          : "load mode needs a bound: --requests N and/or --duration SECONDS");
+  }
+  return {};
+}
+
+}  // namespace
+
+Expected<SweepSpec> parse_sweep(const std::string& text) {
+  SweepSpec out;
+  if (text.empty()) return out;
+  if (text == "auto") {
+    out.kind = SweepSpec::Kind::automatic;
+    return out;
+  }
+  const auto eq = text.find('=');
+  const std::string what = text.substr(0, eq);
+  if (eq == std::string::npos || (what != "concurrency" && what != "rate") ||
+      !parse_number_list(std::string_view(text).substr(eq + 1), out.values)) {
+    return Unexpected("--sweep '" + text + "': expected concurrency=1,2,4,..., rate=1,2,5,... or auto");
+  }
+  out.kind = what == "concurrency" ? SweepSpec::Kind::concurrency : SweepSpec::Kind::rate;
+  if (out.kind == SweepSpec::Kind::concurrency) {
+    for (const double v : out.values) {
+      if (v != std::floor(v) || v > 1'000'000) {
+        return Unexpected("--sweep '" + text + "': concurrency values must be whole numbers");
+      }
+    }
+  }
+  return out;
+}
+
+Expected<stats::Slo> parse_slo(const std::string& text) {
+  stats::Slo out;
+  std::stringstream ss(text);
+  std::string item;
+  while (!text.empty() && std::getline(ss, item, ',')) {
+    const auto eq = item.find('=');
+    const std::string key = item.substr(0, eq);
+    char* end = nullptr;
+    const double v = eq == std::string::npos ? 0 : std::strtod(item.c_str() + eq + 1, &end);
+    const bool number_ok = eq != std::string::npos && end == item.c_str() + item.size() && std::isfinite(v) && v > 0;
+    double* dst = key == "ttft_ms" ? &out.ttft_ms : key == "tpot_ms" ? &out.tpot_ms : key == "e2e_ms" ? &out.e2e_ms : nullptr;
+    if (dst == nullptr || !number_ok) {
+      return Unexpected("--slo '" + text + "': expected ttft_ms=N,tpot_ms=N,e2e_ms=N (positive milliseconds), got '" +
+                        item + "'");
+    }
+    *dst = v;
+  }
+  return out;
+}
+
+Expected<ParsedSettings> parse_settings(const Settings& s) {
+  ParsedSettings p;
+  p.raw = s;
+  if (Status st = check_target(s, p); !st) return Unexpected(st.error());
+  if (Status st = check_spec(s); !st) return Unexpected(st.error());
+  if (Status st = check_load(s, p); !st) return Unexpected(st.error());
+  if (const auto mock = mock::validate(s.mock_config); !mock) return Unexpected(describe(mock.error(), false));
+  return p;
+}
+
+}  // namespace llmbench::cli

@@ -1,0 +1,166 @@
+#include "llmbench/cli/plan_builder.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "llmbench/cli/exit_codes.hpp"
+#include "llmbench/load/dataset.hpp"
+#include "llmbench/load/prompts.hpp"
+#include "llmbench/load/sweep.hpp"
+#include "llmbench/load/synthetic.hpp"
+#include "llmbench/protocol/control_plane.hpp"
+
+namespace llmbench::cli {
+
+namespace {
+
+constexpr std::size_t kSyntheticPrompts = 256;
+constexpr int kDefaultLoadMaxTokens = 256;
+
+// One prompt as sent: its request bytes, built here once.
+struct PromptSpec {
+  std::string key;
+  std::string text;
+  std::vector<protocol::ChatMessage> messages;
+  int max_tokens = 0;
+  bool ignore_eos = false;
+  std::uint16_t group = 0;
+};
+
+PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderList& headers) {
+  protocol::GenerationRequest g;
+  g.flavor = plan.flavor;
+  g.model = plan.model;
+  g.messages = std::move(spec.messages);
+  g.prompt = spec.text;
+  g.max_tokens = spec.max_tokens;
+  g.stream = plan.stream;
+  g.ignore_eos = spec.ignore_eos;
+  PromptItem item;
+  item.key = std::move(spec.key);
+  item.text = std::move(spec.text);
+  item.max_tokens = spec.max_tokens;
+  item.group = spec.group;
+  item.request = http::build_request("POST", plan.target, protocol::default_path(plan.flavor), headers,
+                                     protocol::build_body(g), plan.stream ? "text/event-stream" : "application/json");
+  return item;
+}
+
+Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, RunPlan& plan) {
+  auto entries = load_dataset(s.dataset);
+  if (!entries) return Unexpected(entries.error());
+  plan.groups.push_back(PromptGroup{"dataset", s.dataset, s.max_tokens});
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    DatasetEntry& e = (*entries)[i];
+    int mt = s.max_tokens > 0 ? s.max_tokens : e.max_tokens;
+    if (mt <= 0) mt = e.reference_output_chars > 0 ? std::max(1, static_cast<int>(e.reference_output_chars / 4)) : kDefaultLoadMaxTokens;
+    plan.prompts.push_back(
+        make_item(plan, {"dataset:" + std::to_string(i), e.prompt, std::move(e.messages), mt, s.ignore_eos, 0}, headers));
+  }
+  return {};
+}
+
+void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& plan) {
+  const Settings& s = p.raw;
+  const TokenCounter counter = [&t](const std::string& text) -> std::optional<std::uint32_t> {
+    const http::FetchResult r = http::fetch(t.target, "POST", "/tokenize", protocol::tokenize_body(text), t.fetch);
+    if (!r.ok || r.status != 200) return std::nullopt;
+    return protocol::token_count(r.body);
+  };
+  const auto prompts = make_synthetic_prompts(*p.input_tokens, p.output_tokens, kSyntheticPrompts, s.seed, counter);
+  plan.groups.push_back(PromptGroup{"synthetic", "synthetic prompts, input tokens " + s.input_tokens, 0});
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    const DatasetEntry& e = prompts[i].entry;
+    const int mt = s.max_tokens > 0 ? s.max_tokens : (e.max_tokens > 0 ? e.max_tokens : kDefaultLoadMaxTokens);
+    PromptItem item = make_item(
+        plan, {"synthetic:" + std::to_string(i), e.prompt, {}, mt, s.ignore_eos || p.output_tokens.has_value(), 0},
+        t.headers);
+    item.input_tokens_hint = prompts[i].input_tokens;
+    plan.prompts.push_back(std::move(item));
+  }
+}
+
+void add_builtin_prompts(const Settings& s, const http::HeaderList& headers, RunPlan& plan) {
+  std::vector<const BuiltinPrompt*> chosen;
+  if (s.prompts.empty()) {
+    for (const BuiltinPrompt& bp : builtin_prompts()) chosen.push_back(&bp);
+  } else {
+    for (const std::string& key : s.prompts) chosen.push_back(find_builtin_prompt(key));
+  }
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const BuiltinPrompt& bp = *chosen[i];
+    const int mt = s.max_tokens > 0 ? s.max_tokens : bp.max_tokens;
+    plan.groups.push_back(PromptGroup{std::string(bp.key), std::string(bp.text), mt});
+    plan.prompts.push_back(make_item(
+        plan, {std::string(bp.key), std::string(bp.text), {}, mt, s.ignore_eos, static_cast<std::uint16_t>(i)}, headers));
+  }
+}
+
+// The stages known before the run (an automatic sweep adds its rates after
+// its second stage: see load/sweep.hpp).
+std::vector<StagePlan> plan_stages(const ParsedSettings& p) {
+  const Settings& s = p.raw;
+  if (!p.load_mode) {
+    StagePlan st;
+    st.label = "spec";
+    st.mode = LoadMode::spec;
+    st.runs = s.runs;
+    st.warmup_requests = s.warmup;
+    return {st};
+  }
+  const StageBounds b{s.requests, s.duration_s, s.warmup_s, s.cooldown_s, s.max_concurrency};
+  std::vector<StagePlan> stages;
+  switch (p.sweep.kind) {
+    case SweepSpec::Kind::concurrency:
+      for (const double c : p.sweep.values) stages.push_back(closed_stage(b, static_cast<int>(c)));
+      break;
+    case SweepSpec::Kind::rate:
+      for (const double r : p.sweep.values) stages.push_back(open_stage(b, r));
+      break;
+    case SweepSpec::Kind::automatic:
+      stages = auto_sweep_stages(b, s.concurrency > 1 ? s.concurrency : 64);
+      break;
+    case SweepSpec::Kind::none:
+      stages.push_back(s.rate > 0 ? open_stage(b, s.rate) : closed_stage(b, std::max(1, s.concurrency)));
+      break;
+  }
+  return stages;
+}
+
+RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const ServerInfo& server) {
+  const Settings& s = p.raw;
+  RunPlan plan;
+  plan.target = t.target;
+  plan.model = server.model;
+  plan.flavor = p.flavor;
+  plan.stream = s.stream;
+  plan.timeout_s = s.timeout_s;
+  plan.idle_timeout_s = s.idle_timeout_s;
+  plan.max_event_bytes = static_cast<std::size_t>(s.max_event_bytes);
+  plan.stamp_lag = s.stamp_lag;
+  plan.keepalive = s.keepalive;
+  plan.threads = s.threads > 0 ? s.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  plan.seed = s.seed;
+  plan.arrival = p.arrival;
+  plan.burstiness = s.burstiness;
+  plan.slo = p.slo;
+  plan.stages = plan_stages(p);
+  plan.auto_sweep = p.sweep.kind == SweepSpec::Kind::automatic;
+  return plan;
+}
+
+}  // namespace
+
+Step<RunPlan> build_plan(const ParsedSettings& p, const TargetSetup& t, const ServerInfo& server) {
+  RunPlan plan = plan_settings(p, t, server);
+  if (!p.raw.dataset.empty()) {
+    if (Status st = add_dataset_prompts(p.raw, t.headers, plan); !st) return fail(kExitUsage, st.error());
+  } else if (p.input_tokens) {
+    add_synthetic_prompts(p, t, plan);
+  } else {
+    add_builtin_prompts(p.raw, t.headers, plan);
+  }
+  return plan;
+}
+
+}  // namespace llmbench::cli

@@ -1,0 +1,82 @@
+#include "llmbench/http/exchange.hpp"
+
+#include "llmbench/util/clock.hpp"
+
+namespace llmbench::http {
+
+namespace {
+
+// Opens a connection unless `conn` holds one or the pool gives a live one.
+asio::awaitable<std::error_code> ensure_connection(ExchangeContext& ctx, std::unique_ptr<Connection>& conn,
+                                                   ExchangeResult& out) {
+  out.reused = false;
+  if (!conn && ctx.keepalive) {
+    conn = ctx.pool.take();
+    out.reused = conn != nullptr;
+  }
+  if (conn) co_return std::error_code{};
+  conn = std::make_unique<Connection>(ctx.io, ctx.tls);
+  out.opened = true;
+  const std::int64_t c0 = now_ns();
+  const std::error_code ec = co_await conn->connect(ctx.endpoints, ctx.host);
+  out.connect_ns += now_ns() - c0;
+  co_return ec;
+}
+
+// Reads until the reader has the whole response or the connection fails.
+asio::awaitable<void> read_response(ExchangeContext& ctx, Connection& conn, ResponseReader& reader,
+                                    ExchangeResult& out) {
+  for (;;) {
+    const ReadResult r = co_await conn.read(ctx.read_buffer);
+    // The read's one timestamp: everything decoded from these bytes shares it.
+    out.t_ns = now_ns();
+    if (r.ec) {
+      out.step = r.ec == asio::error::eof ? ExchangeStep::eof : ExchangeStep::read;
+      out.ec = r.ec;
+      co_return;
+    }
+    if (reader.on_read(r.bytes, r.readable_limit, out.t_ns)) {
+      out.step = ExchangeStep::complete;
+      co_return;
+    }
+  }
+}
+
+// A failure that a resend on a fresh connection may cure: the pooled
+// connection was closed (EOF) or reset before any response byte came back.
+bool stale_connection(const ExchangeResult& r, const ResponseReader& reader) {
+  if (!r.reused || !reader.may_resend()) return false;
+  return r.step == ExchangeStep::write ||
+         (r.step == ExchangeStep::eof) ||
+         (r.step == ExchangeStep::read && r.ec == asio::error::connection_reset);
+}
+
+}  // namespace
+
+asio::awaitable<ExchangeResult> exchange(ExchangeContext& ctx, std::unique_ptr<Connection>& conn,
+                                         std::string_view request, ResponseReader& reader) {
+  ExchangeResult out;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    reader.begin();
+    if (const std::error_code ec = co_await ensure_connection(ctx, conn, out)) {
+      out.step = ExchangeStep::connect;
+      out.ec = ec;
+      out.t_ns = now_ns();
+      co_return out;
+    }
+    out.sent_ns = now_ns();
+    if (const std::error_code ec = co_await conn->write(request)) {
+      out.step = ExchangeStep::write;
+      out.ec = ec;
+      out.t_ns = now_ns();
+    } else {
+      co_await read_response(ctx, *conn, reader, out);
+    }
+    if (out.step == ExchangeStep::complete) co_return out;
+    if (attempt > 0 || !stale_connection(out, reader)) co_return out;
+    conn.reset();  // resend once, on a fresh connection
+  }
+  co_return out;
+}
+
+}  // namespace llmbench::http

@@ -1,0 +1,57 @@
+#include "llmbench/load/closed_loop.hpp"
+
+#include <asio/experimental/as_tuple.hpp>
+
+#include "llmbench/load/request_path.hpp"
+#include "llmbench/util/clock.hpp"
+
+namespace llmbench {
+
+void ClosedLoopDriver::start(asio::io_context& io, RequestPath& path) {
+  running_ = clients_;
+  asio::co_spawn(io, start_clients(io, path), asio::detached);
+  asio::co_spawn(io, watch_stage_end(io, path), asio::detached);
+}
+
+// Spawning every client at once would run all their first steps (request,
+// socket, connect: ~30 us each) before the event loop looked at a socket
+// again, so the first responses would wait behind the last clients' connects
+// and be stamped late: 10 ms of TTFT error at 512 clients. In batches, with
+// a turn of the loop between them, responses are read as they come.
+asio::awaitable<void> ClosedLoopDriver::start_clients(asio::io_context& io, RequestPath& path) {
+  constexpr std::size_t kBatch = 16;
+  for (std::size_t i = 0; i < clients_; ++i) {
+    asio::co_spawn(io, client(path, path.new_slot()), asio::detached);
+    if ((i + 1) % kBatch == 0) co_await asio::post(io, asio::use_awaitable);
+  }
+}
+
+asio::awaitable<void> ClosedLoopDriver::client(RequestPath& path, Slot& slot) {
+  Ticket t;
+  while (!path.cancelled() && source_.next(t, now_ns())) {
+    path.counters().scheduled.fetch_add(1, std::memory_order_relaxed);
+    co_await path.run(slot, t);
+  }
+  // The schedule is over for everyone: cool-down requests still running on
+  // other clients only kept the load up and are cancelled now.
+  path.cancel_cooldown();
+  --running_;
+}
+
+// A client only notices the end of the cool-down when its request ends; a
+// long one would keep the stage alive. This wakes every 50 ms to cancel the
+// cool-down's requests as soon as its time is up.
+asio::awaitable<void> ClosedLoopDriver::watch_stage_end(asio::io_context& io, RequestPath& path) {
+  constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+  asio::steady_timer timer(io);
+  while (running_ > 0 && !path.cancelled()) {
+    if (source_.over(now_ns())) {
+      path.cancel_cooldown();
+      break;
+    }
+    timer.expires_after(std::chrono::milliseconds(50));
+    co_await timer.async_wait(use_tuple);
+  }
+}
+
+}  // namespace llmbench
