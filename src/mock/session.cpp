@@ -149,6 +149,7 @@ asio::awaitable<After> Session::respond(const Request& req, bool keep) {
     if (p == "/v1/completions" || p == "/completions") co_return co_await serve_completion(Api::completions, req, keep);
     if (p == "/completion") co_return co_await serve_completion(Api::native, req, keep);
     if (p == "/tokenize") {
+      st_.counters.tokenize.fetch_add(1, std::memory_order_relaxed);
       const TokenizeRequest t = parse_tokenize(req.body);
       if (t.error) co_return co_await send_error(*t.error, req, keep);
       std::string body;
@@ -156,19 +157,31 @@ asio::awaitable<After> Session::respond(const Request& req, bool keep) {
       co_return co_await send_json(200, body, req, keep);
     }
   }
+  co_return co_await send_not_found(req, keep);
+}
+
+asio::awaitable<After> Session::send_not_found(const Request& req, bool keep) {
+  st_.counters.not_found.fetch_add(1, std::memory_order_relaxed);
   std::string body;
   wire::append_http_error_body(body, 404, "File Not Found", "not_found_error");
   co_return co_await send_json(404, body, req, keep);
 }
 
 asio::awaitable<After> Session::respond_get(std::string_view p, const Request& req, bool keep) {
-  if (p == "/health" || p == "/v1/health") co_return co_await send_json(200, kHealthBody, req, keep);
+  if (p == "/health" || p == "/v1/health") {
+    st_.counters.health.fetch_add(1, std::memory_order_relaxed);
+    co_return co_await send_json(200, kHealthBody, req, keep);
+  }
   if (p == "/v1/models" || p == "/models") {
+    st_.counters.models.fetch_add(1, std::memory_order_relaxed);
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
         std::chrono::system_clock::now().time_since_epoch()).count();
     co_return co_await send_json(200, models_body(st_.cfg, now_s), req, keep);
   }
-  if (p == "/props") co_return co_await send_json(200, st_.props, req, keep);
+  if (p == "/props") {
+    st_.counters.props.fetch_add(1, std::memory_order_relaxed);
+    co_return co_await send_json(200, st_.props, req, keep);
+  }
   if (p == "/slots") {
     std::string body;
     append_slots_body(body, st_.pool.views(), st_.cfg.n_ctx_slot);
@@ -183,9 +196,7 @@ asio::awaitable<After> Session::respond_get(std::string_view p, const Request& r
     out_ += body;
     co_return co_await send(out_) ? After::drop : (keep ? After::keep : After::close);
   }
-  std::string body;
-  wire::append_http_error_body(body, 404, "File Not Found", "not_found_error");
-  co_return co_await send_json(404, body, req, keep);
+  co_return co_await send_not_found(req, keep);
 }
 
 wire::HeadOptions Session::head_options(const Request& req, bool keep, std::string_view extra) const {

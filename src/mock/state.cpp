@@ -90,6 +90,11 @@ MockStats ServerState::stats() const noexcept {
   MockStats s;
   s.requests_total = counters.requests_total.load(kRelaxed);
   s.completions_total = counters.completions_total.load(kRelaxed);
+  s.health_requests = counters.health.load(kRelaxed);
+  s.models_requests = counters.models.load(kRelaxed);
+  s.props_requests = counters.props.load(kRelaxed);
+  s.tokenize_requests = counters.tokenize.load(kRelaxed);
+  s.not_found = counters.not_found.load(kRelaxed);
   s.requests_streamed = counters.requests_streamed.load(kRelaxed);
   s.tokens_sent = counters.tokens_sent.load(kRelaxed);
   s.connections_accepted = counters.connections_accepted.load(kRelaxed);

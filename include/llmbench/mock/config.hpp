@@ -51,6 +51,11 @@ struct MockStats {
   std::uint64_t connections_accepted = 0;
   std::uint64_t client_disconnects = 0;    // clients gone while queued or generating
   std::uint64_t faults_injected = 0;
+  std::uint64_t health_requests = 0;       // GET /health
+  std::uint64_t models_requests = 0;       // GET /v1/models (or /models)
+  std::uint64_t props_requests = 0;        // GET /props
+  std::uint64_t tokenize_requests = 0;     // POST /tokenize
+  std::uint64_t not_found = 0;             // answered 404
   int max_concurrent_in_slot = 0;          // most slots busy at once
   int max_queued = 0;                      // most requests waiting for a slot at once
 };

@@ -22,6 +22,11 @@ struct Counters {
   std::atomic<std::uint64_t> client_disconnects{0};
   std::atomic<std::uint64_t> faults_injected{0};
   std::atomic<std::uint64_t> tasks{0};
+  std::atomic<std::uint64_t> health{0};     // GET /health
+  std::atomic<std::uint64_t> models{0};     // GET /v1/models
+  std::atomic<std::uint64_t> props{0};      // GET /props
+  std::atomic<std::uint64_t> tokenize{0};   // POST /tokenize
+  std::atomic<std::uint64_t> not_found{0};  // answered 404 (outside --api-prefix, or no such endpoint)
   // /metrics
   std::atomic<std::uint64_t> prompt_tokens{0};
   std::atomic<std::uint64_t> prompt_us{0};
