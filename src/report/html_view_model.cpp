@@ -53,22 +53,28 @@ struct ConfigField {
 
 // The settings that change what a run measured; the rest stay in the file.
 constexpr std::array<ConfigField, 15> kConfigFields{{
-    {"endpoint", "endpoint", ""},       {"runs", "runs", ""},
-    {"concurrency", "concurrency", ""}, {"rate", "rate", " req/s"},
-    {"sweep", "sweep", ""},             {"duration_s", "duration", " s"},
-    {"requests", "requests", ""},       {"warmup_s", "warm-up", " s"},
-    {"cooldown_s", "cool-down", " s"},  {"max_tokens", "max_tokens", ""},
-    {"dataset", "dataset", ""},         {"input_tokens", "input tokens", ""},
-    {"output_tokens", "output tokens", ""}, {"slo", "SLO", ""},
+    {"endpoint", "endpoint", ""},
+    {"runs", "runs", ""},
+    {"concurrency", "concurrency", ""},
+    {"rate", "rate", " req/s"},
+    {"sweep", "sweep", ""},
+    {"duration_s", "duration", " s"},
+    {"requests", "requests", ""},
+    {"warmup_s", "warm-up", " s"},
+    {"cooldown_s", "cool-down", " s"},
+    {"max_tokens", "max_tokens", ""},
+    {"dataset", "dataset", ""},
+    {"input_tokens", "input tokens", ""},
+    {"output_tokens", "output tokens", ""},
+    {"slo", "SLO", ""},
     {"threads", "threads", ""},
 }};
 
 std::string target_text(element cfg) {
-  double decode_tps = 0;
   bool mock = false;
   if (!cfg["mock"].get(mock) && mock) {
-    decode_tps = number_at(cfg, "mock_decode_tps");
-    return fmt::format("built-in server ({} tok/s, {} slots)", decode_tps, number_at(cfg, "mock_slots"));
+    return fmt::format("built-in server ({} tok/s, {} slots)", number_at(cfg, "mock_decode_tps"),
+                       number_at(cfg, "mock_slots"));
   }
   if (std::string url = string_at(cfg, "url"); !url.empty()) return url;
   return fmt::format("{}:{}", string_at(cfg, "host"), number_at(cfg, "port"));
