@@ -6,11 +6,12 @@ set -euo pipefail
 LLMBENCH_PACKAGES=(
   build-essential cmake pkg-config python3 ca-certificates openssl
   libasio-dev node-llhttp libsimdjson-dev libspdlog-dev libfmt-dev
-  libgtest-dev libcli11-dev libssl-dev
+  libgtest-dev libcli11-dev libssl-dev libjs-chart.js
 )
-# The full test suite also builds the fuzzers with clang and its runtimes, and
-# runs the benchmark scripts (jq reads results; taskset pins server and client).
-LLMBENCH_TEST_PACKAGES=(clang libclang-rt-14-dev jq util-linux)
+# The full test suite also builds the fuzzers with clang and its runtimes,
+# runs the benchmark scripts (jq reads results; taskset pins server and client)
+# and opens the HTML reports in headless Chromium (tests/browser/).
+LLMBENCH_TEST_PACKAGES=(clang libclang-rt-14-dev jq util-linux chromium)
 
 llmbench_install_missing() {
   local missing=()

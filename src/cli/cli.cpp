@@ -8,6 +8,7 @@
 #include "llmbench/cli/exit_codes.hpp"
 #include "llmbench/cli/parsed_settings.hpp"
 #include "llmbench/cli/options.hpp"
+#include "llmbench/cli/report_command.hpp"
 #include "llmbench/mock/config.hpp"
 #include "llmbench/mock/server.hpp"
 #include "llmbench/report/json_report.hpp"
@@ -33,6 +34,9 @@ Examples:
   llmbench --config bench_configs/sweep.json --port 8080
   # Several runs' latency distributions combined exactly
   llmbench merge run1.json run2.json --output merged.json
+  # Charts of a sweep, or of two runs overlaid, in one HTML file
+  llmbench report sweep.json --html sweep.html
+  llmbench report before.json after.json --html compare.html
   # The built-in llama-server imitation on its own
   llmbench mock-server --port 8080 --slots 4 --decode-tps 50
 
@@ -104,6 +108,9 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("files", merge_files, "llmbench results files (JSON)")->required()->check(CLI::ExistingFile);
   merge_cmd->add_option("--output", merge_output, "Write the merged distributions as JSON");
 
+  ReportOptions report_opts;
+  CLI::App* report_cmd = add_report_command(app, report_opts);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -119,6 +126,7 @@ int main(int argc, char** argv) {
 
   if (mock_cmd->parsed()) return run_mock_server(mock_cfg);
   if (merge_cmd->parsed()) return run_merge(merge_files, merge_output);
+  if (report_cmd->parsed()) return run_report(report_opts);
   return run_main_command(cli_settings, bound);
 }
 
