@@ -20,20 +20,22 @@ CLI::App* add_report_command(CLI::App& app, ReportOptions& opts) {
 }
 
 int run_report(const ReportOptions& opts) {
-  std::vector<report::ResultsText> inputs(opts.files.size());
-  std::string error;
-  for (std::size_t i = 0; i < opts.files.size(); ++i) {
-    if (!report::read_results_file(opts.files[i], inputs[i], error)) {
-      std::fprintf(stderr, "llmbench report: %s\n", error.c_str());
+  std::vector<report::ResultsText> inputs;
+  for (const std::string& file : opts.files) {
+    Expected<report::ResultsText> in = report::read_results_file(file);
+    if (!in) {
+      std::fprintf(stderr, "llmbench report: %s\n", in.error().c_str());
       return kExitUsage;
     }
+    inputs.push_back(std::move(*in));
   }
-  std::string html;
-  if (!report::render_html_report(inputs, html, error)) {
-    std::fprintf(stderr, "llmbench report: %s\n", error.c_str());
+  const Expected<std::string> html = report::render_html_report(inputs);
+  if (!html) {
+    std::fprintf(stderr, "llmbench report: %s\n", html.error().c_str());
     return kExitUsage;
   }
-  if (!report::write_file_atomically(opts.html, html, error)) {
+  std::string error;
+  if (!report::write_file_atomically(opts.html, *html, error)) {
     std::fprintf(stderr, "llmbench report: %s\n", error.c_str());
     return kExitFailure;
   }

@@ -53,7 +53,7 @@ std::string escape_json_for_script(std::string_view json) {
   return out;
 }
 
-bool read_results_file(const std::string& path, ResultsText& out, std::string& error) {
+Expected<ResultsText> read_results_file(const std::string& path) {
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -61,20 +61,17 @@ bool read_results_file(const std::string& path, ResultsText& out, std::string& e
   // here, the JSON parser will say what is wrong with it.
   if (in) text << in.rdbuf();
   if (!in.is_open() || in.bad()) {
-    error = fmt::format("{}: cannot read ({})", path, errno ? std::strerror(errno) : "I/O error");
-    return false;
+    return Unexpected(fmt::format("{}: cannot read ({})", path, errno ? std::strerror(errno) : "I/O error"));
   }
-  out.name = path;
-  out.json = text.str();
-  return true;
+  return ResultsText{path, text.str()};
 }
 
-bool render_html_report(const std::vector<ResultsText>& inputs, std::string& html, std::string& error) {
-  std::string view_model;
-  if (!html::build_view_model(inputs, view_model, error)) return false;
+Expected<std::string> render_html_report(const std::vector<ResultsText>& inputs) {
+  const Expected<std::string> view_model = html::build_view_model(inputs);
+  if (!view_model) return Unexpected(view_model.error());
   // The view model goes first: report.js reads it when it runs, after
   // Chart.js has defined window.Chart.
-  html = fmt::format(
+  return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n"
@@ -82,9 +79,8 @@ bool render_html_report(const std::vector<ResultsText>& inputs, std::string& htm
       "<main id=\"llmbench-report\"></main>\n"
       "<script type=\"application/json\" id=\"llmbench-data\">{}</script>\n"
       "<script>\n{}\n</script>\n<script>\n{}\n</script>\n</body>\n</html>\n",
-      escape_html_text(page_title(inputs)), assets::report_css(), escape_json_for_script(view_model),
+      escape_html_text(page_title(inputs)), assets::report_css(), escape_json_for_script(*view_model),
       assets::chartjs(), assets::report_js());
-  return true;
 }
 
 }  // namespace llmbench::report

@@ -230,7 +230,7 @@ std::vector<std::string> file_labels(const std::vector<ResultsText>& inputs) {
   return labels;
 }
 
-bool build_view_model(const std::vector<ResultsText>& inputs, std::string& json, std::string& error) {
+Expected<std::string> build_view_model(const std::vector<ResultsText>& inputs) {
   simdjson::dom::parser parser;
   const std::vector<std::string> labels = file_labels(inputs);
   JsonWriter w(0);
@@ -240,14 +240,12 @@ bool build_view_model(const std::vector<ResultsText>& inputs, std::string& json,
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     std::string what;
     if (!write_file_view(w, parser, inputs[i], labels[i], what)) {
-      error = fmt::format("{}: {}", inputs[i].name, what);
-      return false;
+      return Unexpected(fmt::format("{}: {}", inputs[i].name, what));
     }
   }
   w.end_array();
   w.end_object();
-  json = w.take();
-  return true;
+  return w.take();
 }
 
 }  // namespace llmbench::report::html

@@ -86,8 +86,9 @@ TEST(HtmlCdf, ScalesToMillisecondsAndFloorsZeroForTheLogAxis) {
 TEST(HtmlPage, EmbeddedJsonCannotCloseItsScriptElement) {
   EXPECT_EQ(escape_json_for_script(R"({"k":"</script><!--"})"), R"({"k":"\u003c/script>\u003c!--"})");
   const std::string key = "</script><!--<script>x";
-  std::string page, error;
-  ASSERT_TRUE(render_html_report({{"a.json", spec_results(key, {1, 2})}}, page, error)) << error;
+  const auto rendered = render_html_report({{"a.json", spec_results(key, {1, 2})}});
+  ASSERT_TRUE(rendered) << rendered.error();
+  const std::string& page = *rendered;
   const std::size_t data = page.find("id=\"llmbench-data\"");
   const std::size_t data_end = page.find("</script>", data);
   EXPECT_EQ(page.substr(data, data_end - data).find("<!--"), std::string::npos);
@@ -104,17 +105,17 @@ TEST(HtmlPage, EmbedsChartJsAndOurScriptSafely) {
     EXPECT_EQ(lower.find("</script"), std::string::npos);
     EXPECT_EQ(lower.find("<!--"), std::string::npos);
   }
-  std::string page, error;
-  ASSERT_TRUE(render_html_report({{"a.json", spec_results("p", {1})}}, page, error)) << error;
+  const auto rendered = render_html_report({{"a.json", spec_results("p", {1})}});
+  ASSERT_TRUE(rendered) << rendered.error();
+  const std::string& page = *rendered;
   EXPECT_NE(page.find(assets::chartjs()), std::string::npos);
   EXPECT_NE(page.find(assets::report_js()), std::string::npos);
 }
 
 TEST(HtmlViewModel, SpecPromptsCarryEveryRunAndTheInterval) {
-  std::string json, error;
-  ASSERT_TRUE(html::build_view_model({{"dir/base.json", spec_results("memory_sequential", {100, 110, 120})}},
-                                     json, error))
-      << error;
+  const auto built = html::build_view_model({{"dir/base.json", spec_results("memory_sequential", {100, 110, 120})}});
+  ASSERT_TRUE(built) << built.error();
+  const std::string& json = *built;
   simdjson::dom::parser parser;
   const simdjson::dom::element f = parser.parse(json)["files"].at(0);
   EXPECT_EQ(std::string_view(f["name"]), "base.json");
@@ -137,8 +138,9 @@ std::string load_results(std::string_view stage_extra) {
 }
 
 TEST(HtmlViewModel, LoadStagesSweepAxisKneeAndCdfs) {
-  std::string json, error;
-  ASSERT_TRUE(html::build_view_model({{"s.json", load_results("")}}, json, error)) << error;
+  const auto built = html::build_view_model({{"s.json", load_results("")}});
+  ASSERT_TRUE(built) << built.error();
+  const std::string& json = *built;
   simdjson::dom::parser parser;
   const simdjson::dom::element f = parser.parse(json)["files"].at(0);
   EXPECT_EQ(std::string_view(f["load"]["axis"]), "concurrency");
@@ -157,8 +159,9 @@ TEST(HtmlViewModel, TimeSeriesBecomesRatesPerSecondOfBucketWidth) {
       ",\"timeseries\":[{\"t_s\":0.5,\"output_tokens\":50,\"in_flight\":2,\"requests_failed\":1},"
       "{\"t_s\":1.0,\"output_tokens\":100,\"in_flight\":4,\"requests_failed\":0},"
       "{\"t_s\":1.5,\"output_tokens\":100,\"in_flight\":4,\"requests_failed\":0}]";
-  std::string json, error;
-  ASSERT_TRUE(html::build_view_model({{"s.json", load_results(buckets)}}, json, error)) << error;
+  const auto built = html::build_view_model({{"s.json", load_results(buckets)}});
+  ASSERT_TRUE(built) << built.error();
+  const std::string& json = *built;
   simdjson::dom::parser parser;
   const simdjson::dom::element ts = parser.parse(json)["files"].at(0)["stages"].at(0)["timeseries"];
   EXPECT_DOUBLE_EQ(double(ts["output_tps"].at(0)), 100);  // 50 tokens in 0.5 s
@@ -175,8 +178,9 @@ TEST(HtmlViewModel, LabelsAreBaseNamesUnlessTwoFilesShareOne) {
 
 TEST(HtmlErrors, ABadFileGetsOneLineNamingItAndWhatWasWrong) {
   const auto error_for = [](const std::string& json) {
-    std::string page, error;
-    EXPECT_FALSE(render_html_report({{"good.json", spec_results("p", {1})}, {"runs/bad.json", json}}, page, error));
+    const auto rendered = render_html_report({{"good.json", spec_results("p", {1})}, {"runs/bad.json", json}});
+    EXPECT_FALSE(rendered);
+    const std::string error = rendered ? std::string() : rendered.error();
     EXPECT_EQ(error.find('\n'), std::string::npos);
     return error;
   };

@@ -20,13 +20,12 @@
 namespace llmbench::report {
 
 // Reads a saved results file (its name is the path, which errors quote; the
-// page labels it by base name). False with "<path>: <reason>" on a read error.
-bool read_results_file(const std::string& path, ResultsText& out, std::string& error);
+// page labels it by base name). A read error is "<path>: <reason>".
+Expected<ResultsText> read_results_file(const std::string& path);
 
-// The whole page for `inputs` (the first is drawn as the baseline). False
-// with one line "<name>: <what was wrong>" when an input is not a usable
-// results file; nothing is written then.
-bool render_html_report(const std::vector<ResultsText>& inputs, std::string& html, std::string& error);
+// The whole page for `inputs` (the first is drawn as the baseline). An input
+// that is not a usable results file is one line "<name>: <what was wrong>".
+Expected<std::string> render_html_report(const std::vector<ResultsText>& inputs);
 
 // JSON made safe as the text of a <script> element: every '<' becomes
 // \u003c, so neither "</script" nor "<!--" (which would change how the HTML

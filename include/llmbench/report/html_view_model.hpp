@@ -35,6 +35,8 @@
 #include <string_view>
 #include <vector>
 
+#include "llmbench/util/expected.hpp"
+
 #include "llmbench/stats/histogram.hpp"
 
 namespace llmbench::report {
@@ -70,9 +72,9 @@ struct CdfPoint {
 [[nodiscard]] std::vector<std::string> file_labels(const std::vector<ResultsText>& inputs);
 
 // Builds the view model of `inputs` (in order: the first file is the
-// baseline colour). On a file that is not a usable results file returns
-// false and sets `error` to one line: "<name>: <what was wrong>".
-bool build_view_model(const std::vector<ResultsText>& inputs, std::string& json, std::string& error);
+// baseline colour). A file that is not a usable results file is an error of
+// one line: "<name>: <what was wrong>".
+Expected<std::string> build_view_model(const std::vector<ResultsText>& inputs);
 
 }  // namespace html
 }  // namespace llmbench::report
