@@ -1,8 +1,9 @@
 #pragma once
-// splitmix64: a tiny, fast seeded generator, our own so that the same seed
-// gives the same numbers with every standard library. Used for open-loop
-// arrivals (with the distributions below, defined in load/arrivals.cpp) and
-// by the built-in server for text choice and jitter.
+// splitmix64: a tiny, fast seeded generator, and our own distributions
+// (splitmix64.cpp) rather than <random>'s, which differ between standard
+// libraries: the same seed draws the same numbers everywhere. Used for
+// open-loop arrivals, the built-in server's text choice and jitter, and the
+// statistics' bootstrap.
 #include <cstdint>
 
 namespace llmbench {
