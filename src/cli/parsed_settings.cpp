@@ -84,6 +84,9 @@ Status check_load_numbers(const Settings& s) {
   }
   if (s.idle_timeout_s < 0) return Unexpected("--idle-timeout: expected 0 or more seconds");
   if (s.max_event_bytes < 64) return Unexpected("--max-event-bytes: expected at least 64");
+  if (!(s.timeseries_interval_s >= 0.01) || !std::isfinite(s.timeseries_interval_s)) {
+    return Unexpected("--timeseries-interval: expected at least 0.01 seconds");
+  }
   return {};
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "llmbench/stats/request_figures.hpp"
 #include "llmbench/util/clock.hpp"
 
 namespace llmbench {
@@ -14,16 +15,42 @@ constexpr auto kIdleSleep = std::chrono::milliseconds(1);
 constexpr auto kMaxIdleSleep = std::chrono::milliseconds(16);
 }  // namespace
 
-Aggregator::Aggregator(const RunPlan& plan, StageResult& result, bool keep_records, Observers observers)
+namespace {
+
+// The exact measured window of a stage bounded by time.
+std::optional<stats::Window> exact_window(const StagePlan& stage, const StageWindows& w) {
+  if (stage.mode == LoadMode::spec || stage.duration_s <= 0) return std::nullopt;
+  return stats::Window{w.warmup_end_ns, w.measured_end_ns};
+}
+
+// A closed loop bounded by a count: its full-concurrency span is reported.
+int tracked_clients(const StagePlan& stage) {
+  return stage.mode == LoadMode::closed && stage.duration_s <= 0 ? stage.concurrency : 0;
+}
+
+}  // namespace
+
+Aggregator::Aggregator(const RunPlan& plan, StageResult& result, bool keep_records, Observers observers,
+                       const StageClock& clock)
     : result_(result),
       slo_(plan.slo),
       keep_records_(keep_records),
       obs_(std::move(observers)),
-      progress_interval_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(obs_.progress_interval).count()) {
+      progress_interval_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(obs_.progress_interval).count()),
+      timeline_(stats::TimeSeries(clock.windows.start_ns, seconds_to_ns(plan.timeseries_interval_s), clock.run_start_ns),
+                exact_window(result.plan, clock.windows), tracked_clients(result.plan)) {
   result_.prompts.resize(plan.groups.empty() ? plan.prompts.size() : plan.groups.size());
   group_of_.reserve(plan.prompts.size());
   for (std::size_t i = 0; i < plan.prompts.size(); ++i) {
     group_of_.push_back(plan.groups.empty() ? static_cast<std::uint16_t>(i) : plan.prompts[i].group);
+  }
+  result_.run_start_ns = clock.run_start_ns;
+  result_.start_s = static_cast<double>(clock.windows.start_ns - clock.run_start_ns) / 1e9;
+  result_.timeseries_interval_s = plan.timeseries_interval_s;
+  result_.window = timeline_.window();
+  if (const auto& w = timeline_.window()) {
+    for (PromptResult& p : result_.prompts) p.measured.open_window(w->length_ns());
+    result_.overall.open_window(w->length_ns());
   }
 }
 
@@ -52,6 +79,7 @@ void Aggregator::loop() {
     // Producers have stopped and this drain came after: the rings are empty.
     if (done) {
       drain();
+      finish_timeline();
       break;
     }
     // Idle: back off from 1 ms to 16 ms. The rings hold thousands of
@@ -87,14 +115,9 @@ std::size_t Aggregator::drain() {
 
 void Aggregator::on_sample(const StreamSample& s) {
   switch (s.kind) {
-    case SampleKind::token_read: {
-      // Inter-token gaps are statistics of the measured window only.
-      if (s.phase != Phase::measured) return;
-      const std::uint16_t grp = s.prompt < group_of_.size() ? group_of_[s.prompt] : 0;
-      result_.prompts[grp].measured.add_token_read(s.value_ns, s.count);
-      result_.overall.add_token_read(s.value_ns, s.count);
+    case SampleKind::token_read:
+      on_token_read(s);
       return;
-    }
     case SampleKind::delivery_lag:
       // How late llmbench's own timestamps are: every event of every phase.
       result_.delivery_lag_ns.record(s.value_ns);
@@ -103,11 +126,49 @@ void Aggregator::on_sample(const StreamSample& s) {
   }
 }
 
+// Every token counts where it arrived (the time series, the exact window),
+// whatever became of its request; inter-token gaps are statistics of the
+// measured requests that succeeded.
+void Aggregator::on_token_read(const StreamSample& s) {
+  const std::uint16_t grp = s.prompt < group_of_.size() ? group_of_[s.prompt] : 0;
+  timeline_.add_tokens(s.t_ns, s.tokens);
+  if (timeline_.in_window(s.t_ns)) {
+    result_.prompts[grp].measured.window_tokens += s.tokens;
+    result_.overall.window_tokens += s.tokens;
+  }
+  if (s.phase != Phase::measured || !s.ok) return;
+  result_.prompts[grp].measured.add_token_read(s.value_ns, s.count);
+  result_.overall.add_token_read(s.value_ns, s.count);
+}
+
+// A request's part in the exact window: its completion if it ended inside,
+// and a non-streamed body's tokens, which arrive with its last byte.
+void Aggregator::count_in_window(std::uint16_t grp, const RequestRecord& r) {
+  if (!r.stream && r.ok()) timeline_.add_tokens(r.end_ns, r.completion_tokens);
+  if (!r.ok() || !timeline_.in_window(r.end_ns)) return;
+  for (stats::MetricSet* m : {&result_.prompts[grp].measured, &result_.overall}) {
+    ++m->window_completions;
+    if (!r.stream) m->window_tokens += r.completion_tokens;
+  }
+}
+
+void Aggregator::finish_timeline() {
+  result_.timeseries = timeline_.buckets();
+  if (const auto& w = timeline_.window()) {
+    const auto rel = [&](std::int64_t t) { return static_cast<double>(t - result_.run_start_ns) / 1e9; };
+    result_.steady = stats::steady_state(result_.timeseries, rel(w->start_ns), rel(w->end_ns));
+  }
+  result_.full_concurrency = timeline_.full_concurrency();
+}
+
 void Aggregator::on_record(const RequestRecord& r) {
   ++result_.ended;
   if (!r.ok() && r.error != ErrorKind::cancelled) ++errors_;
   const std::uint16_t grp = r.prompt < group_of_.size() ? group_of_[r.prompt] : 0;
   PromptResult& p = result_.prompts[grp];
+  timeline_.add_request(r.start_ns, r.end_ns, r.ok(), r.error == ErrorKind::cancelled);
+  if (const auto ttft = stats::ttft_ns(r); ttft && r.ok()) timeline_.add_first_token(r.first_token_ns, *ttft);
+  count_in_window(grp, r);
   switch (r.phase) {
     case Phase::warmup:
       ++p.phases.warmup;

@@ -61,8 +61,8 @@ std::vector<Ticket> spec_tickets(std::size_t prompts, int runs, int warmup_reque
 // share of the arrivals.
 struct Engine::StageRig {
   StageRig(const RunPlan& plan, const StagePlan& stage, std::uint32_t index, std::size_t workers,
-           const std::atomic<bool>& gate)
-      : windows(StageWindows::for_stage(stage, now_ns())),
+           const std::atomic<bool>& gate, const StageWindows& w)
+      : windows(w),
         list(stage.mode == LoadMode::spec ? spec_tickets(plan.prompts.size(), stage.runs, stage.warmup_requests)
                                           : std::vector<Ticket>{}),
         closed(windows, stage.requests, plan.prompts.size()) {
@@ -95,7 +95,7 @@ struct Engine::StageRig {
   std::vector<std::unique_ptr<Driver>> drivers;
 };
 
-Engine::Engine(const RunPlan& plan) : plan_(plan) { ctx_.plan = &plan_; }
+Engine::Engine(const RunPlan& plan) : plan_(plan), run_start_ns_(now_ns()) { ctx_.plan = &plan_; }
 
 Status Engine::prepare() {
   asio::io_context io;
@@ -156,10 +156,12 @@ StageResult Engine::run_stage(std::uint32_t index, const StagePlan& stage, const
   const std::size_t ring = stage.mode == LoadMode::spec ? kSpecRingCapacity : kLoadRingCapacity;
   std::vector<std::unique_ptr<Worker>> workers;
   for (std::size_t i = 0; i < nworkers; ++i) workers.push_back(std::make_unique<Worker>(ctx_, index, ring));
-  Aggregator agg(plan_, result, /*keep_records=*/stage.mode == LoadMode::spec, observers);
+  const StageWindows windows = StageWindows::for_stage(stage, now_ns());
+  Aggregator agg(plan_, result, /*keep_records=*/stage.mode == LoadMode::spec, observers,
+                 StageClock{windows, run_start_ns_});
   for (auto& w : workers) agg.attach(*w);
   register_workers(workers);
-  StageRig rig(plan_, stage, index, nworkers, gate_closed_);
+  StageRig rig(plan_, stage, index, nworkers, gate_closed_, windows);
   agg.start();
   std::vector<std::thread> threads;
   threads.reserve(nworkers);

@@ -176,12 +176,18 @@ void RequestPath::release_connection(Slot& slot) {
   slot.conn.reset();
 }
 
-// Token reads only from a request that succeeded (ITL then covers the same
-// requests as TTFT and TPOT); delivery lag from every stamped event.
+// Every sample, once the request has ended: its outcome and its token count
+// are known then. A read's share of the tokens is its events' share of the
+// content events (the server's count spread evenly when one event carries
+// several tokens).
 void RequestPath::flush_samples(Slot& slot) {
-  const bool ok = slot.rec.ok();
-  for (const StreamSample& s : slot.staged) {
-    if (s.kind == SampleKind::token_read && !ok) continue;
+  const RequestRecord& rec = slot.rec;
+  const double per_event = rec.content_events > 0 && rec.completion_tokens > 0
+                               ? static_cast<double>(rec.completion_tokens) / static_cast<double>(rec.content_events)
+                               : 1.0;
+  for (StreamSample s : slot.staged) {
+    s.ok = rec.ok();
+    if (s.kind == SampleKind::token_read) s.tokens = static_cast<double>(s.count) * per_event;
     push(out_.samples, s, out_.counters);
   }
   slot.staged.clear();

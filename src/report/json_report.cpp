@@ -168,11 +168,52 @@ void write_load_section(JsonWriter& w, const RunReport& rep) {
   w.end_object();
 }
 
+// When: the stage's window, its time series and whether it was steady.
+void write_timeline(JsonWriter& w, const StageResult& st) {
+  const auto rel = [&](std::int64_t t) { return static_cast<double>(t - st.run_start_ns) / 1e9; };
+  w.key("window").begin_object();
+  if (st.window) {
+    w.field("rule", "exact").field("start_s", rel(st.window->start_ns)).field("end_s", rel(st.window->end_ns));
+  } else {
+    w.field("rule", "span");
+  }
+  w.end_object();
+  w.key("steady").begin_object();
+  w.field("judged", st.steady.judged);
+  if (st.steady.judged) {
+    w.field("steady", st.steady.steady);
+    w.field("test", "first vs second half and least-squares trend of per-bucket output tok/s, each within 10 %");
+    w.field("first_half_tokens_per_second", st.steady.first_half_tps);
+    w.field("second_half_tokens_per_second", st.steady.second_half_tps);
+    w.field("change_pct", st.steady.change_pct);
+    w.field("trend_pct_over_window", st.steady.trend_pct_over_window);
+  }
+  w.field("buckets", static_cast<std::uint64_t>(st.steady.buckets));
+  w.end_object();
+  w.field("timeseries_interval_s", st.timeseries_interval_s);
+  w.key("timeseries").begin_array();
+  for (const stats::TimeBucket& b : st.timeseries) {
+    w.begin_object();
+    w.field("t_s", b.t_s).field("output_tokens", b.output_tokens);
+    w.field("requests_started", b.requests_started).field("requests_completed", b.requests_completed);
+    w.field("requests_failed", b.requests_failed).field("in_flight", b.in_flight);
+    w.key("ttft_p50_ms");
+    if (b.ttft_p50_ms >= 0) {
+      w.value(b.ttft_p50_ms);
+    } else {
+      w.null();
+    }
+    w.end_object();
+  }
+  w.end_array();
+}
+
 void write_stage(JsonWriter& w, const RunPlan& plan, const StageResult& st) {
   const bool open = st.plan.mode == LoadMode::open;
   const auto sets = prompt_sets(st);
   w.begin_object();
   write_stage_plan(w, st.plan);
+  w.field("start_s", st.start_s);
   w.field("elapsed_s", st.elapsed_s);
   w.field("interrupted", st.interrupted);
   w.key("phases").begin_object();
@@ -184,9 +225,14 @@ void write_stage(JsonWriter& w, const RunPlan& plan, const StageResult& st) {
   write_load_prompts(w, plan, sets, open);
   w.key("summary").begin_object();
   w.field("overall_avg_tokens_per_second", stats::mean_of_prompt_means(sets));
+  if (st.full_concurrency) {
+    w.field("full_concurrency_tokens_per_second", st.full_concurrency->tokens_per_second);
+    w.field("full_concurrency_span_s", st.full_concurrency->span_s);
+  }
   write_metrics(w, st.overall, MetricsOptions{.open_loop = open, .slo = plan.slo.any()});
   write_delivery_lag(w, st.delivery_lag_ns, st.first_token_lag_ns);
   w.end_object();
+  write_timeline(w, st);
   w.end_object();
 }
 

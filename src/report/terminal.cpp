@@ -143,11 +143,22 @@ std::string render_load_terminal(const RunReport& rep) {
                      rep.plan->target.path(protocol::default_path(rep.plan->flavor)), rep.plan->threads);
   for (const StageResult& st : rep.stages) {
     const stats::MetricSet& m = st.overall;
-    out += fmt::format("\nStage {} ({}; measured {:.1f} s)\n", st.plan.label, mode_text(st.plan), m.window_s());
+    out += fmt::format("\nStage {} ({}; measured {:.1f} s{})\n", st.plan.label, mode_text(st.plan), m.window_s(),
+                       st.window ? ", exact window" : "");
     out += fmt::format("  Requests: {} succeeded, {} failed, {} cancelled; scheduled {} (warm-up {}, cool-down {})\n",
                        m.succeeded, m.failed, m.cancelled, st.scheduled, st.phases.warmup, st.phases.cooldown);
     out += fmt::format("  Throughput: {:.2f} req/s, {:.1f} output tok/s; per request {:.2f} tok/s mean\n",
                        m.request_throughput(), m.output_tokens_per_second(), m.tps.mean());
+    if (st.full_concurrency) {
+      out += fmt::format("  With all {} clients busy ({:.1f} s): {:.1f} output tok/s\n", st.plan.concurrency,
+                         st.full_concurrency->span_s, st.full_concurrency->tokens_per_second);
+    }
+    if (st.steady.judged && !st.steady.steady) {
+      out += fmt::format(
+          "  WARNING: not steady: output tok/s {:+.1f}% from the first half of the window to the second, trend {:+.1f}%"
+          " (longer --warmup-seconds or --duration)\n",
+          st.steady.change_pct, st.steady.trend_pct_over_window);
+    }
     if (rep.plan->slo.any()) {
       out += fmt::format("  Goodput: {:.2f} req/s ({} of {} succeeded within the SLO, {:.1f}%)\n",
                          m.goodput_per_second(), m.good, m.succeeded, 100.0 * m.good_share());

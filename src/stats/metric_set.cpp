@@ -51,6 +51,11 @@ void MetricSet::add(const RequestRecord& r, const Slo& slo) {
   }
 }
 
+void MetricSet::open_window(std::int64_t length_ns) noexcept {
+  exact_window = true;
+  window_ns = length_ns;
+}
+
 void MetricSet::add_token_read(std::int64_t gap_ns, std::uint32_t content_events) {
   if (gap_ns >= 0) itl_ns.record(gap_ns);
   if (content_events > 1) itl_ns.record(0, content_events - 1);
@@ -75,21 +80,28 @@ void MetricSet::merge(const MetricSet& o) {
   tps.merge(o.tps);
   first_start_ns = std::min(first_start_ns, o.first_start_ns);
   last_end_ns = std::max(last_end_ns, o.last_end_ns);
+  exact_window = exact_window || o.exact_window;
+  window_ns += o.window_ns;
+  window_tokens += o.window_tokens;
+  window_completions += o.window_completions;
 }
 
 double MetricSet::window_s() const noexcept {
+  if (exact_window) return static_cast<double>(window_ns) / 1e9;
   if (last_end_ns <= first_start_ns) return 0.0;
   return static_cast<double>(last_end_ns - first_start_ns) / 1e9;
 }
 
 double MetricSet::request_throughput() const noexcept {
   const double w = window_s();
-  return w > 0 ? static_cast<double>(succeeded) / w : 0.0;
+  const auto n = static_cast<double>(exact_window ? window_completions : succeeded);
+  return w > 0 ? n / w : 0.0;
 }
 
 double MetricSet::output_tokens_per_second() const noexcept {
   const double w = window_s();
-  return w > 0 ? static_cast<double>(output_tokens) / w : 0.0;
+  const double tokens = exact_window ? window_tokens : static_cast<double>(output_tokens);
+  return w > 0 ? tokens / w : 0.0;
 }
 
 double MetricSet::goodput_per_second() const noexcept {

@@ -7,7 +7,9 @@ case renders a report from them with `llmbench report ... --html` and opens it
 with check_report.py:
 
   spec        one spec-mode file
-  sweep       the sweep (no time series yet: those charts must be absent)
+  sweep       the sweep, with the time series every load stage now writes
+  legacy      the sweep with its time series removed (a file from an older
+              llmbench): those charts must be absent, without error
   overlay     two spec files overlaid, one colour and legend entry each
   timeseries  the sweep with a synthetic time series added to each stage, in
               the shape the run will write (stages[].timeseries), so the
@@ -68,6 +70,15 @@ def add_synthetic_timeseries(src, dst):
         json.dump(results, f)
 
 
+def strip_timeseries(src, dst):
+    with open(src) as f:
+        results = json.load(f)
+    for stage in results.get("stages", []):
+        stage.pop("timeseries", None)
+    with open(dst, "w") as f:
+        json.dump(results, f)
+
+
 def stage_count(path):
     with open(path) as f:
         return len(json.load(f).get("stages", []))
@@ -77,9 +88,12 @@ def render_and_check(args):
     w = lambda name: os.path.join(args.workdir, name)
     if args.case == "timeseries":
         add_synthetic_timeseries(w("sweep.json"), w("sweep-timeseries.json"))
+    if args.case == "legacy":
+        strip_timeseries(w("sweep.json"), w("sweep-legacy.json"))
     inputs, charts_per_stage = {
         "spec": (["spec.json"], 0),
-        "sweep": (["sweep.json"], 3),
+        "sweep": (["sweep.json"], 6),
+        "legacy": (["sweep-legacy.json"], 3),
         "overlay": (["spec.json", "spec-slow.json"], 0),
         "timeseries": (["sweep-timeseries.json"], 6),
     }[args.case]
@@ -99,7 +113,7 @@ def render_and_check(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("case", choices=["results", "spec", "sweep", "overlay", "timeseries"])
+    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "timeseries"])
     ap.add_argument("--llmbench", required=True, help="the built llmbench binary")
     ap.add_argument("--workdir", required=True, help="where results and reports are written")
     ap.add_argument("--screenshot", help="also write the page as a PNG here")

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "llmbench/load/result.hpp"
+#include "llmbench/load/schedule.hpp"
 #include "llmbench/load/worker.hpp"
+#include "llmbench/stats/timeline.hpp"
 
 namespace llmbench {
 
@@ -32,10 +34,16 @@ struct Observers {
   std::chrono::milliseconds progress_interval{1000};
 };
 
+// Where a stage sits on the run's clock.
+struct StageClock {
+  StageWindows windows;
+  std::int64_t run_start_ns = 0;
+};
+
 class Aggregator {
  public:
   // Sizes result.prompts to the plan's statistics groups.
-  Aggregator(const RunPlan& plan, StageResult& result, bool keep_records, Observers observers);
+  Aggregator(const RunPlan& plan, StageResult& result, bool keep_records, Observers observers, const StageClock& clock);
   ~Aggregator();
   Aggregator(const Aggregator&) = delete;
   Aggregator& operator=(const Aggregator&) = delete;
@@ -50,7 +58,10 @@ class Aggregator {
   std::size_t drain();
   void on_record(const RequestRecord& r);
   void on_sample(const StreamSample& s);
+  void on_token_read(const StreamSample& s);
+  void count_in_window(std::uint16_t group, const RequestRecord& r);
   void report_progress(std::int64_t now);
+  void finish_timeline();
 
   StageResult& result_;
   stats::Slo slo_;
@@ -59,6 +70,7 @@ class Aggregator {
   std::int64_t progress_interval_ns_;
   std::vector<Worker*> workers_;
   std::vector<std::uint16_t> group_of_;  // prompt index -> statistics group
+  stats::Timeline timeline_;
   std::thread thread_;
   std::atomic<bool> producers_done_{false};
   std::int64_t started_ns_ = 0;

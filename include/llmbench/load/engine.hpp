@@ -50,6 +50,7 @@ class Engine {
   void unregister_workers();
 
   const RunPlan& plan_;
+  std::int64_t run_start_ns_;  // what the results' times are relative to
   RunContext ctx_;
   std::atomic<bool> gate_closed_{false};
   std::atomic<bool> interrupted_{false};

@@ -72,6 +72,7 @@ struct RunPlan {
   std::vector<PromptGroup> groups;
   std::vector<StagePlan> stages;
   bool auto_sweep = false;      // after stages 0 and 1, rate stages between their throughputs
+  double timeseries_interval_s = 1.0;  // the time series' bucket width
   stats::Slo slo;
 };
 

@@ -1,12 +1,15 @@
 #pragma once
 // What a run measured, as the aggregator builds it and the reporters read it.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "llmbench/load/plan.hpp"
 #include "llmbench/record/record.hpp"
 #include "llmbench/stats/histogram.hpp"
 #include "llmbench/stats/metric_set.hpp"
+#include "llmbench/stats/time_series.hpp"
+#include "llmbench/stats/timeline.hpp"
 
 namespace llmbench {
 
@@ -36,6 +39,15 @@ struct StageResult {
   std::uint64_t connections_opened = 0;
   stats::Histogram delivery_lag_ns;     // --stamp-lag: every stamped event, every phase
   stats::Histogram first_token_lag_ns;  // --stamp-lag: each response's first content event
+
+  // When things happened (times relative to the run's start).
+  double start_s = 0;                        // the stage's start
+  std::optional<stats::Window> window;       // the exact measured window (--duration), on the run's clock
+  std::int64_t run_start_ns = 0;
+  double timeseries_interval_s = 0;
+  std::vector<stats::TimeBucket> timeseries;
+  stats::SteadyState steady;
+  std::optional<stats::Timeline::FullConcurrency> full_concurrency;  // closed loop bounded by --requests
 };
 
 // Several stages together (a sweep's top-level figures).

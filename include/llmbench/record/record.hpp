@@ -129,8 +129,10 @@ enum class SampleKind : std::uint8_t {
   // A socket read that carried content events. Events decoded from one read
   // share its timestamp: `count` events, the first `value_ns` after the
   // request's previous token read (-1: it carried the request's first
-  // token), the others 0 after it. Sent when the request has ended, and only
-  // for a request that succeeded (ITL covers the same requests as TTFT).
+  // token), the others 0 after it. Sent when the request has ended, when its
+  // token count is known: `tokens` is this read's share of it, and `ok`
+  // says whether the request succeeded (ITL covers the same requests as
+  // TTFT; throughput counts every token that arrived).
   token_read = 0,
   // --stamp-lag: one stamped event's delivery lag (read timestamp minus the
   // server's stamp_ns), every event of every request. `first_token` marks a
@@ -144,7 +146,9 @@ struct StreamSample {
   Phase phase = Phase::measured;
   SampleKind kind = SampleKind::token_read;
   bool first_token = false;
+  bool ok = false;             // the request succeeded (set when it has ended)
   std::uint32_t count = 0;
+  double tokens = 0;           // token_read: the tokens these events carried
   std::int64_t t_ns = -1;      // the read's timestamp
   std::int64_t value_ns = -1;  // token_read: gap from the previous token read; delivery_lag: the lag
 };

@@ -40,6 +40,14 @@ struct MetricSet {
   std::int64_t first_start_ns = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_end_ns = std::numeric_limits<std::int64_t>::min();
 
+  // An exact measured window (a stage bounded by --duration): throughput is
+  // the tokens read, and the requests completed, inside it, over its length.
+  // Windows of several stages merge by adding (they follow each other).
+  bool exact_window = false;
+  std::int64_t window_ns = 0;
+  double window_tokens = 0;
+  std::uint64_t window_completions = 0;
+
   // One measured request that ended; `slo` decides whether it was good.
   void add(const RequestRecord& r, const Slo& slo);
   // One read that carried `content_events` content events, `gap_ns` after
@@ -48,13 +56,16 @@ struct MetricSet {
   // timestamp).
   void add_token_read(std::int64_t gap_ns, std::uint32_t content_events);
   void merge(const MetricSet& o);
+  // This set's measured window is exact and `length_ns` long.
+  void open_window(std::int64_t length_ns) noexcept;
 
   [[nodiscard]] double success_rate() const noexcept {
     const std::uint64_t n = succeeded + failed;
     return n == 0 ? 0.0 : static_cast<double>(succeeded) / static_cast<double>(n);
   }
-  // Seconds from the first measured token (or start of a request that got
-  // none) to the last measured request's end.
+  // The measured window's length: exact, or (bounded by a request count)
+  // from the first measured token (or start of a request that got none) to
+  // the last measured request's end.
   [[nodiscard]] double window_s() const noexcept;
   [[nodiscard]] double request_throughput() const noexcept;
   [[nodiscard]] double output_tokens_per_second() const noexcept;

@@ -65,18 +65,20 @@ class [[nodiscard]] Expected {
   [[nodiscard]] T& value() & { check(); return std::get<0>(v_); }
   [[nodiscard]] const T& value() const& { check(); return std::get<0>(v_); }
   [[nodiscard]] T&& value() && { check(); return std::get<0>(std::move(v_)); }
-  T& operator*() & noexcept { return *std::get_if<0>(&v_); }
-  const T& operator*() const& noexcept { return *std::get_if<0>(&v_); }
-  T&& operator*() && noexcept { return std::move(*std::get_if<0>(&v_)); }
-  T* operator->() noexcept { return std::get_if<0>(&v_); }
-  const T* operator->() const noexcept { return std::get_if<0>(&v_); }
+  // As std::expected: *e and e-> on an error, and error() on a value, are
+  // the caller's bug (here std::get throws bad_variant_access).
+  T& operator*() & { return std::get<0>(v_); }
+  const T& operator*() const& { return std::get<0>(v_); }
+  T&& operator*() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &std::get<0>(v_); }
+  const T* operator->() const { return &std::get<0>(v_); }
 
-  [[nodiscard]] const E& error() const& noexcept { return *std::get_if<1>(&v_); }
-  [[nodiscard]] E&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
+  [[nodiscard]] const E& error() const& { return std::get<1>(v_); }
+  [[nodiscard]] E&& error() && { return std::get<1>(std::move(v_)); }
 
  private:
   void check() const {
-    if (!has_value()) throw BadExpectedAccess(detail::describe_error(*std::get_if<1>(&v_)));
+    if (!has_value()) throw BadExpectedAccess(detail::describe_error(std::get<1>(v_)));
   }
   std::variant<T, E> v_;
 };
