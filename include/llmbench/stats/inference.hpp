@@ -118,4 +118,23 @@ struct RatioInterval {
                                        std::span<const double> candidate,
                                        const VerdictRule& rule = {}) noexcept;
 
+// One prompt's per-run values on each side (e.g. tokens/s of each run).
+struct PromptRuns {
+  std::span<const double> base;
+  std::span<const double> candidate;
+};
+struct BootstrapOptions {
+  int resamples = 10'000;
+  std::uint64_t seed = 0x6c6c6d62656e6368;  // "llmbench"
+};
+// The overall figure, delta = mean over prompts of (mean candidate / mean
+// base) - 1: every prompt weighs the same in relative terms. base and
+// new_value are the means over prompts of each side's per-prompt means (the
+// spec's overall_avg_tokens_per_second), so delta_pct is in general not
+// exactly new_value / base - 1. Deterministic for a seed. Needs at least 2
+// runs per prompt and side.
+[[nodiscard]] Comparison compare_overall(std::span<const PromptRuns> prompts,
+                                         const VerdictRule& rule = {},
+                                         const BootstrapOptions& options = {});
+
 }  // namespace llmbench::stats
