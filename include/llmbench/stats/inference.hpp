@@ -137,4 +137,28 @@ struct BootstrapOptions {
                                          const VerdictRule& rule = {},
                                          const BootstrapOptions& options = {});
 
+// A distribution-free interval for the q_pct-th percentile of the population
+// the histogram's values came from, at level >= 1 - alpha, in the
+// histogram's units. nullopt when the histogram is empty, q_pct is 0 or 100,
+// or there are too few values for either end to reach the level (p99 needs
+// at least 368 values for 95 %).
+struct PercentileInterval {
+  double estimate = 0;         // Histogram::percentile(q_pct)
+  double lo = 0;               // lowest value of the bucket holding rank_lo, >= min
+  double hi = 0;               // highest value of the bucket holding rank_hi, <= max
+  std::uint64_t rank_lo = 0;   // order statistics (1-based) bracketing the percentile
+  std::uint64_t rank_hi = 0;
+};
+[[nodiscard]] std::optional<PercentileInterval> percentile_interval(const Histogram& h,
+                                                                    double q_pct,
+                                                                    double alpha) noexcept;
+
+// One percentile, base vs candidate: each side's interval at 1 - alpha/2
+// (Bonferroni: joint coverage >= 1 - alpha), the relative interval
+// [cand.lo / base.hi - 1, cand.hi / base.lo - 1], no p-value, runs_needed
+// absent. base and new_value are divided by `scale` (1e6: ns to ms).
+[[nodiscard]] Comparison compare_percentile(const Histogram& base, const Histogram& candidate,
+                                            double q_pct, const VerdictRule& rule = {},
+                                            double scale = 1.0) noexcept;
+
 }  // namespace llmbench::stats
