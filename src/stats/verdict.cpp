@@ -47,8 +47,8 @@ Verdict decide(double delta_pct, double ci_lo_pct, double ci_hi_pct, std::option
 // which gives n = 2 cv^2 (z_{1-alpha/2} + z_{power})^2 / effect^2. With a
 // handful of runs the variance is estimated, so the test uses Student t with
 // 2 (n - 1) df: the same equation with t quantiles, whose right side falls
-// as n grows; the answer is the smallest n that satisfies it. The answer is an estimate: the CVs it uses are themselves
-// measured on few runs.
+// as n grows; the answer is the smallest n that satisfies it. It is an
+// estimate: the CVs it uses are themselves measured on few runs.
 int runs_needed(double pooled_cv, double effect, double alpha, double power) noexcept {
   constexpr double kMaxRuns = 1'000'000;
   if (!(pooled_cv > 0.0) || !std::isfinite(pooled_cv)) return 2;
@@ -62,7 +62,8 @@ int runs_needed(double pooled_cv, double effect, double alpha, double power) noe
   // The smallest whole n that reaches the power with t at 2 (n - 1) df. The
   // t-based requirement exceeds the z-based one and falls as n grows, so
   // counting up from the z answer meets it after a step or two.
-  double n = std::max(2.0, std::ceil(runs_for(normal_quantile(1.0 - alpha / 2.0), normal_quantile(power))));
+  const double z_based = runs_for(normal_quantile(1.0 - alpha / 2.0), normal_quantile(power));
+  double n = std::max(2.0, std::ceil(z_based));
   for (; n < kMaxRuns; n += 1.0) {
     const double df = 2.0 * (n - 1.0);
     if (runs_for(student_t_quantile(1.0 - alpha / 2.0, df), student_t_quantile(power, df)) <= n) break;

@@ -172,10 +172,15 @@ TEST(InferenceWelch, TenPercentAtOnePercentCvIsAlwaysDecided) {
 // 4,000 trials, so that case is asserted >= 93 %.
 TEST(InferenceWelch, RelativeIntervalCoverage) {
   struct Case { int nb, nc; double cv_b, cv_c, effect; const char* name; };
-  const Case cases[] = {{5, 5, 0.05, 0.05, 0.0, "n5_cv5_0pct"},     {5, 5, 0.05, 0.05, 0.10, "n5_cv5_+10pct"},
-                        {5, 5, 0.05, 0.05, -0.20, "n5_cv5_-20pct"}, {3, 3, 0.02, 0.02, 0.03, "n3_cv2_+3pct"},
-                        {10, 10, 0.02, 0.02, 0.04, "n10_cv2_+4pct"}, {4, 4, 0.15, 0.15, 0.5, "n4_cv15_+50pct"},
-                        {3, 10, 0.05, 0.01, 0.05, "n3v10_cv5v1_+5pct"}};
+  const Case cases[] = {
+      {5, 5, 0.05, 0.05, 0.0, "n5_cv5_0pct"},
+      {5, 5, 0.05, 0.05, 0.10, "n5_cv5_plus10pct"},
+      {5, 5, 0.05, 0.05, -0.20, "n5_cv5_minus20pct"},
+      {3, 3, 0.02, 0.02, 0.03, "n3_cv2_plus3pct"},
+      {10, 10, 0.02, 0.02, 0.04, "n10_cv2_plus4pct"},
+      {4, 4, 0.15, 0.15, 0.5, "n4_cv15_plus50pct"},
+      {3, 10, 0.05, 0.01, 0.05, "n3v10_cv5v1_plus5pct"},
+  };
   constexpr int kTrials = 2000;
   std::uint64_t seed = 31;
   for (const Case& k : cases) {
@@ -211,7 +216,7 @@ TEST(InferenceWelch, NegligibleRealDifferenceIsSame) {
     significant.hits += *c.p_value <= 0.05;
     ++significant.trials;
   }
-  calibration::expect_at_least("welch_same_0.2pct_significant", significant, 0.95);
+  calibration::expect_at_least("welch_same_0p2pct_significant", significant, 0.95);
 }
 
 TEST(InferenceWelch, TwoNoisyRunsAreInconclusiveWithASaneRunsNeeded) {

@@ -29,7 +29,9 @@
 //     3,000 at n = 1e7, so even huge histograms cost microseconds per call.
 //
 // Invalid arguments (df <= 0, p outside [0, 1], NaN) give NaN; the callers
-// in inference.hpp never pass them.
+// in inference.hpp never pass them. std::lgamma, used for small arguments,
+// sets glibc's global signgam: call these from one thread at a time (the
+// compare command does) or expect TSan to say so.
 #include <cstdint>
 
 namespace llmbench::stats {
