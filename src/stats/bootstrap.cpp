@@ -257,7 +257,8 @@ Comparison compare_overall(std::span<const PromptRuns> prompts, const VerdictRul
   std::string_view reason;
   const std::optional<Prepared> d = prepare(prompts, reason);
   if (d) c.delta_pct = (d->ratio - 1.0) * 100.0;
-  if (options.resamples < 1 || !(rule.alpha > 0.0 && rule.alpha < 1.0)) reason = "invalid options";
+  if (!(rule.alpha > 0.0 && rule.alpha < 1.0)) reason = "alpha must lie in (0, 1)";
+  if (options.resamples < 1) reason = "resamples must be at least 1";
   if (!d || !reason.empty()) {
     c.reason = reason;
     return c;

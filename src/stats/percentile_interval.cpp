@@ -98,6 +98,8 @@ Comparison compare_percentile(const Histogram& base, const Histogram& candidate,
   Comparison c;
   c.method = "order-statistics";
   if (!(scale > 0.0) || !std::isfinite(scale)) scale = 1.0;
+  if (!(rule.alpha > 0.0 && rule.alpha < 1.0)) return insufficient(c, "alpha must lie in (0, 1)");
+  if (!(q_pct > 0.0 && q_pct < 100.0)) return insufficient(c, "the percentile must lie in (0, 100)");
   if (base.empty() || candidate.empty()) return insufficient(c, "no values on a side");
   const double b = base.percentile(q_pct);
   const double n = candidate.percentile(q_pct);

@@ -176,8 +176,13 @@ Comparison compare_means(const SampleSummary& base, const SampleSummary& candida
                          const VerdictRule& rule) noexcept {
   Comparison c;
   c.method = "welch-fieller";
-  c.base = std::isfinite(base.mean) ? base.mean : 0.0;
-  c.new_value = std::isfinite(candidate.mean) ? candidate.mean : 0.0;
+  if (!(rule.alpha > 0.0 && rule.alpha < 1.0)) return insufficient(c, "alpha must lie in (0, 1)");
+  if (!std::isfinite(base.mean) || !std::isfinite(candidate.mean) ||
+      !std::isfinite(base.variance) || !std::isfinite(candidate.variance)) {
+    return insufficient(c, "a mean or variance is not a finite number");
+  }
+  c.base = base.mean;
+  c.new_value = candidate.mean;
   if (!(c.base > 0.0)) return insufficient(c, "the baseline mean is not a positive number");
   c.delta_pct = (c.new_value / c.base - 1.0) * 100.0;
   if (base.n < 2 || candidate.n < 2) return insufficient(c, "fewer than 2 runs on a side");

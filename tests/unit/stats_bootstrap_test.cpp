@@ -244,6 +244,9 @@ TEST(InferenceBootstrap, InsufficientDataNeverInventsAnInterval) {
   none.resamples = 0;
   const std::vector<PromptRuns> fine{{three, three}};
   EXPECT_TRUE(compare_overall(fine, {}, none).insufficient);
+  VerdictRule bad_alpha;
+  bad_alpha.alpha = -0.1;
+  EXPECT_TRUE(compare_overall(fine, bad_alpha).insufficient);
   // NaN runs are dropped; two finite runs a side are enough.
   const std::vector<double> nan_and_two{std::nan(""), 49.0, 51.0};
   const std::vector<PromptRuns> cleaned{{nan_and_two, three}};

@@ -263,6 +263,18 @@ TEST(InferenceWelch, InsufficientDataNeverInventsAnInterval) {
     EXPECT_EQ(r.ci_hi_pct, 0.0);
     calibration::expect_all_finite(r);
   }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const SampleSummary good{50.0, 1.0, 5};
+  for (const SampleSummary& bad : {SampleSummary{nan, 1.0, 5}, SampleSummary{50.0, nan, 5},
+                                   SampleSummary{std::numeric_limits<double>::infinity(), 1.0, 5}}) {
+    for (const Comparison& r : {compare_means(bad, good), compare_means(good, bad)}) {
+      EXPECT_TRUE(r.insufficient);
+      calibration::expect_all_finite(r);
+    }
+  }
+  VerdictRule bad_alpha;
+  bad_alpha.alpha = 0.0;
+  EXPECT_TRUE(compare_means(three, std::vector<double>{52.0, 53.0, 54.0}, bad_alpha).insufficient);
   // One side flat, the other not: Welch is defined (df = n - 1 of the other).
   const Comparison r = compare_means(flat, std::vector<double>{54.0, 55.0, 56.0});
   EXPECT_FALSE(r.insufficient);

@@ -224,6 +224,12 @@ TEST(InferencePercentile, InsufficientDataNeverInventsAnInterval) {
   const Comparison empty = compare_percentile(Histogram{}, Histogram{}, 50.0);
   EXPECT_TRUE(empty.insufficient);
   calibration::expect_all_finite(empty);
+  EXPECT_TRUE(compare_percentile(big, big, 0.0).insufficient);
+  EXPECT_TRUE(compare_percentile(big, big, 100.0).insufficient);
+  EXPECT_FALSE(compare_percentile(big, big, 50.0, latency_rule(), 0.0).insufficient);  // bad scale: 1
+  VerdictRule bad_alpha = latency_rule();
+  bad_alpha.alpha = 1.0;
+  EXPECT_TRUE(compare_percentile(big, big, 50.0, bad_alpha).insufficient);
   // Enough values: an interval, a verdict, no p-value.
   const Comparison fine = compare_percentile(big, big, 50.0, latency_rule());
   EXPECT_FALSE(fine.insufficient);
