@@ -39,20 +39,21 @@ std::optional<CpuTimes> cpu_line(const std::vector<std::string_view>& f, int cpu
   return CpuTimes{cpu, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
 }
 
-std::uint64_t forward(std::uint64_t before, std::uint64_t after) noexcept { return after > before ? after - before : 0; }
+double forward(std::uint64_t before, std::uint64_t after) noexcept {
+  return after > before ? static_cast<double>(after - before) : 0.0;
+}
 
 // Per-field deltas, so that a field that steps back (iowait does, on some
-// NO_HZ kernels) counts as no time rather than as a huge wrap.
+// NO_HZ kernels) counts as no time rather than as a huge wrap. Summed as
+// doubles: garbage counters near 2^64 must not wrap into a share above 1.
 std::optional<CpuShare> share(const CpuTimes& a, const CpuTimes& b) {
-  const std::uint64_t busy = forward(a.user, b.user) + forward(a.nice, b.nice) + forward(a.system, b.system) +
-                             forward(a.irq, b.irq) + forward(a.softirq, b.softirq);
-  const std::uint64_t iowait = forward(a.iowait, b.iowait);
-  const std::uint64_t steal = forward(a.steal, b.steal);
-  const std::uint64_t total = busy + iowait + steal + forward(a.idle, b.idle);
-  if (total == 0) return std::nullopt;
-  const double t = static_cast<double>(total);
-  return CpuShare{b.cpu, static_cast<double>(busy) / t, static_cast<double>(iowait) / t,
-                  static_cast<double>(steal) / t};
+  const double busy = forward(a.user, b.user) + forward(a.nice, b.nice) + forward(a.system, b.system) +
+                      forward(a.irq, b.irq) + forward(a.softirq, b.softirq);
+  const double iowait = forward(a.iowait, b.iowait);
+  const double steal = forward(a.steal, b.steal);
+  const double total = busy + iowait + steal + forward(a.idle, b.idle);
+  if (!(total > 0)) return std::nullopt;
+  return CpuShare{b.cpu, busy / total, iowait / total, steal / total};
 }
 
 template <class T>

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 seconds="${1:-30}"
 jobs="${LLMBENCH_FUZZ_JOBS:-2}"
-fuzzers=(fuzz_response_parser fuzz_sse_framer fuzz_event_decoder fuzz_prometheus)
+fuzzers=(fuzz_response_parser fuzz_sse_framer fuzz_event_decoder fuzz_prometheus fuzz_proc_text)
 fixtures="tests/fixtures/llama-server"
 [ -d "$fixtures" ] || fixtures="/work/shared/fixtures/llama-server"
 bin_dir="build/fuzz/tests/fuzz"
@@ -38,6 +38,8 @@ trap 'rm -rf "$work"' EXIT
 #   event decoder:   the first and last events of each stream, each JSON body
 #   Prometheus text: each captured /metrics body, and a few lines in the shape
 #                    of vLLM, SGLang, TGI and of the format's corners
+#   /proc text:      this machine's own /proc files (the options byte picks
+#                    the parser) and the captured /slots bodies
 seed() {  # seed DIR NAME PREFIX(printf format) < payload
   { printf "$3"; cat; } >"$1/$2"
 }
@@ -138,6 +140,32 @@ PROM
 for f in prom_vllm prom_sglang_tgi prom_corners; do
   seed "$work/fuzz_prometheus" "$f" '\000\000' <"$work/$f"
   seed "$work/fuzz_prometheus" "$f.crlf" '\001\000' <"$work/$f"
+done
+
+# fuzz_proc_text: options byte n picks the parser (see the target). /proc/stat
+# goes in twice, a moment apart, cut between the two samples.
+mkdir -p "$work/fuzz_proc_text"
+proc_seed() {  # proc_seed OPTION NAME FILE
+  [ -r "$3" ] && seed "$work/fuzz_proc_text" "$2" "\\$(printf '%03o' "$1")\\000" <"$3" || true
+}
+a="$(cat /proc/stat)"; sleep 0.2; b="$(cat /proc/stat)"
+A="$a" B="$b" perl -e 'print "\0\1", pack("v", length($ENV{A}) + 1), "$ENV{A}\n$ENV{B}\n"' \
+  >"$work/fuzz_proc_text/proc_stat"
+printf '\001\000%s\n%s\n' 2400000 1200000 >"$work/fuzz_proc_text/cpufreq"
+proc_seed 2 meminfo /proc/meminfo
+proc_seed 3 loadavg /proc/loadavg
+printf '\004\000acpitz\t41000\nx86_pkg_temp\t-500\n' >"$work/fuzz_proc_text/thermal"
+proc_seed 5 pid_stat /proc/self/stat
+proc_seed 6 pid_status /proc/self/status
+proc_seed 7 smaps_rollup /proc/self/smaps_rollup
+proc_seed 8 net_tcp /proc/net/tcp
+proc_seed 8 net_tcp6 /proc/net/tcp6
+printf '\011\000socket:[12345]' >"$work/fuzz_proc_text/socket_link"
+proc_seed 10 numa_maps /proc/self/numa_maps
+printf '\012\000%s\n' '7f4680000000 default file=/dev/hugepages/m huge dirty=1536 N0=1024 N1=512 kernelpagesize_kB=2048' \
+  >"$work/fuzz_proc_text/numa_huge"
+for f in "$fixtures"/slots_*.http; do
+  perl -0777 -pe 's/\A.*?\r\n\r\n//s' "$f" | seed "$work/fuzz_proc_text" "$(basename "$f")" '\013\000'
 done
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
