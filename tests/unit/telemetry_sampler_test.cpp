@@ -1,6 +1,5 @@
-// The sampler: its schedule (pure), its thread with probes that count, fail,
-// return garbage, throw and dawdle, series summaries, the ready-made probes,
-// and one run against the built-in server over loopback HTTP.
+// The sampler: its schedule (pure), series summaries, and its thread with
+// probes that count, fail, return garbage, throw and dawdle.
 //
 // No assertion here depends on how fast the machine is: the tests wait for
 // events (a probe called N times) with a generous deadline that only bounds a
@@ -8,22 +7,14 @@
 // raises.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <atomic>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
-#include "llmbench/http/fetch.hpp"
-#include "llmbench/mock/server.hpp"
-#include "llmbench/telemetry/probes.hpp"
-#include "llmbench/telemetry/process.hpp"
 #include "llmbench/telemetry/sampler.hpp"
 #include "llmbench/util/clock.hpp"
-#include "test_support.hpp"
 
 namespace llmbench::telemetry {
 namespace {
@@ -71,7 +62,7 @@ Probe counting_probe(std::string name, CallCounter& counter, std::function<std::
                one_gauge, 1};
 }
 
-const ProbeCounters& counters_of(const std::vector<ProbeCounters>& all, std::string_view name) {
+ProbeCounters counters_of(const std::vector<ProbeCounters>& all, std::string_view name) {
   for (const ProbeCounters& c : all) {
     if (c.name == name) return c;
   }
@@ -174,7 +165,7 @@ TEST(Sampler, RecordsTimestampedSeries) {
     EXPECT_GE(p.t_s, last);
     last = p.t_s;
   }
-  const ProbeCounters& c = counters_of(s.counters(), "p");
+  const ProbeCounters c = counters_of(s.counters(), "p");
   EXPECT_EQ(c.scrapes_ok, all[0].points.size());
   EXPECT_EQ(c.scrapes_failed + c.scrapes_bad, 0u);
 }
@@ -215,7 +206,7 @@ TEST(Sampler, SlowProbeSkipsItsSlotsInsteadOfRunningLate) {
   s.start();
   ASSERT_TRUE(slow.wait_for(3));
   s.stop();
-  const ProbeCounters& c = counters_of(s.counters(), "slow");
+  const ProbeCounters c = counters_of(s.counters(), "slow");
   ASSERT_GE(c.scrapes_ok, 3u);
   // Each call began at or after its slot and lasted >= 5 ms, so it passed at
   // least the 4 slots after its own; a busier machine only skips more.
