@@ -160,7 +160,7 @@ TEST(SamplerLive, BuiltInServerOverLoopback) {
   mock::MockServer server(mc);
   http::Target target;
   target.host = "127.0.0.1";
-  target.port = server.start();
+  target.port = server.start().value();
 
   // The built-in server runs in this process: found by its port, it is us.
   const PortOwners owners = find_listening_processes(target.port);
