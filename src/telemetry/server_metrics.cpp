@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "llmbench/stats/sampled_series.hpp"
+
 namespace llmbench::telemetry {
 namespace {
 
@@ -190,12 +192,6 @@ std::string_view describe(MetricsAnswer a) noexcept {
   return "the server answered /metrics with an error status";
 }
 
-double counter_increase(double before, double after, bool* reset) noexcept {
-  const bool went_down = after < before;
-  if (reset != nullptr) *reset = went_down;
-  return went_down ? after : after - before;
-}
-
 ServerRates server_rates(const ServerMetrics& before, const ServerMetrics& after, double window_s) noexcept {
   ServerRates r;
   r.window_s = window_s;
@@ -203,7 +199,7 @@ ServerRates server_rates(const ServerMetrics& before, const ServerMetrics& after
   const auto increase = [&](Field f) -> std::optional<double> {
     if (!(before.*f) || !(after.*f)) return std::nullopt;
     bool reset = false;
-    const double d = counter_increase(*(before.*f), *(after.*f), &reset);
+    const double d = stats::counter_increase(*(before.*f), *(after.*f), &reset);
     r.counter_reset = r.counter_reset || reset;
     return d;
   };

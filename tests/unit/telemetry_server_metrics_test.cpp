@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "llmbench/stats/sampled_series.hpp"
 #include "llmbench/telemetry/server_metrics.hpp"
 #include "test_support.hpp"
 
@@ -282,9 +283,9 @@ TEST(PrometheusRates, BetweenTwoCapturedSnapshots) {
 
 TEST(PrometheusRates, CounterResetCountsFromZero) {
   bool reset = false;
-  EXPECT_EQ(counter_increase(10, 15, &reset), 5);
+  EXPECT_EQ(stats::counter_increase(10, 15, &reset), 5);
   EXPECT_FALSE(reset);
-  EXPECT_EQ(counter_increase(1141, 30, &reset), 30);
+  EXPECT_EQ(stats::counter_increase(1141, 30, &reset), 30);
   EXPECT_TRUE(reset);
   // A restarted server: metrics.http, then the fresh one plus some work.
   ServerMetrics restarted = from_fixture("metrics_fresh.http");

@@ -1,13 +1,13 @@
 #pragma once
 // Timestamped telemetry: what the sampler records, and the figures a report
 // takes from it over a window.
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "llmbench/stats/sampled_series.hpp"
 #include "llmbench/telemetry/prometheus.hpp"
 
 namespace llmbench::telemetry {
@@ -25,10 +25,9 @@ struct Reading {
   double value = 0;
 };
 
-struct Point {
-  double t_s = 0;  // seconds since the run's start (the sampler's start_ns)
-  double value = 0;
-};
+// A value and when it was read, in seconds since the run's start (the
+// sampler's start_ns).
+using Point = stats::TimedValue;
 
 struct Series {
   std::string name;
@@ -38,21 +37,10 @@ struct Series {
   std::vector<Point> points;  // in time order
 };
 
-// The figures of a series over [from_s, to_s] (points at either end count).
-// A gauge's p50 (nearest rank), max and mean are of its values. A counter's
-// are of its rate between successive points, per second, and it also gives
-// its increase over the window (delta, a decrease counted as a restart from
-// zero, see counter_increase) and delta / (last t - first t) as rate_per_s.
-// Fewer than two points give a counter no figures but `points`.
-struct SeriesSummary {
-  std::size_t points = 0;
-  double p50 = 0;
-  double max = 0;
-  double mean = 0;
-  std::optional<double> delta;
-  std::optional<double> rate_per_s;
-  std::size_t resets = 0;
-};
+// The figures of a series over [from_s, to_s] (points at either end count):
+// stats::summarize_gauge or summarize_counter (sampled_series.hpp) of the
+// points in the window, by the series' kind.
+using SeriesSummary = stats::SampledSummary;
 
 [[nodiscard]] SeriesSummary summarize(const Series& s, double from_s, double to_s);
 

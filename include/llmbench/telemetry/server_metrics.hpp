@@ -15,7 +15,8 @@
 // inference counter), are kept whole in `other`.
 //
 // server_rates() derives throughput from two snapshots: counter increases
-// over the window, a counter that went down (server restart) counted from 0.
+// over the window, a counter that went down (server restart) counted from 0
+// (stats::counter_increase).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -67,11 +68,6 @@ enum class MetricsAnswer : std::uint8_t { ok, disabled, not_found, error };
 [[nodiscard]] MetricsAnswer classify_metrics_answer(int http_status) noexcept;
 // A line for the user: what the answer means and what to do about it.
 [[nodiscard]] std::string_view describe(MetricsAnswer a) noexcept;
-
-// The increase of a counter from `before` to `after`. A decrease means the
-// counter restarted from zero in between (the server restarted), so the
-// increase is `after` itself, as Prometheus' rate() assumes; *reset says so.
-[[nodiscard]] double counter_increase(double before, double after, bool* reset = nullptr) noexcept;
 
 struct ServerRates {
   double window_s = 0;
