@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 seconds="${1:-30}"
 jobs="${LLMBENCH_FUZZ_JOBS:-2}"
-fuzzers=(fuzz_response_parser fuzz_sse_framer fuzz_event_decoder)
+fuzzers=(fuzz_response_parser fuzz_sse_framer fuzz_event_decoder fuzz_prometheus fuzz_proc_text)
 fixtures="tests/fixtures/llama-server"
 [ -d "$fixtures" ] || fixtures="/work/shared/fixtures/llama-server"
 bin_dir="build/fuzz/tests/fuzz"
@@ -36,6 +36,10 @@ trap 'rm -rf "$work"' EXIT
 #   response parser: each whole captured response
 #   SSE framer:      each streamed body with its chunked framing removed
 #   event decoder:   the first and last events of each stream, each JSON body
+#   Prometheus text: each captured /metrics body, and a few lines in the shape
+#                    of vLLM, SGLang, TGI and of the format's corners
+#   /proc text:      this machine's own /proc files (the options byte picks
+#                    the parser) and the captured /slots bodies
 seed() {  # seed DIR NAME PREFIX(printf format) < payload
   { printf "$3"; cat; } >"$1/$2"
 }
@@ -87,6 +91,82 @@ for b in "$work"/bodies/*.json; do
   [ -s "$b" ] && seed "$work/fuzz_event_decoder" "$(basename "$b")" '\000\000' <"$b"
 done
 printf '\000\000[DONE]' >"$work/fuzz_event_decoder/done"
+
+# Options bit 0 makes fuzz_prometheus also check that CRLF reads like LF.
+mkdir -p "$work/fuzz_prometheus"
+for f in "$fixtures"/metrics*.http "$fixtures"/metrics_b9928_body.txt; do
+  [ -f "$f" ] || continue
+  name="$(basename "$f")"
+  perl -0777 -pe 's/\A.*?\r\n\r\n//s' "$f" | seed "$work/fuzz_prometheus" "$name" '\000\000'
+  perl -0777 -pe 's/\A.*?\r\n\r\n//s' "$f" | seed "$work/fuzz_prometheus" "$name.crlf" '\001\000'
+done
+cat >"$work/prom_vllm" <<'PROM'
+# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.
+# TYPE vllm:kv_cache_usage_perc gauge
+vllm:kv_cache_usage_perc{engine="0",model_name="meta-llama/Llama-3.1-8B-Instruct"} 0.5
+# TYPE vllm:generation_tokens_total counter
+vllm:generation_tokens_total{engine="0",model_name="m"} 30000.0
+vllm:generation_tokens_total{engine="1",model_name="m"} 2.5e+04
+# TYPE vllm:iteration_tokens_total histogram
+vllm:iteration_tokens_total_bucket{engine="0",le="1.0",model_name="m"} 3.0
+vllm:iteration_tokens_total_bucket{engine="0",le="+Inf",model_name="m"} 3.0
+vllm:iteration_tokens_total_sum{engine="0",model_name="m"} 0.0
+vllm:iteration_tokens_total_count{engine="0",model_name="m"} 3.0
+PROM
+cat >"$work/prom_sglang_tgi" <<'PROM'
+# TYPE sglang:num_running_reqs gauge
+sglang:num_running_reqs{model_name="m"} 12.0
+sglang:token_usage{model_name="m"} 0.28
+# TYPE tgi_batch_inference_count counter
+tgi_batch_inference_count{method="prefill"} 120
+tgi_batch_inference_count{method="decode"} 9000
+# TYPE tgi_request_generated_tokens histogram
+tgi_request_generated_tokens_bucket{le="+Inf"} 100
+tgi_request_generated_tokens_sum 25600
+tgi_request_generated_tokens{quantile="0.5"} 200
+PROM
+cat >"$work/prom_corners" <<'PROM'
+# HELP esc back\\slash and\nnewline
+# TYPE q summary
+q{quantile="0.99",path="C:\\x\"y\"\n"} NaN 1700000000000
+q_sum -Inf
+q_count +Inf -5
+b { x = "1" , y="", } 1E-3
+# a comment
+a{x="\t"} 1
+# TYPE q gauge
+bad line
+PROM
+for f in prom_vllm prom_sglang_tgi prom_corners; do
+  seed "$work/fuzz_prometheus" "$f" '\000\000' <"$work/$f"
+  seed "$work/fuzz_prometheus" "$f.crlf" '\001\000' <"$work/$f"
+done
+
+# fuzz_proc_text: options byte n picks the parser (see the target). /proc/stat
+# goes in twice, a moment apart, cut between the two samples.
+mkdir -p "$work/fuzz_proc_text"
+proc_seed() {  # proc_seed OPTION NAME FILE
+  [ -r "$3" ] && seed "$work/fuzz_proc_text" "$2" "\\$(printf '%03o' "$1")\\000" <"$3" || true
+}
+a="$(cat /proc/stat)"; sleep 0.2; b="$(cat /proc/stat)"
+A="$a" B="$b" perl -e 'print "\0\1", pack("v", length($ENV{A}) + 1), "$ENV{A}\n$ENV{B}\n"' \
+  >"$work/fuzz_proc_text/proc_stat"
+printf '\001\000%s\n%s\n' 2400000 1200000 >"$work/fuzz_proc_text/cpufreq"
+proc_seed 2 meminfo /proc/meminfo
+proc_seed 3 loadavg /proc/loadavg
+printf '\004\000acpitz\t41000\nx86_pkg_temp\t-500\n' >"$work/fuzz_proc_text/thermal"
+proc_seed 5 pid_stat /proc/self/stat
+proc_seed 6 pid_status /proc/self/status
+proc_seed 7 smaps_rollup /proc/self/smaps_rollup
+proc_seed 8 net_tcp /proc/net/tcp
+proc_seed 8 net_tcp6 /proc/net/tcp6
+printf '\011\000socket:[12345]' >"$work/fuzz_proc_text/socket_link"
+proc_seed 10 numa_maps /proc/self/numa_maps
+printf '\012\000%s\n' '7f4680000000 default file=/dev/hugepages/m huge dirty=1536 N0=1024 N1=512 kernelpagesize_kB=2048' \
+  >"$work/fuzz_proc_text/numa_huge"
+for f in "$fixtures"/slots_*.http; do
+  perl -0777 -pe 's/\A.*?\r\n\r\n//s' "$f" | seed "$work/fuzz_proc_text" "$(basename "$f")" '\013\000'
+done
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

@@ -1,6 +1,10 @@
 #include "test_support.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -50,5 +54,31 @@ ExactBuffer::ExactBuffer(std::string_view bytes) : data(new char[bytes.empty() ?
   std::memcpy(data, bytes.data(), bytes.size());
 }
 ExactBuffer::~ExactBuffer() { delete[] data; }
+
+FakeTree::FakeTree() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/llmbench-tree.XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp: " + std::string(std::strerror(errno)));
+  root_ = tmpl;
+}
+
+FakeTree::~FakeTree() {
+  std::error_code ec;
+  std::filesystem::remove_all(root_, ec);
+}
+
+void FakeTree::write(std::string_view relative, std::string_view text) const {
+  const std::filesystem::path p = root_ / relative;
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+void FakeTree::link(std::string_view relative, std::string_view target) const {
+  const std::filesystem::path p = root_ / relative;
+  std::filesystem::create_directories(p.parent_path());
+  std::filesystem::create_symlink(std::string(target), p);
+}
 
 }  // namespace llmbench::test

@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers for the test suites: fixture loading and byte splitting.
 #include <cstddef>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,25 @@ struct ExactBuffer {
   [[nodiscard]] std::string_view view() const { return {data, size}; }
   char* data;
   std::size_t size;
+};
+
+// A private directory tree under $TMPDIR, removed with its contents: stands
+// in for /proc or /sys when testing their readers.
+class FakeTree {
+ public:
+  FakeTree();
+  ~FakeTree();
+  FakeTree(const FakeTree&) = delete;
+  FakeTree& operator=(const FakeTree&) = delete;
+
+  [[nodiscard]] const std::filesystem::path& root() const { return root_; }
+  // Writes root/relative (parents created).
+  void write(std::string_view relative, std::string_view text) const;
+  // Makes root/relative a symlink to `target` (parents created).
+  void link(std::string_view relative, std::string_view target) const;
+
+ private:
+  std::filesystem::path root_;
 };
 
 }  // namespace llmbench::test
