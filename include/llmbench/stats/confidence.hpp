@@ -7,12 +7,6 @@
 
 namespace llmbench::stats {
 
-// Two-sided 95 % critical value of Student's t with `df` degrees of freedom
-// (the 0.975 quantile). Exact to 4 decimals for df <= 30 (a table); above it,
-// interpolated in 1/df between 30, 40, 60, 120 and infinity (1.96), which
-// stays within 0.001 of the true value. df = 0 has no interval: NaN.
-[[nodiscard]] double t_critical_95(std::uint64_t df) noexcept;
-
 struct MeanInterval {
   std::uint64_t n = 0;
   double mean = 0;
@@ -20,7 +14,8 @@ struct MeanInterval {
 };
 
 // Mean and its 95 % interval, mean +/- t(0.975, n-1) * s / sqrt(n) with s the
-// sample standard deviation (n - 1). NaNs are dropped; no samples give n = 0
+// sample standard deviation (n - 1) and t Student's quantile
+// (distributions.hpp). NaNs are dropped; no samples give n = 0
 // and zeros.
 [[nodiscard]] MeanInterval mean_interval_95(const std::vector<double>& samples) noexcept;
 

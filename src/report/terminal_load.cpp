@@ -1,0 +1,135 @@
+// The load-mode terminal report: a section per stage, then (with several
+// stages) the sweep table and the knee.
+#include <fmt/format.h>
+
+#include <string>
+
+#include "llmbench/report/terminal.hpp"
+#include "llmbench/stats/summary.hpp"
+#include "terminal_parts.hpp"
+
+namespace llmbench::report {
+
+namespace {
+
+void latency_row(std::string& out, std::string_view name, const stats::Histogram& h) {
+  if (h.empty()) return;
+  const stats::LatencySummary s = stats::summarize(h, 1e6);
+  out += fmt::format("  {:<10}{:>9}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}\n", name, s.count,
+                     s.mean, s.p50, s.p90, s.p95, s.p99, s.p999, s.max);
+}
+
+std::string mode_text(const StagePlan& p) {
+  switch (p.mode) {
+    case LoadMode::closed: return fmt::format("closed loop, {} concurrent", p.concurrency);
+    case LoadMode::open:
+      return p.max_concurrency > 0 ? fmt::format("open loop, {:g} req/s, at most {} in flight", p.rate_rps, p.max_concurrency)
+                                   : fmt::format("open loop, {:g} req/s", p.rate_rps);
+    case LoadMode::spec: break;
+  }
+  return "spec";
+}
+
+void stage_throughput(std::string& out, const RunReport& rep, const StageResult& st) {
+  const stats::MetricSet& m = st.overall;
+  out += fmt::format("\nStage {} ({}; measured {:.1f} s{})\n", st.plan.label, mode_text(st.plan), m.window_s(),
+                     st.window ? ", exact window" : "");
+  out += fmt::format("  Requests: {} succeeded, {} failed, {} cancelled; scheduled {} (warm-up {}, cool-down {})\n",
+                     m.succeeded, m.failed, m.cancelled, st.scheduled, st.phases.warmup, st.phases.cooldown);
+  out += fmt::format("  Throughput: {:.2f} req/s, {:.1f} output tok/s; per request {:.2f} tok/s mean\n",
+                     m.request_throughput(), m.output_tokens_per_second(), m.tps.mean());
+  if (st.full_concurrency) {
+    out += fmt::format("  With all {} clients busy ({:.1f} s): {:.1f} output tok/s\n", st.plan.concurrency,
+                       st.full_concurrency->span_s, st.full_concurrency->tokens_per_second);
+  }
+  if (st.steady.judged && !st.steady.steady) {
+    out += fmt::format(
+        "  WARNING: not steady: output tok/s {:+.1f}% from the first half of the window to the second, trend {:+.1f}%"
+        " (longer --warmup-seconds or --duration)\n",
+        st.steady.change_pct, st.steady.trend_pct_over_window);
+  }
+  if (rep.plan->slo.any()) {
+    out += fmt::format("  Goodput: {:.2f} req/s ({} of {} succeeded within the SLO, {:.1f}%)\n",
+                       m.goodput_per_second(), m.good, m.succeeded, 100.0 * m.good_share());
+  }
+}
+
+void stage_latencies(std::string& out, const StageResult& st) {
+  const stats::MetricSet& m = st.overall;
+  const bool open = st.plan.mode == LoadMode::open;
+  out += fmt::format("  {:<10}{:>9}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}\n", "ms", "count", "mean", "p50", "p90",
+                     "p95", "p99", "p99.9", "max");
+  latency_row(out, "TTFT", m.ttft_ns);
+  latency_row(out, "ITL", m.itl_ns);
+  latency_row(out, "TPOT", m.tpot_ns);
+  latency_row(out, "E2E", m.e2e_ns);
+  if (open) {
+    latency_row(out, "TTFT*", m.ttft_intended_ns);
+    latency_row(out, "E2E*", m.e2e_intended_ns);
+    latency_row(out, "Lag", m.lag_ns);
+  }
+  latency_row(out, "Connect", m.connect_ns);
+  latency_row(out, "Delivery", st.delivery_lag_ns);
+  latency_row(out, "Deliv 1st", st.first_token_lag_ns);
+  if (open) out += "  (* from the intended send time: free of coordinated omission)\n";
+  if (!st.delivery_lag_ns.empty()) {
+    out += "  (Delivery: read timestamp - the server's stamp_ns, every stamped event of the stage; 1st: the first token's)\n";
+  }
+}
+
+void stage_prompts(std::string& out, const RunReport& rep, const StageResult& st) {
+  if (st.prompts.size() <= 1) return;
+  out += fmt::format("  {:<22}{:>8}{:>8}{:>11}{:>12}{:>12}\n", "prompt", "ok", "failed", "tok/s/req", "TTFT p50",
+                     "E2E p50");
+  for (std::size_t i = 0; i < st.prompts.size(); ++i) {
+    const stats::MetricSet& p = st.prompts[i].measured;
+    if (p.requests == 0) continue;
+    out += fmt::format("  {:<22}{:>8}{:>8}{:>11.2f}{:>12.1f}{:>12.1f}\n", rep.plan->groups[i].key, p.succeeded,
+                       p.failed, p.tps.mean(), p.ttft_ns.percentile(50) / 1e6, p.e2e_ns.percentile(50) / 1e6);
+  }
+}
+
+void sweep_table(std::string& out, const RunReport& rep) {
+  out += "\nSweep:\n";
+  out += fmt::format("{:<18}{:>9}{:>11}{:>10}{:>10}{:>9}{:>9}{:>10}{:>10}{:>7}\n", "stage", "req/s", "out tok/s",
+                     "TTFT p50", "TTFT p99", "ITL p50", "ITL p99", "E2E p50", "E2E p99", "errors");
+  for (const StageResult& st : rep.stages) {
+    const stats::MetricSet& m = st.overall;
+    out += fmt::format("{:<18}{:>9.2f}{:>11.1f}{:>10.1f}{:>10.1f}{:>9.1f}{:>9.1f}{:>10.1f}{:>10.1f}{:>7}\n",
+                       st.plan.label, m.request_throughput(), m.output_tokens_per_second(),
+                       m.ttft_ns.percentile(50) / 1e6, m.ttft_ns.percentile(99) / 1e6, m.itl_ns.percentile(50) / 1e6,
+                       m.itl_ns.percentile(99) / 1e6, m.e2e_ns.percentile(50) / 1e6, m.e2e_ns.percentile(99) / 1e6,
+                       m.failed);
+  }
+  const int knee = find_knee(rep.stages);
+  if (knee >= 0) {
+    out += fmt::format("Knee: {} (beyond it throughput grows < 5% while p99 latency keeps growing)\n",
+                       rep.stages[static_cast<std::size_t>(knee)].plan.label);
+  } else {
+    out += "Knee: not reached (throughput still grows with load)\n";
+  }
+}
+
+}  // namespace
+
+std::string render_load_terminal(const RunReport& rep) {
+  std::string out;
+  terminal::header(out, rep);
+  out += fmt::format("Target: {}{}  Threads: {}\n", rep.plan->target.origin(),
+                     rep.plan->target.path(protocol::default_path(rep.plan->flavor)), rep.plan->threads);
+  for (const StageResult& st : rep.stages) {
+    stage_throughput(out, rep, st);
+    stage_latencies(out, st);
+    if (const std::string errs = terminal::errors_line(st.overall); !errs.empty()) {
+      out += fmt::format("  Errors: {}\n", errs);
+    }
+    stage_prompts(out, rep, st);
+  }
+  if (rep.stages.size() > 1) sweep_table(out, rep);
+  if (rep.interrupted) {
+    out += fmt::format("\nInterrupted by {}: the figures cover what finished before it.\n", rep.interrupted_by);
+  }
+  return out;
+}
+
+}  // namespace llmbench::report

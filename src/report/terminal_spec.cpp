@@ -1,0 +1,113 @@
+// The spec-mode terminal report: the guide's layout line for line (banner,
+// Model, Huge Pages, Timestamp, Runs per prompt, the Per-Prompt table and
+// Overall), then what the guide never had.
+#include <fmt/format.h>
+
+#include <string>
+
+#include "llmbench/report/terminal.hpp"
+#include "llmbench/stats/spec_stats.hpp"
+#include "terminal_parts.hpp"
+
+namespace llmbench::report {
+
+namespace {
+
+const std::string kRule(40, '-');
+
+std::string pct(double share) { return fmt::format("{:.0f}%", share * 100.0); }
+
+const RequestRecord* first_failure(const StageResult& stage) {
+  for (const PromptResult& p : stage.prompts) {
+    for (const RequestRecord& r : p.records) {
+      if (!r.ok() && r.error != ErrorKind::cancelled) return &r;
+    }
+  }
+  return nullptr;
+}
+
+using Rows = std::vector<stats::SpecStats>;
+
+void per_prompt(std::string& out, const RunReport& rep, const StageResult& stage, const Rows& st) {
+  const auto& groups = rep.plan->groups;
+  for (std::size_t i = 0; i < st.size(); ++i) {
+    if (st[i].runs == 0) {  // never attempted (an interrupted run)
+      out += fmt::format("{:<20}{:>13}{:>11}\n", groups[i].key, "-", "-");
+      continue;
+    }
+    out += fmt::format("{:<20}{:>13.2f}{:>11}\n", groups[i].key, st[i].avg_tps, pct(st[i].success_rate));
+  }
+  out += kRule + "\n";
+  out += fmt::format("{:<20}{:>13.2f}\n", "Overall", stats::mean_of_prompt_means(prompt_sets(stage)));
+}
+
+void consistency(std::string& out, const RunReport& rep, const Rows& st) {
+  const auto& groups = rep.plan->groups;
+  out += "\nConsistency (tokens/s across runs; CV < 5% excellent, > 10% suggests system instability):\n";
+  out += fmt::format("{:<20}{:>9}{:>9}{:>9}{:>9}{:>8}  {}\n", "Prompt", "Min", "Median", "Max", "Std", "CV", "Verdict");
+  for (std::size_t i = 0; i < st.size(); ++i) {
+    const stats::SpecStats& s = st[i];
+    if (s.succeeded == 0) {
+      out += fmt::format("{:<20}{:>9}\n", groups[i].key, "-");
+      continue;
+    }
+    const std::string_view verdict = s.succeeded < 2 ? "n/a (one run)" : stats::cv_verdict(s.cv);
+    out += fmt::format("{:<20}{:>9.2f}{:>9.2f}{:>9.2f}{:>9.2f}{:>7.1f}%  {}\n", groups[i].key, s.min_tps,
+                       s.median_tps, s.max_tps, s.std_tps, s.cv * 100.0, verdict);
+  }
+}
+
+void latency(std::string& out, const RunReport& rep, const Rows& st) {
+  const auto& groups = rep.plan->groups;
+  out += "\nLatency (TTFT: request sent to first generated token; decode: tokens after the first):\n";
+  out += fmt::format("{:<20}{:>13}{:>13}{:>13}{:>14}\n", "Prompt", "TTFT p50 ms", "TTFT p90 ms", "TTFT max ms",
+                     "Decode tok/s");
+  for (std::size_t i = 0; i < st.size(); ++i) {
+    const stats::SpecStats& s = st[i];
+    if (s.ttft_ms.count == 0) {
+      out += fmt::format("{:<20}{:>13}\n", groups[i].key, "-");
+      continue;
+    }
+    out += fmt::format("{:<20}{:>13.1f}{:>13.1f}{:>13.1f}{:>14.2f}\n", groups[i].key, s.ttft_ms.p50, s.ttft_ms.p90,
+                       s.ttft_ms.max, s.avg_decode_tps);
+  }
+}
+
+void failures(std::string& out, const StageResult& stage) {
+  const stats::MetricSet& all = stage.overall;
+  const std::string errs = terminal::errors_line(all);
+  if (errs.empty()) return;
+  out += fmt::format("\nFailures: {} of {} runs ({})\n", all.failed, all.requests - all.cancelled, errs);
+  if (const RequestRecord* r = first_failure(stage)) {
+    out += fmt::format("  first failure: {}: {}\n", to_string(r->error), r->message());
+  }
+  if (all.errors[static_cast<std::size_t>(ErrorKind::timeout)] > 0) {
+    out += "  Timeouts: increase --timeout, reduce prompt complexity, check model size vs available RAM\n";
+  }
+}
+
+}  // namespace
+
+std::string render_spec_terminal(const RunReport& rep) {
+  std::string out;
+  terminal::header(out, rep);
+  const StageResult* stage = rep.stages.empty() ? nullptr : &rep.stages.front();
+  out += fmt::format("Runs per prompt: {}\n", stage ? stage->plan.runs : 0);
+  out += "\nPer-Prompt Performance:\n";
+  out += kRule + "\n";
+  out += fmt::format("{:<20}{:>13}{:>11}\n", "Prompt", "Avg tok/s", "Success");
+  out += kRule + "\n";
+  if (stage == nullptr) return out;
+  Rows st;
+  for (const PromptResult& p : stage->prompts) st.push_back(stats::spec_stats(p.records));
+  per_prompt(out, rep, *stage, st);
+  consistency(out, rep, st);
+  latency(out, rep, st);
+  failures(out, *stage);
+  if (rep.interrupted) {
+    out += fmt::format("\nInterrupted by {}: the figures cover the runs that finished.\n", rep.interrupted_by);
+  }
+  return out;
+}
+
+}  // namespace llmbench::report
