@@ -84,6 +84,7 @@ Status check_load_numbers(const Settings& s) {
   }
   if (s.idle_timeout_s < 0) return Unexpected("--idle-timeout: expected 0 or more seconds");
   if (s.max_event_bytes < 64) return Unexpected("--max-event-bytes: expected at least 64");
+  if (s.repeat < 1 || s.repeat > 1000) return Unexpected("--repeat " + std::to_string(s.repeat) + ": expected 1..1000");
   if (!(s.timeseries_interval_s >= 0.01) || !std::isfinite(s.timeseries_interval_s)) {
     return Unexpected("--timeseries-interval: expected at least 0.01 seconds");
   }

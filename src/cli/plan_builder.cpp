@@ -145,6 +145,7 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.burstiness = s.burstiness;
   plan.slo = p.slo;
   plan.timeseries_interval_s = s.timeseries_interval_s;
+  plan.repeat = s.repeat;
   plan.stages = plan_stages(p);
   plan.auto_sweep = p.sweep.kind == SweepSpec::Kind::automatic;
   return plan;

@@ -65,6 +65,8 @@ std::vector<Field> base_rows() {
       {"stamp_lag", "--stamp-lag", &S::stamp_lag, "Load mode",
        "Measure delivery lag: events carry their send time as \"stamp_ns\" (CLOCK_MONOTONIC, same host), "
        "as llmbench_bench_server --stamp sends"},
+      {"repeat", "--repeat", &S::repeat, "Load mode",
+       "Run every load stage N times (fresh connections each time) for run-to-run intervals (default: 1)"},
       {"timeseries_interval_s", "--timeseries-interval", &S::timeseries_interval_s, "Output",
        "Seconds per bucket of each stage's time series (default: 1)"},
       // built-in server (its own options follow, from mock_options())

@@ -136,13 +136,24 @@ void Engine::unregister_workers() {
   active_workers_.clear();
 }
 
+// Each stage runs plan.repeat times in a row (spec mode once: its runs are
+// its repetitions), each time with fresh workers and connections.
 std::vector<StageResult> Engine::run(const StageObserversFn& observers) {
   std::vector<StagePlan> stages = plan_.stages;
   std::vector<StageResult> results;
   for (std::size_t i = 0; i < stages.size() && !interrupted(); ++i) {
-    results.push_back(run_stage(static_cast<std::uint32_t>(i), stages[i], observers(i, stages[i], stages.size())));
+    const int repeats = stages[i].mode == LoadMode::spec ? 1 : std::max(1, plan_.repeat);
+    for (int k = 0; k < repeats && !interrupted(); ++k) {
+      const auto index = static_cast<std::uint32_t>(results.size());
+      results.push_back(run_stage(index, stages[i], observers(i, stages[i], stages.size())));
+      results.back().repeat = k;
+      results.back().repeats = repeats;
+    }
+    // The automatic sweep's rates come from its first two stages' first runs.
     if (plan_.auto_sweep && i == 1) {
-      for (StagePlan& s : auto_sweep_rate_stages(results[0], results[1])) stages.push_back(std::move(s));
+      const auto& one = results.front();
+      const auto& sat = results[static_cast<std::size_t>(std::max(1, plan_.repeat))];
+      for (StagePlan& s : auto_sweep_rate_stages(one, sat)) stages.push_back(std::move(s));
     }
   }
   return results;

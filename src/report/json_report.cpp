@@ -103,7 +103,7 @@ std::string_view arrival_name(Arrival a) {
 }
 
 void write_stage_plan(JsonWriter& w, const StagePlan& p) {
-  w.field("label", p.label);
+  w.field("label", p.label);  // repeats of one stage share it (see "repeat")
   w.field("mode", mode_name(p.mode));
   if (p.mode == LoadMode::closed) w.field("concurrency", p.concurrency);
   if (p.mode == LoadMode::open) {
@@ -213,6 +213,7 @@ void write_stage(JsonWriter& w, const RunPlan& plan, const StageResult& st) {
   const auto sets = prompt_sets(st);
   w.begin_object();
   write_stage_plan(w, st.plan);
+  w.field("repeat", st.repeat).field("repeats", st.repeats);
   w.field("start_s", st.start_s);
   w.field("elapsed_s", st.elapsed_s);
   w.field("interrupted", st.interrupted);

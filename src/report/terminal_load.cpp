@@ -32,7 +32,8 @@ std::string mode_text(const StagePlan& p) {
 
 void stage_throughput(std::string& out, const RunReport& rep, const StageResult& st) {
   const stats::MetricSet& m = st.overall;
-  out += fmt::format("\nStage {} ({}; measured {:.1f} s{})\n", st.plan.label, mode_text(st.plan), m.window_s(),
+  const std::string repeat = st.repeats > 1 ? fmt::format(" run {}/{}", st.repeat + 1, st.repeats) : "";
+  out += fmt::format("\nStage {}{} ({}; measured {:.1f} s{})\n", st.plan.label, repeat, mode_text(st.plan), m.window_s(),
                      st.window ? ", exact window" : "");
   out += fmt::format("  Requests: {} succeeded, {} failed, {} cancelled; scheduled {} (warm-up {}, cool-down {})\n",
                      m.succeeded, m.failed, m.cancelled, st.scheduled, st.phases.warmup, st.phases.cooldown);

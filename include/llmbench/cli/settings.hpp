@@ -59,6 +59,7 @@ struct Settings {
   std::uint64_t max_event_bytes = 1u << 20;
   bool stamp_lag = false;
   double timeseries_interval_s = 1.0;
+  int repeat = 1;
   // built-in server
   bool mock = false;
   mock::MockConfig mock_config;

@@ -73,6 +73,7 @@ struct RunPlan {
   std::vector<StagePlan> stages;
   bool auto_sweep = false;      // after stages 0 and 1, rate stages between their throughputs
   double timeseries_interval_s = 1.0;  // the time series' bucket width
+  int repeat = 1;               // --repeat: every load stage this many times, for run-to-run intervals
   stats::Slo slo;
 };
 

@@ -28,6 +28,8 @@ struct PromptResult {
 struct StageResult {
   StagePlan plan;
   std::uint32_t index = 0;
+  int repeat = 0;   // which of plan.repeat runs of this stage (0-based)
+  int repeats = 1;
   std::vector<PromptResult> prompts;  // parallel to RunPlan::groups
   stats::MetricSet overall;
   PhaseCounts phases;
