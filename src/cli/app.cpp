@@ -19,6 +19,8 @@
 #include "llmbench/cli/signals.hpp"
 #include "llmbench/cli/target.hpp"
 #include "llmbench/load/engine.hpp"
+#include "llmbench/report/csv_report.hpp"
+#include "llmbench/report/html_report.hpp"
 #include "llmbench/report/json_report.hpp"
 #include "llmbench/report/terminal.hpp"
 #include "llmbench/version.hpp"
@@ -63,6 +65,21 @@ struct RunGate {
   }
 };
 
+// --csv: every record, as the aggregator sees it end, after the stage's own
+// observers (the spec per-run lines).
+StageObserversFn with_csv(StageObserversFn inner, report::CsvWriter* csv, const RunPlan& plan, std::int64_t start_ns) {
+  if (csv == nullptr) return inner;
+  return [inner = std::move(inner), csv, &plan, start_ns](std::size_t i, const StagePlan& st, std::size_t n) {
+    Observers o = inner(i, st, n);
+    csv->begin_stage(st.label);
+    o.record = [before = std::move(o.record), csv, &plan, start_ns](const RequestRecord& r) {
+      if (before) before(r);
+      csv->write(r, plan, start_ns);
+    };
+    return o;
+  };
+}
+
 // Step 4: every stage, under a signal watcher. The first SIGINT/SIGTERM
 // stops new requests and gives the ones in flight a grace period.
 Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t, const RunPlan& plan) {
@@ -85,8 +102,14 @@ Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t
     std::fprintf(stderr, "Benchmarking %s (%s) with %zu prompts x %d runs, %d warm-up request(s)\n",
                  plan.target.origin().c_str(), plan.model.c_str(), plan.groups.size(), p.raw.runs, p.raw.warmup);
   }
-  rep.stages = engine.run(progress_observers(p, plan));
+  report::CsvWriter csv;
+  if (!p.raw.csv.empty()) {
+    if (Status st = csv.open(p.raw.csv); !st) return fail(kExitUsage, st.error());
+  }
+  rep.stages = engine.run(with_csv(progress_observers(p, plan), p.raw.csv.empty() ? nullptr : &csv, plan,
+                                   engine.run_start_ns()));
   gate.finish();
+  if (Status st = csv.close(); !st) spdlog::error("{}", st.error());
   rep.interrupted = engine.interrupted() || watcher.received() != 0;
   if (rep.interrupted) rep.interrupted_by = signal_name(watcher.received());
   return rep;
@@ -94,16 +117,29 @@ Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t
 
 // Step 5: the results file first (a reader that closes stdout early, as
 // `| head` does, must not cost the results), then the terminal report.
+// One output file, atomically; false (with the reason on stderr) if it failed.
+bool save(const std::string& path, const std::string& content, bool quiet, std::string_view what) {
+  std::string error;
+  if (!report::write_file_atomically(path, content, error)) {
+    std::fprintf(stderr, "llmbench: %s\n", error.c_str());
+    return false;
+  }
+  if (!quiet) std::fprintf(stderr, "%.*s saved to %s\n", static_cast<int>(what.size()), what.data(), path.c_str());
+  return true;
+}
+
 int report_run(const ParsedSettings& p, const report::RunReport& rep) {
   int code = kExitOk;
   const bool quiet = p.raw.verbosity < 0;
-  if (!p.raw.output.empty()) {
-    std::string error;
-    if (!report::write_file_atomically(p.raw.output, report::render_json(rep), error)) {
-      std::fprintf(stderr, "llmbench: %s\n", error.c_str());
+  const std::string json = report::render_json(rep);
+  if (!p.raw.output.empty() && !save(p.raw.output, json, quiet, "Results")) code = kExitFailure;
+  if (!p.raw.html.empty()) {
+    const auto html = report::render_html_report({{p.raw.output.empty() ? "this run" : p.raw.output, json}});
+    if (!html) {
+      std::fprintf(stderr, "llmbench: --html: %s\n", html.error().c_str());
       code = kExitFailure;
-    } else if (!quiet) {
-      std::fprintf(stderr, "Results saved to %s\n", p.raw.output.c_str());
+    } else if (!save(p.raw.html, *html, quiet, "Report")) {
+      code = kExitFailure;
     }
   }
   const std::string text = rep.spec_mode() ? report::render_spec_terminal(rep) : report::render_load_terminal(rep);

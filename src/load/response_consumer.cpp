@@ -76,6 +76,7 @@ ConsumeState ResponseConsumer::on_read(std::string_view bytes, const char* reada
                                        std::int64_t t_ns, ReadTokens& tokens) {
   if (done_) return ConsumeState::done;
   now_ns_ = t_ns;
+  if (rec_->first_byte_ns < 0 && !bytes.empty()) rec_->first_byte_ns = t_ns;
   read_content_events_ = 0;
   readable_limit_ = readable_limit;
   const std::int64_t previous_token_ns = rec_->last_token_ns;

@@ -11,6 +11,8 @@ std::optional<std::int64_t> span(std::int64_t from, std::int64_t to) noexcept {
 
 std::optional<std::int64_t> ttft_ns(const RequestRecord& r) noexcept { return span(r.sent_ns, r.first_token_ns); }
 
+std::optional<std::int64_t> ttfb_ns(const RequestRecord& r) noexcept { return span(r.sent_ns, r.first_byte_ns); }
+
 std::optional<std::int64_t> ttft_from_intended_ns(const RequestRecord& r) noexcept {
   return span(r.intended_ns, r.first_token_ns);
 }

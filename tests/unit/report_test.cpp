@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "llmbench/report/csv_report.hpp"
 #include "llmbench/report/json_report.hpp"
 #include "llmbench/report/run_report.hpp"
 #include "llmbench/stats/spec_stats.hpp"
@@ -92,6 +93,14 @@ TEST(AtomicWrite, AFailureLeavesTheOldFileAndSaysWhy) {
   std::string error;
   EXPECT_FALSE(write_file_atomically("/nonexistent-dir/x.json", "{}", error));
   EXPECT_NE(error.find("/nonexistent-dir/x.json"), std::string::npos);
+}
+
+TEST(Csv, FieldsAreQuotedOnlyWhenRfc4180NeedsIt) {
+  EXPECT_EQ(csv_field("concurrency=8"), "concurrency=8");
+  EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(csv_field("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(csv_field(""), "");
 }
 
 TEST(DisplayModel, LastPathComponent) {

@@ -31,6 +31,8 @@ struct Settings {
   int runs = 5;
   std::vector<std::string> prompts;
   std::string output;
+  std::string csv;   // one row per request
+  std::string html;  // the run's report as one self-contained page
   double timeout_s = 30;
   int max_tokens = 0;  // 0: each prompt's own default
   bool stream = true;

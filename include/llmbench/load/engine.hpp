@@ -43,6 +43,8 @@ class Engine {
   // From any thread: cancels what is in flight (counted as cancelled).
   void cancel_in_flight() noexcept;
   [[nodiscard]] bool interrupted() const noexcept { return gate_closed_.load(); }
+  // What every time in the results is relative to.
+  [[nodiscard]] std::int64_t run_start_ns() const noexcept { return run_start_ns_; }
 
  private:
   struct StageRig;

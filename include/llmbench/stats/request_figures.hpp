@@ -18,6 +18,9 @@ namespace llmbench::stats {
 // event with generated content. nullopt for a non-streamed body (its content
 // has no time of its own) or when no token arrived.
 std::optional<std::int64_t> ttft_ns(const RequestRecord& r) noexcept;
+// TTFB: first byte of the request written -> the read that carried the
+// response's first byte.
+std::optional<std::int64_t> ttfb_ns(const RequestRecord& r) noexcept;
 // TTFT from the open loop's intended send time (free of coordinated omission).
 std::optional<std::int64_t> ttft_from_intended_ns(const RequestRecord& r) noexcept;
 // E2E: first byte written -> last byte read.
