@@ -150,6 +150,11 @@ int report_run(const ParsedSettings& p, const report::RunReport& rep) {
 
 int exit_code(const report::RunReport& rep, int report_code) {
   if (rep.interrupted) return rep.interrupted_by == "SIGTERM" ? kExitSigterm : kExitSigint;
+  for (const StageResult& st : rep.stages) {
+    if (!st.stopped_early) continue;
+    std::fprintf(stderr, "llmbench: %s\n", st.stopped_early->message.c_str());
+    return st.stopped_early->kind == StopKind::unreachable ? kExitUnreachable : kExitErrorRate;
+  }
   std::uint64_t succeeded = 0;
   for (const StageResult& st : rep.stages) succeeded += st.overall.succeeded;
   if (report_code == kExitOk && succeeded == 0) {

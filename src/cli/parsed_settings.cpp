@@ -84,6 +84,8 @@ Status check_load_numbers(const Settings& s) {
   }
   if (s.idle_timeout_s < 0) return Unexpected("--idle-timeout: expected 0 or more seconds");
   if (s.max_event_bytes < 64) return Unexpected("--max-event-bytes: expected at least 64");
+  if (s.abort_after_s < 0 || !std::isfinite(s.abort_after_s)) return Unexpected("--abort-after: expected 0 or more seconds");
+  if (s.max_error_rate < 0 || s.max_error_rate > 1) return Unexpected("--max-error-rate: expected a share from 0 to 1");
   if (s.repeat < 1 || s.repeat > 1000) return Unexpected("--repeat " + std::to_string(s.repeat) + ": expected 1..1000");
   if (!(s.timeseries_interval_s >= 0.01) || !std::isfinite(s.timeseries_interval_s)) {
     return Unexpected("--timeseries-interval: expected at least 0.01 seconds");

@@ -146,6 +146,8 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.slo = p.slo;
   plan.timeseries_interval_s = s.timeseries_interval_s;
   plan.repeat = s.repeat;
+  plan.abort_after_s = s.abort_after_s;
+  plan.max_error_rate = s.max_error_rate;
   plan.stages = plan_stages(p);
   plan.auto_sweep = p.sweep.kind == SweepSpec::Kind::automatic;
   return plan;

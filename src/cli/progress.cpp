@@ -64,10 +64,12 @@ class RunPrinter {
     }
     const int n = ++done_[g];
     if (r.ok()) {
+      // A body that was not streamed has no first-token time: "n/a", not -1.
       const auto ttft = stats::ttft_ns(r);
-      std::fprintf(stderr, "  %-20s run %d/%d: %7.2f tok/s  (%u tokens in %.2f s, TTFT %.1f ms)\n", key.c_str(), n, runs_,
+      const std::string ttft_text = ttft ? fmt::format("{:.1f} ms", static_cast<double>(*ttft) / 1e6) : "n/a";
+      std::fprintf(stderr, "  %-20s run %d/%d: %7.2f tok/s  (%u tokens in %.2f s, TTFT %s)\n", key.c_str(), n, runs_,
                    stats::tokens_per_second(r).value_or(0.0), r.completion_tokens, stats::duration_s(r),
-                   ttft ? static_cast<double>(*ttft) / 1e6 : -1.0);
+                   ttft_text.c_str());
     } else {
       std::fprintf(stderr, "  %-20s run %d/%d: FAILED %s: %s\n", key.c_str(), n, runs_,
                    std::string(to_string(r.error)).c_str(), r.message().data());

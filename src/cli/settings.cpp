@@ -67,6 +67,10 @@ std::vector<Field> base_rows() {
       {"stamp_lag", "--stamp-lag", &S::stamp_lag, "Load mode",
        "Measure delivery lag: events carry their send time as \"stamp_ns\" (CLOCK_MONOTONIC, same host), "
        "as llmbench_bench_server --stamp sends"},
+      {"abort_after_s", "--abort-after", &S::abort_after_s, "Load mode",
+       "Stop a stage when every request has failed to connect for SECONDS (default: 5; 0: never); exit code 3"},
+      {"max_error_rate", "--max-error-rate", &S::max_error_rate, "Load mode",
+       "Stop a stage once more than this share (0..1) of at least 20 requests failed (default: 0, never); exit code 7"},
       {"repeat", "--repeat", &S::repeat, "Load mode",
        "Run every load stage N times (fresh connections each time) for run-to-run intervals (default: 1)"},
       {"timeseries_interval_s", "--timeseries-interval", &S::timeseries_interval_s, "Output",

@@ -38,7 +38,9 @@ Aggregator::Aggregator(const RunPlan& plan, StageResult& result, bool keep_recor
       obs_(std::move(observers)),
       progress_interval_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(obs_.progress_interval).count()),
       timeline_(stats::TimeSeries(clock.windows.start_ns, seconds_to_ns(plan.timeseries_interval_s), clock.run_start_ns),
-                exact_window(result.plan, clock.windows), tracked_clients(result.plan)) {
+                exact_window(result.plan, clock.windows), tracked_clients(result.plan)),
+      stop_rules_(StopLimits{plan.abort_after_s, plan.max_error_rate}, plan.target.origin(), clock.run_start_ns),
+      stop_(clock.stop) {
   result_.prompts.resize(plan.groups.empty() ? plan.prompts.size() : plan.groups.size());
   group_of_.reserve(plan.prompts.size());
   for (std::size_t i = 0; i < plan.prompts.size(); ++i) {
@@ -76,6 +78,7 @@ void Aggregator::loop() {
     const std::size_t n = drain();
     const std::int64_t now = now_ns();
     if (obs_.progress && now - last_progress_ns_ >= progress_interval_ns_) report_progress(now);
+    check_stop_rules(now);
     // Producers have stopped and this drain came after: the rings are empty.
     if (done) {
       drain();
@@ -161,8 +164,18 @@ void Aggregator::finish_timeline() {
   result_.full_concurrency = timeline_.full_concurrency();
 }
 
+void Aggregator::check_stop_rules(std::int64_t now) {
+  if (stopped_ || !stop_) return;
+  if (auto reason = stop_rules_.check(now)) {
+    stopped_ = true;
+    result_.stopped_early = *reason;
+    stop_(*reason);
+  }
+}
+
 void Aggregator::on_record(const RequestRecord& r) {
   ++result_.ended;
+  stop_rules_.on_record(r);
   if (!r.ok() && r.error != ErrorKind::cancelled) ++errors_;
   const std::uint16_t grp = r.prompt < group_of_.size() ? group_of_[r.prompt] : 0;
   PromptResult& p = result_.prompts[grp];

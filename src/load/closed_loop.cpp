@@ -31,11 +31,25 @@ asio::awaitable<void> ClosedLoopDriver::client(RequestPath& path, Slot& slot) {
   while (!path.cancelled() && source_.next(t, now_ns())) {
     path.counters().scheduled.fetch_add(1, std::memory_order_relaxed);
     co_await path.run(slot, t);
+    if (slot.rec.error == ErrorKind::connect) {
+      co_await pause(path, slot.backoff.next());
+    } else {
+      slot.backoff.reset();
+    }
   }
   // The schedule is over for everyone: cool-down requests still running on
   // other clients only kept the load up and are cancelled now.
   path.cancel_cooldown();
   --running_;
+}
+
+// After a failed connect: the client waits before its next request (see
+// backoff.hpp). A cancel cuts the pause short at its next check, within 1 s.
+asio::awaitable<void> ClosedLoopDriver::pause(RequestPath& path, std::int64_t ns) {
+  constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+  if (path.cancelled()) co_return;
+  asio::steady_timer timer(path.io(), std::chrono::nanoseconds(ns));
+  co_await timer.async_wait(use_tuple);
 }
 
 // A client only notices the end of the cool-down when its request ends; a

@@ -9,6 +9,8 @@
 #include "llmbench/load/sweep.hpp"
 #include "llmbench/util/clock.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace llmbench {
 
 namespace {
@@ -109,6 +111,7 @@ Status Engine::prepare() {
 }
 
 void Engine::interrupt() noexcept {
+  signalled_.store(true, std::memory_order_relaxed);
   gate_closed_.store(true, std::memory_order_relaxed);
   std::lock_guard lock(workers_mutex_);
   for (Worker* w : active_workers_) w->stop_scheduling();
@@ -119,6 +122,14 @@ void Engine::cancel_in_flight() noexcept {
   gate_closed_.store(true, std::memory_order_relaxed);
   std::lock_guard lock(workers_mutex_);
   for (Worker* w : active_workers_) w->cancel();
+}
+
+// A stop rule broke (on the aggregator's thread): nothing new is sent and
+// what is in flight is cancelled now — against a dead server or one failing
+// most requests, a grace period would only add failures.
+void Engine::stop_early() noexcept {
+  stopped_.store(true, std::memory_order_relaxed);
+  cancel_in_flight();
 }
 
 void Engine::register_workers(std::vector<std::unique_ptr<Worker>>& workers) {
@@ -141,9 +152,9 @@ void Engine::unregister_workers() {
 std::vector<StageResult> Engine::run(const StageObserversFn& observers) {
   std::vector<StagePlan> stages = plan_.stages;
   std::vector<StageResult> results;
-  for (std::size_t i = 0; i < stages.size() && !interrupted(); ++i) {
+  for (std::size_t i = 0; i < stages.size() && !gate_closed_.load(); ++i) {
     const int repeats = stages[i].mode == LoadMode::spec ? 1 : std::max(1, plan_.repeat);
-    for (int k = 0; k < repeats && !interrupted(); ++k) {
+    for (int k = 0; k < repeats && !gate_closed_.load(); ++k) {
       const auto index = static_cast<std::uint32_t>(results.size());
       results.push_back(run_stage(index, stages[i], observers(i, stages[i], stages.size())));
       results.back().repeat = k;
@@ -169,7 +180,10 @@ StageResult Engine::run_stage(std::uint32_t index, const StagePlan& stage, const
   for (std::size_t i = 0; i < nworkers; ++i) workers.push_back(std::make_unique<Worker>(ctx_, index, ring));
   const StageWindows windows = StageWindows::for_stage(stage, now_ns());
   Aggregator agg(plan_, result, /*keep_records=*/stage.mode == LoadMode::spec, observers,
-                 StageClock{windows, run_start_ns_});
+                 StageClock{windows, run_start_ns_, [this](const StopReason& why) {
+                               spdlog::warn("{}", why.message);
+                               stop_early();
+                             }});
   for (auto& w : workers) agg.attach(*w);
   register_workers(workers);
   StageRig rig(plan_, stage, index, nworkers, gate_closed_, windows);
@@ -188,7 +202,7 @@ StageResult Engine::run_stage(std::uint32_t index, const StagePlan& stage, const
     result.ring_full_waits += c.ring_full_waits.load();
     result.connections_opened += c.connections_opened.load();
   }
-  result.interrupted = gate_closed_.load(std::memory_order_relaxed);
+  result.interrupted = signalled_.load(std::memory_order_relaxed);
   return result;
 }
 

@@ -21,12 +21,13 @@ void push(SpscRing<T>& ring, const T& v, WorkerCounters& c) {
 }
 }  // namespace
 
-Slot::Slot(RequestPath& p)
+Slot::Slot(RequestPath& p, std::uint64_t seed)
     : path(p),
       consumer(p.decoder_, p.plan_.max_event_bytes),
       watchdog(p.exchange_.io, [this] {
         if (conn) conn->close();
-      }) {
+      }),
+      backoff(seed) {
   consumer.stage_samples(&staged, p.plan_.stamp_lag);
 }
 
@@ -57,7 +58,7 @@ RequestPath::~RequestPath() {
 }
 
 Slot& RequestPath::new_slot() {
-  slots_.push_back(std::make_unique<Slot>(*this));
+  slots_.push_back(std::make_unique<Slot>(*this, plan_.seed ^ (std::uint64_t{stage_} << 32) ^ slots_.size()));
   return *slots_.back();
 }
 

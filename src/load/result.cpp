@@ -16,6 +16,15 @@ RunTotals total_over_stages(const std::vector<StageResult>& stages, std::size_t 
   return t;
 }
 
+std::vector<std::size_t> failed_prompts(const StageResult& stage) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < stage.prompts.size(); ++i) {
+    const stats::MetricSet& m = stage.prompts[i].measured;
+    if (m.requests > m.cancelled && m.succeeded == 0) out.push_back(i);
+  }
+  return out;
+}
+
 std::vector<const stats::MetricSet*> prompt_sets(const StageResult& stage) {
   std::vector<const stats::MetricSet*> out;
   out.reserve(stage.prompts.size());

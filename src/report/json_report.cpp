@@ -138,6 +138,11 @@ void write_spec(JsonWriter& w, const RunReport& rep) {
   w.end_object();
   w.key("summary").begin_object();
   w.field("overall_avg_tokens_per_second", stats::mean_of_prompt_means(prompt_sets(st)));
+  const std::vector<std::size_t> failed = failed_prompts(st);
+  w.field("prompts_complete", failed.empty());
+  w.key("failed_prompts").begin_array();
+  for (const std::size_t i : failed) w.value(rep.plan->groups[i].key);
+  w.end_array();
   w.field("warmup_requests", st.phases.warmup);
   write_metrics(w, st.overall, MetricsOptions{});
   write_delivery_lag(w, st.delivery_lag_ns, st.first_token_lag_ns);
@@ -217,6 +222,15 @@ void write_stage(JsonWriter& w, const RunPlan& plan, const StageResult& st) {
   w.field("start_s", st.start_s);
   w.field("elapsed_s", st.elapsed_s);
   w.field("interrupted", st.interrupted);
+  w.key("stopped_early");
+  if (st.stopped_early) {
+    w.begin_object();
+    w.field("reason", st.stopped_early->kind == StopKind::unreachable ? "unreachable" : "error_rate");
+    w.field("message", st.stopped_early->message);
+    w.end_object();
+  } else {
+    w.null();
+  }
   w.key("phases").begin_object();
   w.field("warmup", st.phases.warmup).field("measured", st.phases.measured).field("cooldown", st.phases.cooldown);
   w.end_object();

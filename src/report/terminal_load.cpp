@@ -127,6 +127,9 @@ std::string render_load_terminal(const RunReport& rep) {
     stage_prompts(out, rep, st);
   }
   if (rep.stages.size() > 1) sweep_table(out, rep);
+  for (const StageResult& st : rep.stages) {
+    if (st.stopped_early) out += fmt::format("\nStopped early (stage {}): {}\n", st.plan.label, st.stopped_early->message);
+  }
   if (rep.interrupted) {
     out += fmt::format("\nInterrupted by {}: the figures cover what finished before it.\n", rep.interrupted_by);
   }

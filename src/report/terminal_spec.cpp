@@ -39,6 +39,13 @@ void per_prompt(std::string& out, const RunReport& rep, const StageResult& stage
   }
   out += kRule + "\n";
   out += fmt::format("{:<20}{:>13.2f}\n", "Overall", stats::mean_of_prompt_means(prompt_sets(stage)));
+  const std::vector<std::size_t> failed = failed_prompts(stage);
+  if (failed.empty()) return;
+  std::string keys;
+  for (const std::size_t i : failed) keys += (keys.empty() ? "" : ", ") + groups[i].key;
+  out += fmt::format("WARNING: Overall averages {} of {} prompts ({} failed every run): compare it only with a run "
+                     "over the same prompts\n",
+                     st.size() - failed.size(), st.size(), keys);
 }
 
 void consistency(std::string& out, const RunReport& rep, const Rows& st) {

@@ -32,7 +32,14 @@ double exact_percentile(std::vector<double> samples, double q) {
 }
 
 double median(std::vector<double> samples) {
-  return exact_percentile(std::move(samples), 50.0);
+  std::erase_if(samples, [](double x) { return std::isnan(x); });
+  if (samples.empty()) return 0.0;
+  const std::size_t mid = samples.size() / 2;
+  std::nth_element(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(mid), samples.end());
+  const double upper = samples[mid];
+  if (samples.size() % 2 == 1) return upper;
+  const double lower = *std::max_element(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(mid));
+  return (lower + upper) / 2.0;
 }
 
 }  // namespace llmbench::stats

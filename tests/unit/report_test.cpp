@@ -106,6 +106,9 @@ TEST(Csv, FieldsAreQuotedOnlyWhenRfc4180NeedsIt) {
 TEST(DisplayModel, LastPathComponent) {
   EXPECT_EQ(display_model("/models/Qwen3-30B-IQ4_XS.gguf"), "Qwen3-30B-IQ4_XS.gguf");
   EXPECT_EQ(display_model("gpt-4o"), "gpt-4o");
+  EXPECT_EQ(display_model("models/qwen3.gguf"), "qwen3.gguf");
+  EXPECT_EQ(display_model("myorg/tiny-llama-768"), "myorg/tiny-llama-768");  // a hub id, shown as the server gives it
+  EXPECT_EQ(display_model("C:\\models\\m.gguf"), "m.gguf");
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ TEST(SummaryExactPercentile, NearestRankOfFewSamples) {
   EXPECT_EQ(exact_percentile(xs, 50), 2.0);
   EXPECT_EQ(exact_percentile(xs, 90), 4.0);    // rank ceil(3.6) = 4
   EXPECT_EQ(exact_percentile(xs, 100), 4.0);
-  EXPECT_EQ(median(xs), 2.0);  // the lower median
+  EXPECT_EQ(median(xs), 2.5);  // the ordinary median: the mean of the two middle values
   EXPECT_EQ(median({5.0, 1.0, 3.0}), 3.0);
   EXPECT_EQ(median({7.5}), 7.5);
 }

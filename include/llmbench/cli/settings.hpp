@@ -62,6 +62,8 @@ struct Settings {
   bool stamp_lag = false;
   double timeseries_interval_s = 1.0;
   int repeat = 1;
+  double abort_after_s = 5;
+  double max_error_rate = 0;
   // built-in server
   bool mock = false;
   mock::MockConfig mock_config;

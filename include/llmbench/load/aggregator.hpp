@@ -10,6 +10,7 @@
 
 #include "llmbench/load/result.hpp"
 #include "llmbench/load/schedule.hpp"
+#include "llmbench/load/stop_rules.hpp"
 #include "llmbench/load/worker.hpp"
 #include "llmbench/stats/timeline.hpp"
 
@@ -34,10 +35,12 @@ struct Observers {
   std::chrono::milliseconds progress_interval{1000};
 };
 
-// Where a stage sits on the run's clock.
+// Where a stage sits on the run's clock, and how it is stopped early.
 struct StageClock {
   StageWindows windows;
   std::int64_t run_start_ns = 0;
+  // Called once, on the aggregator's thread, when a stop rule is broken.
+  std::function<void(const StopReason&)> stop;
 };
 
 class Aggregator {
@@ -62,6 +65,7 @@ class Aggregator {
   void count_in_window(std::uint16_t group, const RequestRecord& r);
   void report_progress(std::int64_t now);
   void finish_timeline();
+  void check_stop_rules(std::int64_t now);
 
   StageResult& result_;
   stats::Slo slo_;
@@ -71,6 +75,9 @@ class Aggregator {
   std::vector<Worker*> workers_;
   std::vector<std::uint16_t> group_of_;  // prompt index -> statistics group
   stats::Timeline timeline_;
+  StopRules stop_rules_;
+  std::function<void(const StopReason&)> stop_;
+  bool stopped_ = false;
   std::thread thread_;
   std::atomic<bool> producers_done_{false};
   std::int64_t started_ns_ = 0;

@@ -18,6 +18,7 @@ class ClosedLoopDriver final : public Driver {
  private:
   asio::awaitable<void> start_clients(asio::io_context& io, RequestPath& path);
   asio::awaitable<void> client(RequestPath& path, Slot& slot);
+  asio::awaitable<void> pause(RequestPath& path, std::int64_t ns);
   asio::awaitable<void> watch_stage_end(asio::io_context& io, RequestPath& path);
 
   TicketSource& source_;

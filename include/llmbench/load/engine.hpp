@@ -42,7 +42,10 @@ class Engine {
   void interrupt() noexcept;
   // From any thread: cancels what is in flight (counted as cancelled).
   void cancel_in_flight() noexcept;
-  [[nodiscard]] bool interrupted() const noexcept { return gate_closed_.load(); }
+  // By a signal (interrupt()), as opposed to a stop rule (stopped()).
+  [[nodiscard]] bool interrupted() const noexcept { return signalled_.load(); }
+  // A stage stopped early (--abort-after, --max-error-rate): no later stage runs.
+  [[nodiscard]] bool stopped() const noexcept { return stopped_.load(); }
   // What every time in the results is relative to.
   [[nodiscard]] std::int64_t run_start_ns() const noexcept { return run_start_ns_; }
 
@@ -54,8 +57,12 @@ class Engine {
   const RunPlan& plan_;
   std::int64_t run_start_ns_;  // what the results' times are relative to
   RunContext ctx_;
-  std::atomic<bool> gate_closed_{false};
-  std::atomic<bool> interrupted_{false};
+  void stop_early() noexcept;
+
+  std::atomic<bool> gate_closed_{false};  // nothing new starts (a signal or a stop rule)
+  std::atomic<bool> interrupted_{false};  // in-flight requests are being cancelled
+  std::atomic<bool> signalled_{false};
+  std::atomic<bool> stopped_{false};
   std::mutex workers_mutex_;  // guards the list interrupt() walks; never on the I/O path
   std::vector<Worker*> active_workers_;
 };

@@ -74,6 +74,8 @@ struct RunPlan {
   bool auto_sweep = false;      // after stages 0 and 1, rate stages between their throughputs
   double timeseries_interval_s = 1.0;  // the time series' bucket width
   int repeat = 1;               // --repeat: every load stage this many times, for run-to-run intervals
+  double abort_after_s = 5;     // stop a stage whose requests have all failed to connect for this long (0: never)
+  double max_error_rate = 0;    // stop a stage once more than this share of its requests failed (0: never)
   stats::Slo slo;
 };
 

@@ -15,6 +15,7 @@
 
 #include "llmbench/http/connection.hpp"
 #include "llmbench/http/exchange.hpp"
+#include "llmbench/load/backoff.hpp"
 #include "llmbench/load/plan.hpp"
 #include "llmbench/load/response_consumer.hpp"
 #include "llmbench/load/ticket.hpp"
@@ -54,7 +55,7 @@ class RequestPath;
 // Everything one in-flight request needs, reused for every request the slot
 // runs, so the request path allocates nothing once the slot exists.
 struct Slot final : http::ResponseReader {
-  explicit Slot(RequestPath& path);
+  Slot(RequestPath& path, std::uint64_t seed);
   void begin() override;
   bool on_read(std::string_view bytes, const char* readable_limit, std::int64_t t_ns) override;
   [[nodiscard]] bool may_resend() const override;
@@ -67,6 +68,7 @@ struct Slot final : http::ResponseReader {
   // This request's samples, handed to the aggregator when it has ended (its
   // token reads only if it succeeded). The capacity is kept across requests.
   std::vector<StreamSample> staged;
+  ReconnectBackoff backoff;  // this client's pause after a failed connect
   bool cancelled = false;
   bool active = false;
 };

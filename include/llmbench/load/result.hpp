@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "llmbench/load/plan.hpp"
+#include "llmbench/load/stop_rules.hpp"
 #include "llmbench/record/record.hpp"
 #include "llmbench/stats/histogram.hpp"
 #include "llmbench/stats/metric_set.hpp"
@@ -36,7 +37,8 @@ struct StageResult {
   std::uint64_t scheduled = 0;        // tickets handed out
   std::uint64_t ended = 0;            // records received (any phase)
   double elapsed_s = 0;
-  bool interrupted = false;
+  bool interrupted = false;                 // by SIGINT/SIGTERM
+  std::optional<StopReason> stopped_early;  // --abort-after / --max-error-rate
   std::uint64_t ring_full_waits = 0;
   std::uint64_t connections_opened = 0;
   stats::Histogram delivery_lag_ns;     // --stamp-lag: every stamped event, every phase
@@ -63,6 +65,11 @@ struct RunTotals {
 };
 
 RunTotals total_over_stages(const std::vector<StageResult>& stages, std::size_t groups);
+
+// The prompt groups that were attempted but never succeeded: the guide's
+// Overall (a mean over the prompts that did) then covers fewer prompts than
+// asked, and two runs' Overalls are not comparable.
+std::vector<std::size_t> failed_prompts(const StageResult& stage);
 
 // The per-prompt sets of one stage, as pointers for stats::mean_of_prompt_means.
 std::vector<const stats::MetricSet*> prompt_sets(const StageResult& stage);

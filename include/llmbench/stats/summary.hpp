@@ -29,7 +29,9 @@ struct LatencySummary {
 // the maximum; no samples give 0. For spec mode's few samples per prompt.
 [[nodiscard]] double exact_percentile(std::vector<double> samples, double q);
 
-// exact_percentile(samples, 50): the lower median for an even count.
+// The ordinary median: the middle value, or the mean of the two middle
+// values for an even count (not the nearest-rank p50, which is the lower
+// one). NaNs are dropped; no samples give 0.
 [[nodiscard]] double median(std::vector<double> samples);
 
 }  // namespace llmbench::stats
