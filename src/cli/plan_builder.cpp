@@ -1,6 +1,9 @@
 #include "llmbench/cli/plan_builder.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <memory>
 #include <thread>
 
 #include "llmbench/cli/exit_codes.hpp"
@@ -62,11 +65,17 @@ Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, R
 
 void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& plan) {
   const Settings& s = p.raw;
-  const TokenCounter counter = [&t](const std::string& text) -> std::optional<std::uint32_t> {
+  auto last_answer = std::make_shared<std::string>();
+  const TokenCounter ask = [&t, last_answer](const std::string& text) -> std::optional<std::uint32_t> {
     const http::FetchResult r = http::fetch(t.target, "POST", "/tokenize", protocol::tokenize_body(text), t.fetch);
+    *last_answer = r.ok ? "HTTP " + std::to_string(r.status) : r.error;
     if (!r.ok || r.status != 200) return std::nullopt;
     return protocol::token_count(r.body);
   };
+  const TokenCounter counter = stop_after_first_failure(ask, [last_answer] {
+    spdlog::warn("POST /tokenize failed ({}): synthetic prompt lengths are estimates (about one token a word)",
+                 *last_answer);
+  });
   const auto prompts = make_synthetic_prompts(*p.input_tokens, p.output_tokens, kSyntheticPrompts, s.seed, counter);
   plan.groups.push_back(PromptGroup{"synthetic", "synthetic prompts, input tokens " + s.input_tokens, 0});
   for (std::size_t i = 0; i < prompts.size(); ++i) {
@@ -144,6 +153,7 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.arrival = p.arrival;
   plan.burstiness = s.burstiness;
   plan.slo = p.slo;
+  plan.secrets = t.secrets;
   plan.timeseries_interval_s = s.timeseries_interval_s;
   plan.repeat = s.repeat;
   plan.abort_after_s = s.abort_after_s;

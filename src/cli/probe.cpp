@@ -14,15 +14,30 @@ namespace {
 
 // Polls GET /health until it answers 200 or `seconds` pass. Connection
 // refused counts as "not ready yet" (the server may still be starting).
+// llama-server's 503 body: {"error":{"code":503,"message":"Loading model",...}}.
+std::string health_state(const http::FetchResult& r) {
+  if (!r.ok) return r.error;
+  std::string state = std::to_string(r.status);
+  if (const auto msg = protocol::error_message(r.body)) return state + " " + *msg;
+  return r.body.empty() ? state : state + ": " + r.body.substr(0, 120);
+}
+
 Status wait_until_ready(const TargetSetup& t, double seconds) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::duration<double>(seconds);
   auto pause = std::chrono::milliseconds(100);
+  auto next_note = start + std::chrono::seconds(3);
   for (;;) {
     const http::FetchResult r = http::fetch(t.target, "GET", "/health", "", t.fetch);
     if (r.ok && r.status == 200) return {};
-    const std::string state =
-        r.ok ? "HTTP " + std::to_string(r.status) + (r.body.empty() ? "" : ": " + r.body.substr(0, 120)) : r.error;
-    if (std::chrono::steady_clock::now() + pause >= deadline) return Unexpected(state);
+    const std::string state = health_state(r);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_note) {  // a line every few seconds: the user sees it is waiting, and for what
+      spdlog::info("waiting for {}: {} ({:.0f} s)", t.target.url("/health"), state,
+                   std::chrono::duration<double>(now - start).count());
+      next_note = now + std::chrono::seconds(5);
+    }
+    if (now + pause >= deadline) return Unexpected(state);
     // Polling an external server that is loading its model: there is nothing
     // to wait on but time.
     std::this_thread::sleep_for(pause);
@@ -68,6 +83,7 @@ Step<ServerInfo> probe_server(const ParsedSettings& p, const TargetSetup& t) {
   if (info.model.empty()) {
     info.model = protocol::first_model_id(*models).value_or("");
     if (info.model.empty()) spdlog::warn("GET /v1/models gave no model id; requests name no model (use --model)");
+    if (!info.model.empty()) spdlog::debug("model {} (the first GET /v1/models lists)", info.model);
   }
   if (const http::FetchResult props = http::fetch(t.target, "GET", "/props", "", t.fetch); props.ok && props.status == 200) {
     info.props_json = protocol::props_json(props.body).value_or("");

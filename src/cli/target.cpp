@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "llmbench/cli/exit_codes.hpp"
+#include "llmbench/cli/settings.hpp"
 
 namespace llmbench::cli {
 
@@ -80,9 +81,15 @@ Step<TargetSetup> resolve_target(const ParsedSettings& p) {
     t.tls = std::move(*tls);
   }
   t.headers = request_headers(p);
+  for (const auto& [name, value] : t.headers) {
+    if (redact_header(name + ": x") == name + ": x") continue;  // not a credential
+    t.secrets.push_back(value);
+    if (value.starts_with("Bearer ")) t.secrets.push_back(value.substr(7));
+  }
   t.fetch.headers = t.headers;
   t.fetch.tls = t.tls.get();
   t.fetch.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(std::min(s.timeout_s, 10.0) * 1000));
+  spdlog::debug("target {}{}{}", t.target.origin(), t.target.base_path.empty() ? "" : " under ", t.target.base_path);
   return t;
 }
 

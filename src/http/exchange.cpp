@@ -2,6 +2,8 @@
 
 #include "llmbench/util/clock.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace llmbench::http {
 
 namespace {
@@ -74,7 +76,8 @@ asio::awaitable<ExchangeResult> exchange(ExchangeContext& ctx, std::unique_ptr<C
     }
     if (out.step == ExchangeStep::complete) co_return out;
     if (attempt > 0 || !stale_connection(out, reader)) co_return out;
-    conn.reset();  // resend once, on a fresh connection
+    spdlog::debug("a kept-alive connection was closed by the server before answering; sending the request again");
+    conn.reset();  // resend once, on another connection
   }
   co_return out;
 }

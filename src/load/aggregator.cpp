@@ -1,9 +1,13 @@
 #include "llmbench/load/aggregator.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "llmbench/stats/request_figures.hpp"
 #include "llmbench/util/clock.hpp"
+#include "llmbench/util/redact.hpp"
 
 namespace llmbench {
 
@@ -32,7 +36,9 @@ int tracked_clients(const StagePlan& stage) {
 
 Aggregator::Aggregator(const RunPlan& plan, StageResult& result, bool keep_records, Observers observers,
                        const StageClock& clock)
-    : result_(result),
+    : plan_(plan),
+      result_(result),
+      secrets_(plan.secrets),
       slo_(plan.slo),
       keep_records_(keep_records),
       obs_(std::move(observers)),
@@ -173,9 +179,38 @@ void Aggregator::check_stop_rules(std::int64_t now) {
   }
 }
 
+// A few distinct messages per kind are enough to say what went wrong; the
+// counts say how often.
+void Aggregator::keep_message(const RequestRecord& r) {
+  constexpr std::size_t kMessagesPerKind = 3;
+  if (r.ok() || r.error == ErrorKind::cancelled) return;
+  auto& kept = result_.error_messages[static_cast<std::size_t>(r.error)];
+  if (kept.size() >= kMessagesPerKind) return;
+  std::string msg = redact_secrets(r.message(), secrets_);
+  if (std::find(kept.begin(), kept.end(), msg) == kept.end()) kept.push_back(std::move(msg));
+}
+
+// -vv: every request's line and outcome (never a body, never a header: the
+// request line is the first line of the serialised request).
+void Aggregator::trace(const RequestRecord& r) const {
+  if (!spdlog::should_log(spdlog::level::trace) || r.prompt >= plan_.prompts.size()) return;
+  std::string_view line = plan_.prompts[r.prompt].request;
+  line = line.substr(0, line.find(" HTTP/"));
+  const auto e2e = stats::e2e_ns(r);
+  const std::string outcome =
+      r.ok() ? fmt::format("{}", r.http_status)
+             : fmt::format("{}{}: {}", to_string(r.error), r.http_status ? fmt::format(" ({})", r.http_status) : "",
+                           redact_secrets(r.message(), secrets_));
+  spdlog::trace("request {} {} -> {} in {:.1f} ms, {} tokens ({}{})", r.request_id, line, outcome,
+                e2e ? static_cast<double>(*e2e) / 1e6 : 0.0, r.completion_tokens, result_.plan.label,
+                r.phase == Phase::measured ? "" : r.phase == Phase::warmup ? ", warm-up" : ", cool-down");
+}
+
 void Aggregator::on_record(const RequestRecord& r) {
   ++result_.ended;
   stop_rules_.on_record(r);
+  keep_message(r);
+  trace(r);
   if (!r.ok() && r.error != ErrorKind::cancelled) ++errors_;
   const std::uint16_t grp = r.prompt < group_of_.size() ? group_of_[r.prompt] : 0;
   PromptResult& p = result_.prompts[grp];

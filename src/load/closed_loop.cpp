@@ -5,6 +5,8 @@
 #include "llmbench/load/request_path.hpp"
 #include "llmbench/util/clock.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace llmbench {
 
 void ClosedLoopDriver::start(asio::io_context& io, RequestPath& path) {
@@ -48,6 +50,7 @@ asio::awaitable<void> ClosedLoopDriver::client(RequestPath& path, Slot& slot) {
 asio::awaitable<void> ClosedLoopDriver::pause(RequestPath& path, std::int64_t ns) {
   constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
   if (path.cancelled()) co_return;
+  spdlog::debug("a client backs off {:.0f} ms after a failed connect", static_cast<double>(ns) / 1e6);
   asio::steady_timer timer(path.io(), std::chrono::nanoseconds(ns));
   co_await timer.async_wait(use_tuple);
 }

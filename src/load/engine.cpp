@@ -9,6 +9,7 @@
 #include "llmbench/load/sweep.hpp"
 #include "llmbench/util/clock.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace llmbench {
@@ -187,6 +188,9 @@ StageResult Engine::run_stage(std::uint32_t index, const StagePlan& stage, const
   for (auto& w : workers) agg.attach(*w);
   register_workers(workers);
   StageRig rig(plan_, stage, index, nworkers, gate_closed_, windows);
+  spdlog::debug("stage {} started: {} worker thread(s), {}", stage.label, nworkers,
+                stage.duration_s > 0 ? fmt::format("{:g} s measured", stage.duration_s)
+                                     : fmt::format("{} measured requests", stage.requests));
   agg.start();
   std::vector<std::thread> threads;
   threads.reserve(nworkers);
@@ -203,6 +207,8 @@ StageResult Engine::run_stage(std::uint32_t index, const StagePlan& stage, const
     result.connections_opened += c.connections_opened.load();
   }
   result.interrupted = signalled_.load(std::memory_order_relaxed);
+  spdlog::debug("stage {} ended after {:.1f} s: {} requests, {} succeeded, {} connections opened", stage.label,
+                result.elapsed_s, result.ended, result.overall.succeeded, result.connections_opened);
   return result;
 }
 

@@ -4,6 +4,8 @@
 
 #include "llmbench/util/clock.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace llmbench {
 
 namespace {
@@ -135,7 +137,11 @@ void RequestPath::finish(Slot& slot, const http::ExchangeResult& r) {
   rec.connect_ns += r.connect_ns;
   rec.sent_ns = r.sent_ns;
   rec.reused_connection = r.reused;
-  if (r.opened) out_.counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
+  if (r.opened) {
+    out_.counters.connections_opened.fetch_add(1, std::memory_order_relaxed);
+    spdlog::debug("connection to {} {} in {:.2f} ms", plan_.target.origin(),
+                  r.step == http::ExchangeStep::connect ? "failed" : "opened", static_cast<double>(r.connect_ns) / 1e6);
+  }
   slot.watchdog.disarm();
   const bool aborted = slot.watchdog.expired() || slot.cancelled;
   if (r.step == http::ExchangeStep::eof && !aborted) {
@@ -175,6 +181,7 @@ void RequestPath::release_connection(Slot& slot) {
   }
   slot.conn->close();
   slot.conn.reset();
+  spdlog::debug("connection to {} closed", plan_.target.origin());
 }
 
 // Every sample, once the request has ended: its outcome and its token count

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <memory>
 
 #include "llmbench/load/arrivals.hpp"
 
@@ -53,6 +54,20 @@ Expected<LengthSpec> parse_length_spec(std::string_view text) {
     return Unexpected("expected MEAN[:STDDEV] with STDDEV >= 0, got '" + std::string(text) + "'");
   }
   return spec;
+}
+
+TokenCounter stop_after_first_failure(TokenCounter counter, std::function<void()> on_failure) {
+  auto failed = std::make_shared<bool>(false);
+  return [counter = std::move(counter), on_failure = std::move(on_failure), failed](const std::string& text)
+             -> std::optional<std::uint32_t> {
+    if (*failed) return std::nullopt;
+    auto n = counter(text);
+    if (!n) {
+      *failed = true;
+      if (on_failure) on_failure();
+    }
+    return n;
+  };
 }
 
 std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, const std::optional<LengthSpec>& output,

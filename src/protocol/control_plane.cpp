@@ -40,6 +40,15 @@ std::optional<std::string> props_json(std::string_view props_body) {
   return simdjson::minify(e);
 }
 
+std::optional<std::string> error_message(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parse(parser, body).get(root)) return std::nullopt;
+  std::string_view msg;
+  if (!root["error"]["message"].get(msg) || !root["error"].get(msg)) return std::string(msg);
+  return std::nullopt;
+}
+
 std::string tokenize_body(std::string_view text) {
   std::string body = "{\"content\":";
   append_json_string(body, text);

@@ -222,6 +222,14 @@ void write_stage(JsonWriter& w, const RunPlan& plan, const StageResult& st) {
   w.field("start_s", st.start_s);
   w.field("elapsed_s", st.elapsed_s);
   w.field("interrupted", st.interrupted);
+  w.key("error_messages").begin_object();
+  for (std::size_t k = 1; k < kErrorKindCount; ++k) {
+    if (st.error_messages[k].empty()) continue;
+    w.key(to_string(static_cast<ErrorKind>(k))).begin_array();
+    for (const std::string& m : st.error_messages[k]) w.value(m);
+    w.end_array();
+  }
+  w.end_object();
   w.key("stopped_early");
   if (st.stopped_early) {
     w.begin_object();

@@ -124,6 +124,10 @@ std::string render_load_terminal(const RunReport& rep) {
     if (const std::string errs = terminal::errors_line(st.overall); !errs.empty()) {
       out += fmt::format("  Errors: {}\n", errs);
     }
+    for (std::size_t k = 1; k < kErrorKindCount; ++k) {
+      if (st.error_messages[k].empty()) continue;
+      out += fmt::format("  first failure ({}): {}\n", to_string(static_cast<ErrorKind>(k)), st.error_messages[k].front());
+    }
     stage_prompts(out, rep, st);
   }
   if (rep.stages.size() > 1) sweep_table(out, rep);

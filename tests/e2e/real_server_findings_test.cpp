@@ -110,3 +110,55 @@ TEST(RealServer, ARunLineOfABodyNotStreamedSaysTtftNotApplicable) {
 
 }  // namespace
 }  // namespace llmbench::e2e
+
+namespace llmbench::e2e {
+namespace {
+
+TEST(RealServer, VerboseSaysWhatHappensAndVeryVerboseEveryRequest) {
+  const std::vector<std::string> common = {"--mock", "--mock-decode-tps", "2000", "--concurrency", "1", "--requests",
+                                           "2", "--max-tokens", "4", "--header", "X-Api-Key: sk-secret-0123456789",
+                                           "--no-progress"};
+  RunResult quiet = run_llmbench(common);
+  ASSERT_EQ(quiet.code(), 0) << quiet.why();
+  EXPECT_FALSE(contains(quiet.err, "stage concurrency=1 started")) << quiet.err;
+
+  std::vector<std::string> v = common;
+  v.push_back("-v");
+  const RunResult one = run_llmbench(v);
+  ASSERT_EQ(one.code(), 0) << one.why();
+  for (const char* line : {"target http://127.0.0.1:", "model /models/mock-llama-q4_k_m.gguf",
+                           "stage concurrency=1 started", "stage concurrency=1 ended", "connection to http://127.0.0.1:"}) {
+    EXPECT_TRUE(contains(one.err, line)) << line << "\n" << one.err;
+  }
+  EXPECT_FALSE(contains(one.err, "POST /v1/chat/completions ->")) << "per-request lines need -vv";
+
+  v.push_back("-v");
+  const RunResult two = run_llmbench(v);
+  ASSERT_EQ(two.code(), 0) << two.why();
+  EXPECT_TRUE(contains(two.err, "POST /v1/chat/completions -> 200")) << two.err;
+  EXPECT_FALSE(contains(two.err, "sk-secret-0123456789")) << "credentials are never logged";
+  EXPECT_FALSE(contains(two.err, "\"messages\"")) << "bodies are never logged";
+}
+
+}  // namespace
+}  // namespace llmbench::e2e
+
+namespace llmbench::e2e {
+namespace {
+
+TEST(RealServer, LoadModeKeepsTheServersErrorMessages) {
+  TempDir dir;
+  const std::string out = dir.file("r.json");
+  const RunResult r = run_llmbench({"--mock", "--mock-decode-tps", "2000", "--mock-fault", "http_500",
+                                    "--mock-fault-every", "3", "--concurrency", "2", "--requests", "9", "--max-tokens",
+                                    "4", "--no-progress", "--output", out});
+  ASSERT_EQ(r.code(), 0) << r.why();
+  EXPECT_TRUE(contains(r.out, "first failure (http_5xx): HTTP 500: injected fault")) << r.out;
+  Json j;
+  ASSERT_TRUE(j.load(out));
+  EXPECT_EQ(array_size(j.root(), "/stages/0/error_messages/http_5xx"), 1u) << "distinct messages only";
+  EXPECT_TRUE(contains(str(j.root(), "/stages/0/error_messages/http_5xx/0"), "injected fault"));
+}
+
+}  // namespace
+}  // namespace llmbench::e2e

@@ -126,6 +126,29 @@ TEST(SyntheticPrompts, CalibratesWithTheServersCount) {
   EXPECT_EQ(q[0].entry.max_tokens, 0);
 }
 
+// A server without /tokenize is asked once, not once per prompt, and the
+// failure is reported once.
+TEST(SyntheticPrompts, AFailingTokenizerIsAskedOnce) {
+  int asked = 0, reported = 0;
+  const TokenCounter failing = [&asked](const std::string&) -> std::optional<std::uint32_t> {
+    ++asked;
+    return std::nullopt;
+  };
+  const auto p = make_synthetic_prompts({32, 0}, std::nullopt, 256, 1,
+                                        stop_after_first_failure(failing, [&reported] { ++reported; }));
+  EXPECT_EQ(p.size(), 256u);
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(reported, 1);
+  EXPECT_EQ(p[0].input_tokens, 32u);  // the estimate
+  int good_calls = 0;
+  const TokenCounter good = [&good_calls](const std::string&) -> std::optional<std::uint32_t> {
+    ++good_calls;
+    return 7u;
+  };
+  (void)make_synthetic_prompts({32, 0}, std::nullopt, 4, 1, stop_after_first_failure(good, [] {}));
+  EXPECT_EQ(good_calls, 5) << "a working tokenizer: the calibration sample and every prompt";
+}
+
 TEST(SyntheticPrompts, SeededAndVaried) {
   const auto a = make_synthetic_prompts({64, 16}, std::nullopt, 8, 5, nullptr);
   const auto b = make_synthetic_prompts({64, 16}, std::nullopt, 8, 5, nullptr);

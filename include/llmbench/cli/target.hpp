@@ -19,6 +19,7 @@ struct TargetSetup {
   std::unique_ptr<mock::MockServer> mock;        // --mock: running until stopped
   std::unique_ptr<asio::ssl::context> tls;       // https:// targets
   http::HeaderList headers;                      // every request's: the API key and --header
+  std::vector<std::string> secrets;              // the credential values among them
   http::FetchOptions fetch;                      // control-plane requests
 };
 

@@ -63,11 +63,15 @@ class Aggregator {
   void on_sample(const StreamSample& s);
   void on_token_read(const StreamSample& s);
   void count_in_window(std::uint16_t group, const RequestRecord& r);
+  void keep_message(const RequestRecord& r);
+  void trace(const RequestRecord& r) const;
   void report_progress(std::int64_t now);
   void finish_timeline();
   void check_stop_rules(std::int64_t now);
 
+  const RunPlan& plan_;
   StageResult& result_;
+  std::vector<std::string> secrets_;
   stats::Slo slo_;
   bool keep_records_;
   Observers obs_;

@@ -77,6 +77,9 @@ struct RunPlan {
   double abort_after_s = 5;     // stop a stage whose requests have all failed to connect for this long (0: never)
   double max_error_rate = 0;    // stop a stage once more than this share of its requests failed (0: never)
   stats::Slo slo;
+  // Credential values (the API key, secret-looking --header values): any
+  // text llmbench keeps from a server has them redacted.
+  std::vector<std::string> secrets;
 };
 
 }  // namespace llmbench

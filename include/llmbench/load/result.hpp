@@ -1,6 +1,8 @@
 #pragma once
 // What a run measured, as the aggregator builds it and the reporters read it.
+#include <array>
 #include <cstdint>
+#include <string>
 #include <optional>
 #include <vector>
 
@@ -39,6 +41,9 @@ struct StageResult {
   double elapsed_s = 0;
   bool interrupted = false;                 // by SIGINT/SIGTERM
   std::optional<StopReason> stopped_early;  // --abort-after / --max-error-rate
+  // The first few distinct messages of each kind of failure (any phase),
+  // as the server or the connection gave them, secrets redacted.
+  std::array<std::vector<std::string>, kErrorKindCount> error_messages;
   std::uint64_t ring_full_waits = 0;
   std::uint64_t connections_opened = 0;
   stats::Histogram delivery_lag_ns;     // --stamp-lag: every stamped event, every phase

@@ -25,6 +25,11 @@ Expected<LengthSpec> parse_length_spec(std::string_view text);
 // server has no /tokenize.
 using TokenCounter = std::function<std::optional<std::uint32_t>(const std::string&)>;
 
+// A counter that stops asking after its first failure (a server without
+// /tokenize would otherwise be asked once per prompt: 257 failing requests
+// for 256 synthetic prompts) and calls `on_failure` once when it happens.
+TokenCounter stop_after_first_failure(TokenCounter counter, std::function<void()> on_failure);
+
 struct SyntheticPrompt {
   DatasetEntry entry;
   std::uint32_t input_tokens = 0;  // the server's count when it could tell, else the target

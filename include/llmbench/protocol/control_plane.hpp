@@ -16,6 +16,10 @@ std::optional<std::string> first_model_id(std::string_view models_json);
 // the results as the server's own description of itself).
 std::optional<std::string> props_json(std::string_view props_body);
 
+// The message of an error answer: `error.message` (OpenAI and llama-server),
+// or a string `error`; nullopt for anything else.
+std::optional<std::string> error_message(std::string_view body);
+
 // The request body of POST /tokenize for `text`.
 std::string tokenize_body(std::string_view text);
 // The number of tokens in a /tokenize answer (`tokens` array).
