@@ -44,11 +44,14 @@ asio::awaitable<void> read_response(ExchangeContext& ctx, Connection& conn, Resp
 
 // A failure that a resend on a fresh connection may cure: the pooled
 // connection was closed (EOF) or reset before any response byte came back.
+// Over TLS a peer that closed without a close_notify (llama-server's
+// cpp-httplib, a proxy that drops idle connections) reads as "stream
+// truncated", not EOF: the same stale connection.
 bool stale_connection(const ExchangeResult& r, const ResponseReader& reader) {
   if (!r.reused || !reader.may_resend()) return false;
-  return r.step == ExchangeStep::write ||
-         (r.step == ExchangeStep::eof) ||
-         (r.step == ExchangeStep::read && r.ec == asio::error::connection_reset);
+  return r.step == ExchangeStep::write || (r.step == ExchangeStep::eof) ||
+         (r.step == ExchangeStep::read &&
+          (r.ec == asio::error::connection_reset || r.ec == asio::ssl::error::stream_truncated));
 }
 
 }  // namespace
