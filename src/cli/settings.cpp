@@ -109,6 +109,8 @@ const std::vector<MockOption>& mock_options() {
       {"alias", "--alias", &M::alias, "Model alias (llama-server --alias)"},
       {"api_prefix", "--api-prefix", &M::api_prefix, "Serve every endpoint under this path (llama-server --api-prefix)"},
       {"threads", "--threads", &M::threads, "I/O threads (default: 1)", true},
+      {"stamp", "--stamp", &M::stamp,
+       "Each token event carries \"stamp_ns\": CLOCK_MONOTONIC when it was written (the truth for --stamp-lag)", true},
   };
   return table;
 }
