@@ -145,7 +145,8 @@ struct StreamSample {
   SampleKind kind = SampleKind::token_read;
   bool first_token = false;
   std::uint32_t count = 0;
-  std::int64_t t_ns = -1;      // the read's timestamp
+  std::int64_t t_ns = -1;      // the read's timestamp (the kernel's receive time when it had one)
+  std::int64_t user_ns = -1;   // the clock read after that read returned: user_ns - t_ns is the client's lag
   std::int64_t value_ns = -1;  // token_read: gap from the previous token read; delivery_lag: the lag
 };
 
