@@ -65,6 +65,9 @@ std::vector<Field> base_rows() {
       {"stamp_lag", "--stamp-lag", &S::stamp_lag, "Load mode",
        "Measure delivery lag: events carry their send time as \"stamp_ns\" (CLOCK_MONOTONIC, same host), "
        "as llmbench_bench_server --stamp sends"},
+      {"timestamps", "--timestamps", &S::timestamps, "Load mode",
+       "Each read's time: kernel (default: the kernel's receive time, where the socket gives one) or user "
+       "(the clock read after the read); spec mode too"},
       // built-in server (its own options follow, from mock_options())
       {"mock", "--mock", &S::mock, "Built-in server", "Start the built-in llama-server imitation on 127.0.0.1 and benchmark it"},
   };

@@ -58,6 +58,7 @@ struct Settings {
   double idle_timeout_s = 0;
   std::uint64_t max_event_bytes = 1u << 20;
   bool stamp_lag = false;
+  std::string timestamps = "kernel";
   // built-in server
   bool mock = false;
   mock::MockConfig mock_config;
