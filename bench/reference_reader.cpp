@@ -10,7 +10,10 @@
 // With --stamp it also reads each event's "stamp_ns" (the server's
 // CLOCK_MONOTONIC at send time) and records receive - send, so the lag that
 // the kernel and a reader with no per-event work add can be compared with
-// llmbench's own timestamps.
+// llmbench's own timestamps; and it measures TTFT (clock before the request's
+// send() to the read of the first event) and ITL (between successive events'
+// reads; events of one read share its time) by llmbench's rules, for
+// bench/contention.sh to set beside the bench server's truth.
 //
 // All connections share one read buffer (as llmbench's worker does); the bytes
 // of an event that a read() splits are kept per connection and copied to the
@@ -35,8 +38,11 @@
 #include <vector>
 
 #include "flag_args.hpp"
+#include "lag_histogram.hpp"
 
 namespace {
+
+using bench_stats::LagHistogram;
 
 struct Options {
   int port = 0;
@@ -53,45 +59,6 @@ std::int64_t now_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-// Log-linear histogram of microseconds: exact below 1024 us, then 512 steps per
-// power of two (0.2 % resolution), enough for p50/p99 without storing samples.
-class LagHistogram {
- public:
-  void add(std::int64_t us) {
-    const auto v = static_cast<std::uint64_t>(us < 0 ? 0 : us);
-    ++counts_[index(v)];
-    ++total_;
-    sum_ += v;
-  }
-  [[nodiscard]] std::uint64_t total() const { return total_; }
-  [[nodiscard]] double mean() const { return total_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(total_); }
-  [[nodiscard]] std::uint64_t percentile(double p) const {
-    const auto want = static_cast<std::uint64_t>(p * static_cast<double>(total_ - 1)) + 1;
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < counts_.size(); ++i) {
-      seen += counts_[i];
-      if (seen >= want) return lower_bound(i);
-    }
-    return 0;
-  }
-
- private:
-  static constexpr int kShifts = 44;
-  static std::size_t index(std::uint64_t v) {
-    if (v < 1024) return static_cast<std::size_t>(v);
-    const int shift = std::min(63 - __builtin_clzll(v) - 9, kShifts);
-    return 1024 + static_cast<std::size_t>(shift - 1) * 512 + static_cast<std::size_t>((v >> shift) - 512);
-  }
-  static std::uint64_t lower_bound(std::size_t i) {
-    if (i < 1024) return i;
-    const std::size_t shift = (i - 1024) / 512 + 1;
-    return ((i - 1024) % 512 + 512) << shift;
-  }
-  std::vector<std::uint64_t> counts_ = std::vector<std::uint64_t>(1024 + kShifts * 512 + 512);
-  std::uint64_t total_ = 0;
-  std::uint64_t sum_ = 0;
-};
-
 constexpr std::size_t kReadBytes = 64 * 1024;  // the same read size llmbench's workers use
 constexpr std::size_t kCarryMax = 16 * 1024;   // longest partial event carried between reads
 
@@ -99,6 +66,8 @@ struct Conn {
   int fd = -1;
   bool done_seen = false;  // "data: [DONE]" seen; waiting for the zero chunk
   bool first_seen = false; // the response's first content event has come
+  std::int64_t sent_ns = 0;       // clock read before the request's send()
+  std::int64_t last_event_ns = 0; // the read time of the previous content event
   std::string carry;       // the unscanned tail of the previous read
 };
 
@@ -128,6 +97,8 @@ class Reader {
   Totals n_;
   LagHistogram lag_;
   LagHistogram first_lag_;  // each response's first content event: how late TTFT's end is seen
+  LagHistogram ttft_;       // --stamp: request sent -> first content event read
+  LagHistogram itl_;        // --stamp: between successive content events' reads
   std::string request_;
   int epoll_fd_ = -1;
   int open_ = 0;
@@ -172,6 +143,7 @@ bool Reader::send_request(Conn& c) {
   ++n_.started;
   c.done_seen = false;
   c.first_seen = false;
+  c.sent_ns = now_ns();
   c.carry.clear();
   // The request is a few hundred bytes: an empty socket buffer takes it whole.
   if (::send(c.fd, request_.data(), request_.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request_.size())) {
@@ -236,6 +208,13 @@ bool Reader::scan(Conn& c, std::size_t len, std::int64_t t_ns) {
         lag_.add((t_ns - sent_ns) / 1000);
         if (!c.first_seen) first_lag_.add((t_ns - sent_ns) / 1000);
       }
+      // TTFT and ITL count content events only: not the stop event (the
+      // one with "usage"), which the server sends with the last token.
+      if (ev.find("\"usage\"") == std::string_view::npos) {
+        if (!c.first_seen) ttft_.add((t_ns - c.sent_ns) / 1000);
+        if (c.first_seen) itl_.add((t_ns - c.last_event_ns) / 1000);
+        c.last_event_ns = t_ns;
+      }
     }
     c.first_seen = true;
   }
@@ -278,13 +257,20 @@ double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + stat
 void Reader::print_summary(double wall_s) const {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
-  char lag[192] = "\"lag_p50_us\":null,\"lag_p99_us\":null,\"first_lag_mean_us\":null,\"first_lag_p99_us\":null";
+  char lag[320] =
+      "\"lag_p50_us\":null,\"lag_p99_us\":null,\"first_lag_mean_us\":null,\"first_lag_p99_us\":null,"
+      "\"ttft_p50_us\":null,\"ttft_p99_us\":null,\"itl_p50_us\":null,\"itl_p99_us\":null";
   if (lag_.total() > 0) {
     std::snprintf(lag, sizeof lag,
-                  "\"lag_p50_us\":%llu,\"lag_p99_us\":%llu,\"first_lag_mean_us\":%.1f,\"first_lag_p99_us\":%llu",
+                  "\"lag_p50_us\":%llu,\"lag_p99_us\":%llu,\"first_lag_mean_us\":%.1f,\"first_lag_p99_us\":%llu,"
+                  "\"ttft_p50_us\":%llu,\"ttft_p99_us\":%llu,\"itl_p50_us\":%llu,\"itl_p99_us\":%llu",
                   static_cast<unsigned long long>(lag_.percentile(0.50)),
                   static_cast<unsigned long long>(lag_.percentile(0.99)), first_lag_.mean(),
-                  static_cast<unsigned long long>(first_lag_.percentile(0.99)));
+                  static_cast<unsigned long long>(first_lag_.percentile(0.99)),
+                  static_cast<unsigned long long>(ttft_.percentile(0.50)),
+                  static_cast<unsigned long long>(ttft_.percentile(0.99)),
+                  static_cast<unsigned long long>(itl_.percentile(0.50)),
+                  static_cast<unsigned long long>(itl_.percentile(0.99)));
   }
   std::printf(
       "{\"requests\":%llu,\"events\":%llu,\"done\":%llu,\"reads\":%llu,\"errors\":%llu,\"wall_s\":%.6f,"
@@ -301,7 +287,8 @@ constexpr const char* kUsage =
     "  and prints one JSON line: requests, events (data events other than [DONE]), done, reads,\n"
     "  errors, wall_s, user_s, sys_s, max_rss_kb, and with --stamp (else null) lag_p50_us,\n"
     "  lag_p99_us (every event: read time - the event's stamp_ns), first_lag_mean_us and\n"
-    "  first_lag_p99_us (each response's first event).\n";
+    "  first_lag_p99_us (each response's first event), ttft_p50_us, ttft_p99_us (send() to the\n"
+    "  first event's read), itl_p50_us and itl_p99_us (between successive events' reads).\n";
 
 bool parse_args(int argc, char** argv, Options& o) {
   const bool ok = bench_args::for_each_flag(argc, argv, [&](std::string_view a, auto& num) {

@@ -42,6 +42,7 @@
 #include <string_view>
 #include <vector>
 
+#include "send_truth.hpp"
 #include "stream_options.hpp"
 #include "stream_wire.hpp"
 
@@ -77,6 +78,8 @@ struct Conn {
   std::uint32_t tokens_left = 0;
   std::uint32_t prompt_tokens = 0;
   std::int64_t created_s = 0;
+  std::int64_t request_ns = 0;     // --stamp: when the request was read
+  std::int64_t last_write_ns = 0;  // --stamp: this stream's previous write
   bool streaming = false;
   bool close_after = false;
   bool writable = true;  // false from EAGAIN until EPOLLOUT
@@ -136,6 +139,7 @@ class Server {
   std::deque<Timed> gap_q_;                   // due = previous due + K * gap
   std::vector<Ref> ready_, ready_next_;
   std::vector<char> read_buf_ = std::vector<char>(64 * 1024);
+  bench_stream::SendTruth truth_;  // --stamp: the true TTFT and ITL of what was sent
 };
 
 bool Server::start() {
@@ -290,6 +294,7 @@ void Server::start_stream(Conn& c, std::size_t body_bytes) {
   c.tokens_left = opt_.tokens;
   c.prompt_tokens = static_cast<std::uint32_t>(body_bytes / 4 + 1);  // no tokenizer: ~4 bytes a token
   c.created_s = static_cast<std::int64_t>(::time(nullptr));
+  c.request_ns = now_ns();
   assign_event_head(c.head, c.created_s);
   append_stream_head(c.out, c.close_after);
   // --ttft-spread-us: the n-th stream waits a further (n * golden ratio mod 1)
@@ -319,6 +324,7 @@ void Server::append_end(Conn& c, std::int64_t stamp_ns) {
 void Server::step(Conn& c) {
   const std::uint32_t k = std::min(opt_.events_per_write, c.tokens_left);
   const std::int64_t stamp_ns = opt_.stamp ? now_ns() : 0;
+  if (opt_.stamp && k > 0) truth_.on_write(c.tokens_left == opt_.tokens, c.request_ns, c.last_write_ns, k, stamp_ns);
   if (k > 0) append_events(c, k, stamp_ns);
   c.tokens_left -= k;
   if (c.tokens_left == 0) append_end(c, stamp_ns);
@@ -429,14 +435,16 @@ void Server::print_summary() const {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
   const double wall_s = static_cast<double>(now_ns() - started_ns_) / 1e9;
+  char truth[192];
+  truth_.format(truth, sizeof truth);
   std::fprintf(stderr,
                "{\"connections\":%llu,\"requests\":%llu,\"streams\":%llu,\"events\":%llu,\"writes\":%llu,"
-               "\"wall_s\":%.3f,\"user_s\":%.3f,\"sys_s\":%.3f}\n",
+               "\"wall_s\":%.3f,\"user_s\":%.3f,\"sys_s\":%.3f%s}\n",
                static_cast<unsigned long long>(n_.connections), static_cast<unsigned long long>(n_.requests),
                static_cast<unsigned long long>(n_.streams), static_cast<unsigned long long>(n_.events),
                static_cast<unsigned long long>(n_.writes), wall_s,
                static_cast<double>(ru.ru_utime.tv_sec) + static_cast<double>(ru.ru_utime.tv_usec) / 1e6,
-               static_cast<double>(ru.ru_stime.tv_sec) + static_cast<double>(ru.ru_stime.tv_usec) / 1e6);
+               static_cast<double>(ru.ru_stime.tv_sec) + static_cast<double>(ru.ru_stime.tv_usec) / 1e6, truth);
 }
 
 }  // namespace

@@ -24,6 +24,10 @@ SKIP_BUILD=1 PAIRS=1 SCENARIOS="unpaced:4:1 paced:4:1 lag:8:1 ttft:8:1" TOKENS_K
 SKIP_BUILD=1 STREAMS="20 40" RATE=200 DURATION=1 OUT_DIR="$smoke/scale" bash bench/scale.sh > "$smoke/scale.md"
 [ "$(grep -cE '^\| (llmbench|reference|200) \|' "$smoke/scale.md")" -eq 5 ] && ! grep -q failed "$smoke/scale.md" ||
   { cat "$smoke/scale.md" >&2; echo "bench/scale.sh printed a failed or missing row" >&2; exit 1; }
+SKIP_BUILD=1 STREAMS=4 TOKENS=4 TTFT_US=2000 GAP_US=2000 REPEATS=1 OUT_DIR="$smoke/contention" \
+  bash bench/contention.sh > "$smoke/contention.md"
+[ "$(grep -cE '^\| 4 \| (reference reader|llmbench --timestamps (user|kernel)) \| 4 \|' "$smoke/contention.md")" -eq 3 ] ||
+  { cat "$smoke/contention.md" >&2; echo "bench/contention.sh printed a failed or missing row" >&2; exit 1; }
 rm -rf "$smoke"
 
 step "ASan + UBSan build + all tests"

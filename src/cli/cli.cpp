@@ -9,6 +9,7 @@
 #include "llmbench/cli/parsed_settings.hpp"
 #include "llmbench/cli/options.hpp"
 #include "llmbench/cli/report_command.hpp"
+#include "llmbench/cli/selftest.hpp"
 #include "llmbench/mock/config.hpp"
 #include "llmbench/mock/server.hpp"
 #include "llmbench/report/json_report.hpp"
@@ -37,6 +38,8 @@ Examples:
   # Charts of a sweep, or of two runs overlaid, in one HTML file
   llmbench report sweep.json --html sweep.html
   llmbench report before.json after.json --html compare.html
+  # How far llmbench's own timestamps are from the truth on this machine
+  llmbench selftest
   # The built-in llama-server imitation on its own
   llmbench mock-server --port 8080 --slots 4 --decode-tps 50
 
@@ -111,6 +114,9 @@ int main(int argc, char** argv) {
   ReportOptions report_opts;
   CLI::App* report_cmd = add_report_command(app, report_opts);
 
+  SelftestOptions selftest_opts;
+  CLI::App* selftest_cmd = add_selftest_command(app, selftest_opts);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -127,6 +133,7 @@ int main(int argc, char** argv) {
   if (mock_cmd->parsed()) return run_mock_server(mock_cfg);
   if (merge_cmd->parsed()) return run_merge(merge_files, merge_output);
   if (report_cmd->parsed()) return run_report(report_opts);
+  if (selftest_cmd->parsed()) return run_selftest(selftest_opts);
   return run_main_command(cli_settings, bound);
 }
 

@@ -93,6 +93,13 @@ Status check_load_numbers(const Settings& s) {
   return {};
 }
 
+Status check_timestamps(const Settings& s, ParsedSettings& p) {
+  const auto t = http::parse_read_timestamps(s.timestamps);
+  if (!t) return Unexpected("--timestamps '" + s.timestamps + "': expected kernel or user");
+  p.timestamps = *t;
+  return {};
+}
+
 Status check_prompt_source(const Settings& s, ParsedSettings& p) {
   if (!s.dataset.empty() && !s.input_tokens.empty()) return Unexpected("--dataset and --input-tokens: choose one prompt source");
   if (!s.output_tokens.empty() && s.input_tokens.empty()) return Unexpected("--output-tokens needs --input-tokens");
@@ -182,6 +189,7 @@ Expected<ParsedSettings> parse_settings(const Settings& s) {
   if (Status st = check_target(s, p); !st) return Unexpected(st.error());
   if (Status st = check_spec(s); !st) return Unexpected(st.error());
   if (Status st = check_load(s, p); !st) return Unexpected(st.error());
+  if (Status st = check_timestamps(s, p); !st) return Unexpected(st.error());
   if (const auto mock = mock::validate(s.mock_config); !mock) return Unexpected(describe(mock.error(), false));
   return p;
 }

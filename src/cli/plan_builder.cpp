@@ -147,6 +147,7 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.idle_timeout_s = s.idle_timeout_s;
   plan.max_event_bytes = static_cast<std::size_t>(s.max_event_bytes);
   plan.stamp_lag = s.stamp_lag;
+  plan.timestamps = p.timestamps;
   plan.keepalive = s.keepalive;
   plan.threads = s.threads > 0 ? s.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   plan.seed = s.seed;

@@ -75,6 +75,9 @@ std::vector<Field> base_rows() {
        "Run every load stage N times (fresh connections each time) for run-to-run intervals (default: 1)"},
       {"timeseries_interval_s", "--timeseries-interval", &S::timeseries_interval_s, "Output",
        "Seconds per bucket of each stage's time series (default: 1)"},
+      {"timestamps", "--timestamps", &S::timestamps, "Load mode",
+       "Each read's time: kernel (default: the kernel's receive time, where the socket gives one) or user "
+       "(the clock read after the read); spec mode too"},
       // built-in server (its own options follow, from mock_options())
       {"mock", "--mock", &S::mock, "Built-in server", "Start the built-in llama-server imitation on 127.0.0.1 and benchmark it"},
   };
@@ -119,6 +122,8 @@ const std::vector<MockOption>& mock_options() {
       {"alias", "--alias", &M::alias, "Model alias (llama-server --alias)"},
       {"api_prefix", "--api-prefix", &M::api_prefix, "Serve every endpoint under this path (llama-server --api-prefix)"},
       {"threads", "--threads", &M::threads, "I/O threads (default: 1)", true},
+      {"stamp", "--stamp", &M::stamp,
+       "Each token event carries \"stamp_ns\": CLOCK_MONOTONIC when it was written (the truth for --stamp-lag)", true},
   };
   return table;
 }

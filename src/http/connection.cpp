@@ -13,7 +13,8 @@ constexpr std::size_t kTlsBufferBytes = 16 * 1024;
 constexpr std::size_t kPadding = 64;
 }  // namespace
 
-Connection::Connection(asio::io_context& io, asio::ssl::context* tls) : socket_(io), tls_ctx_(tls) {}
+Connection::Connection(asio::io_context& io, asio::ssl::context* tls, ReadTimestamps stamps, RealtimeOffset* clock)
+    : socket_(io), tls_ctx_(tls), clock_(clock), want_kernel_stamps_(stamps == ReadTimestamps::kernel && clock != nullptr) {}
 
 asio::awaitable<std::error_code> Connection::connect(const asio::ip::tcp::resolver::results_type& endpoints,
                                                      const std::string& host) {
@@ -34,8 +35,12 @@ asio::awaitable<std::error_code> Connection::connect(const asio::ip::tcp::resolv
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ec);
   if (ec) co_return ec;
+  // Before the request is written, so that every byte of the response is
+  // stamped. A refusal is not an error: the reads fall back to user time,
+  // and the request path counts the connection.
+  kernel_stamps_ = want_kernel_stamps_ && enable_rx_timestamps(socket_.native_handle());
   if (tls_ctx_ != nullptr) {
-    tls_.emplace(socket_, *tls_ctx_);
+    tls_.emplace(tls_layer_, *tls_ctx_);
     // SNI, and the name the certificate must match.
     // SSL_set_tlsext_host_name() without its C cast.
     if (SSL_ctrl(tls_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
@@ -60,22 +65,39 @@ asio::awaitable<std::error_code> Connection::write(std::string_view bytes) {
   co_return ec;
 }
 
+// The decrypted bytes carry the stamp of the socket read that completed
+// their records (stamped_socket.hpp says why that is the right one).
+asio::awaitable<ReadResult> Connection::read_tls() {
+  auto [ec, n] = co_await tls_->async_read_some(asio::buffer(tls_buf_.data(), kTlsBufferBytes), use_tuple);
+  // An SSL "stream truncated" close is reported as an abrupt end, like a reset.
+  const std::int64_t kernel_ns = kernel_stamps_ && !ec ? to_steady(tls_layer_.last_realtime_ns()) : -1;
+  co_return ReadResult{ec, std::string_view(tls_buf_.data(), n), tls_buf_.data() + tls_buf_.size(), kernel_ns};
+}
+
 asio::awaitable<ReadResult> Connection::read(std::span<char> shared) {
-  if (tls_) {
-    auto [ec, n] = co_await tls_->async_read_some(asio::buffer(tls_buf_.data(), kTlsBufferBytes), use_tuple);
-    // An SSL "stream truncated" close is reported as an abrupt end, like a reset.
-    co_return ReadResult{ec, std::string_view(tls_buf_.data(), n), tls_buf_.data() + tls_buf_.size()};
-  }
+  if (tls_) co_return co_await read_tls();
   for (;;) {
     if (wait_first_) {
       auto [wec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
       if (wec) co_return ReadResult{wec, {}, nullptr};
     }
     std::error_code ec;
-    const std::size_t n = socket_.read_some(asio::buffer(shared.data(), shared.size()), ec);
+    std::size_t n = 0;
+    std::int64_t kernel_ns = -1;
+    if (kernel_stamps_) {
+      // recvmsg with a control buffer on the stack: the same one system
+      // call as read_some, plus the stamp.
+      const StampedRead r = recv_stamped(socket_.native_handle(), shared.data(), shared.size());
+      n = r.bytes > 0 ? static_cast<std::size_t>(r.bytes) : 0;
+      if (r.bytes < 0) ec = std::error_code(r.error, asio::error::get_system_category());
+      if (r.bytes == 0) ec = asio::error::eof;
+      kernel_ns = to_steady(r.realtime_ns);
+    } else {
+      n = socket_.read_some(asio::buffer(shared.data(), shared.size()), ec);
+    }
     if (ec != asio::error::would_block && ec != asio::error::try_again) {
       wait_first_ = n < shared.size();
-      co_return ReadResult{ec, std::string_view(shared.data(), n), shared.data() + shared.size() + kPadding};
+      co_return ReadResult{ec, std::string_view(shared.data(), n), shared.data() + shared.size() + kPadding, kernel_ns};
     }
     wait_first_ = true;
   }

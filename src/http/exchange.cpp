@@ -1,5 +1,7 @@
 #include "llmbench/http/exchange.hpp"
 
+#include <algorithm>
+
 #include "llmbench/util/clock.hpp"
 
 #include <spdlog/spdlog.h>
@@ -17,11 +19,12 @@ asio::awaitable<std::error_code> ensure_connection(ExchangeContext& ctx, std::un
     out.reused = conn != nullptr;
   }
   if (conn) co_return std::error_code{};
-  conn = std::make_unique<Connection>(ctx.io, ctx.tls);
+  conn = std::make_unique<Connection>(ctx.io, ctx.tls, ctx.timestamps, ctx.clock);
   out.opened = true;
   const std::int64_t c0 = now_ns();
   const std::error_code ec = co_await conn->connect(ctx.endpoints, ctx.host);
   out.connect_ns += now_ns() - c0;
+  if (!ec && ctx.timestamps == ReadTimestamps::kernel && !conn->kernel_stamps()) ++out.unstamped_connections;
   co_return ec;
 }
 
@@ -30,14 +33,20 @@ asio::awaitable<void> read_response(ExchangeContext& ctx, Connection& conn, Resp
                                     ExchangeResult& out) {
   for (;;) {
     const ReadResult r = co_await conn.read(ctx.read_buffer);
-    // The read's one timestamp: everything decoded from these bytes shares it.
-    out.t_ns = now_ns();
+    // The read's one timestamp: everything decoded from these bytes shares
+    // it. The kernel's receive time when there is one; the clock read now
+    // otherwise, and beside it in any case. The kernel time cannot be later
+    // than this clock read, so one that is (by the realtime mapping's few
+    // tens of ns, or a clock step) is bounded by it.
+    const std::int64_t user_ns = now_ns();
+    out.t_ns = r.kernel_ns >= 0 ? std::min(r.kernel_ns, user_ns) : user_ns;
+    if (!r.bytes.empty()) ++(r.kernel_ns >= 0 ? out.kernel_stamped_reads : out.user_stamped_reads);
     if (r.ec) {
       out.step = r.ec == asio::error::eof ? ExchangeStep::eof : ExchangeStep::read;
       out.ec = r.ec;
       co_return;
     }
-    if (reader.on_read(r.bytes, r.readable_limit, out.t_ns)) {
+    if (reader.on_read(r.bytes, r.readable_limit, out.t_ns, user_ns)) {
       out.step = ExchangeStep::complete;
       co_return;
     }
@@ -46,11 +55,14 @@ asio::awaitable<void> read_response(ExchangeContext& ctx, Connection& conn, Resp
 
 // A failure that a resend on a fresh connection may cure: the pooled
 // connection was closed (EOF) or reset before any response byte came back.
+// Over TLS a peer that closed without a close_notify (llama-server's
+// cpp-httplib, a proxy that drops idle connections) reads as "stream
+// truncated", not EOF: the same stale connection.
 bool stale_connection(const ExchangeResult& r, const ResponseReader& reader) {
   if (!r.reused || !reader.may_resend()) return false;
-  return r.step == ExchangeStep::write ||
-         (r.step == ExchangeStep::eof) ||
-         (r.step == ExchangeStep::read && r.ec == asio::error::connection_reset);
+  return r.step == ExchangeStep::write || (r.step == ExchangeStep::eof) ||
+         (r.step == ExchangeStep::read &&
+          (r.ec == asio::error::connection_reset || r.ec == asio::ssl::error::stream_truncated));
 }
 
 }  // namespace

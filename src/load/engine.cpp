@@ -205,6 +205,9 @@ StageResult Engine::run_stage(std::uint32_t index, const StagePlan& stage, const
     result.scheduled += c.scheduled.load();
     result.ring_full_waits += c.ring_full_waits.load();
     result.connections_opened += c.connections_opened.load();
+    result.kernel_stamped_reads += c.kernel_stamped_reads.load();
+    result.user_stamped_reads += c.user_stamped_reads.load();
+    result.unstamped_connections += c.unstamped_connections.load();
   }
   result.interrupted = signalled_.load(std::memory_order_relaxed);
   spdlog::debug("stage {} ended after {:.1f} s: {} requests, {} succeeded, {} connections opened", stage.label,

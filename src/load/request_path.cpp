@@ -35,10 +35,10 @@ Slot::Slot(RequestPath& p, std::uint64_t seed)
 
 void Slot::begin() { consumer.start(rec, path.plan_.stream); }
 
-bool Slot::on_read(std::string_view bytes, const char* readable_limit, std::int64_t t_ns) {
+bool Slot::on_read(std::string_view bytes, const char* readable_limit, std::int64_t t_ns, std::int64_t user_ns) {
   watchdog.touch(t_ns);
   ReadTokens tokens;
-  const ConsumeState st = consumer.on_read(bytes, readable_limit, t_ns, tokens);
+  const ConsumeState st = consumer.on_read(bytes, readable_limit, t_ns, tokens, user_ns);
   if (tokens.content_events > 0) path.counters().tokens.fetch_add(tokens.content_events, std::memory_order_relaxed);
   return st == ConsumeState::done;
 }
@@ -51,8 +51,17 @@ RequestPath::RequestPath(const RunContext& ctx, std::uint32_t stage, asio::io_co
       stage_(stage),
       out_(out),
       read_buffer_(kReadBufferBytes + kPaddingBytes),
-      exchange_{io, ctx.tls, ctx_.endpoints, plan_.target.host, pool_, plan_.keepalive,
-                std::span<char>(read_buffer_.data(), kReadBufferBytes)} {}
+      exchange_{io,
+                ctx.tls,
+                ctx_.endpoints,
+                plan_.target.host,
+                pool_,
+                plan_.keepalive,
+                std::span<char>(read_buffer_.data(), kReadBufferBytes),
+                plan_.timestamps,
+                &clock_} {
+  if (plan_.timestamps == http::ReadTimestamps::kernel) stamping_.emplace();
+}
 
 RequestPath::~RequestPath() {
   slots_.clear();
@@ -142,6 +151,7 @@ void RequestPath::finish(Slot& slot, const http::ExchangeResult& r) {
     spdlog::debug("connection to {} {} in {:.2f} ms", plan_.target.origin(),
                   r.step == http::ExchangeStep::connect ? "failed" : "opened", static_cast<double>(r.connect_ns) / 1e6);
   }
+  count_timestamps(r);
   slot.watchdog.disarm();
   const bool aborted = slot.watchdog.expired() || slot.cancelled;
   if (r.step == http::ExchangeStep::eof && !aborted) {
@@ -202,5 +212,13 @@ void RequestPath::flush_samples(Slot& slot) {
 }
 
 void RequestPath::push_record(const RequestRecord& rec) { push(out_.records, rec, out_.counters); }
+
+// Once per request, not per read: the exchange counted its reads.
+void RequestPath::count_timestamps(const http::ExchangeResult& r) {
+  WorkerCounters& c = out_.counters;
+  if (r.kernel_stamped_reads) c.kernel_stamped_reads.fetch_add(r.kernel_stamped_reads, std::memory_order_relaxed);
+  if (r.user_stamped_reads) c.user_stamped_reads.fetch_add(r.user_stamped_reads, std::memory_order_relaxed);
+  if (r.unstamped_connections) c.unstamped_connections.fetch_add(r.unstamped_connections, std::memory_order_relaxed);
+}
 
 }  // namespace llmbench

@@ -44,6 +44,7 @@ void ResponseConsumer::stage(SampleKind kind, std::int64_t value_ns, std::uint32
   s.first_token = first_token;
   s.count = count;
   s.t_ns = now_ns_;
+  s.user_ns = user_ns_;
   s.value_ns = value_ns;
   samples_->push_back(s);
 }
@@ -73,10 +74,11 @@ void ResponseConsumer::set_error(ErrorKind kind, std::string_view message) noexc
 }
 
 ConsumeState ResponseConsumer::on_read(std::string_view bytes, const char* readable_limit,
-                                       std::int64_t t_ns, ReadTokens& tokens) {
+                                       std::int64_t t_ns, ReadTokens& tokens, std::int64_t user_ns) {
   if (done_) return ConsumeState::done;
   now_ns_ = t_ns;
   if (rec_->first_byte_ns < 0 && !bytes.empty()) rec_->first_byte_ns = t_ns;
+  user_ns_ = user_ns >= 0 ? user_ns : t_ns;
   read_content_events_ = 0;
   readable_limit_ = readable_limit;
   const std::int64_t previous_token_ns = rec_->last_token_ns;

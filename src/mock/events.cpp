@@ -1,5 +1,7 @@
 #include "llmbench/mock/events.hpp"
 
+#include <chrono>
+
 #include "llmbench/mock/wire.hpp"
 
 namespace llmbench::mock {
@@ -115,6 +117,13 @@ void EventEncoder::token_event(std::string& out, std::string_view json_text, int
       out += R"(,"tokens_evaluated":)";
       append_int(out, env_.prompt_tokens);
       break;
+  }
+  if (env_.stamp) {
+    // Taken as the event is built, microseconds before it is written: the
+    // send time a client's receive timestamps are checked against.
+    out += R"(,"stamp_ns":)";
+    append_int(out, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now().time_since_epoch()).count());
   }
   out += "}\n\n";
 }

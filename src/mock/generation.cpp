@@ -38,6 +38,7 @@ Envelope make_envelope(const CompletionRequest& r, const ServerState& st, std::u
   env.settings.n_predict = r.max_tokens;
   env.settings.ignore_eos = r.ignore_eos;
   env.settings.stream = r.stream;
+  env.stamp = st.cfg.stamp;
   return env;
 }
 

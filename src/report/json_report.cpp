@@ -280,12 +280,37 @@ void write_load(JsonWriter& w, const RunReport& rep) {
   w.end_array();
 }
 
+// How the run's reads were timestamped (--timestamps). "kernel" only when
+// kernel stamps were asked for and every read that returned bytes, on every
+// connection, carried one; a single fallback makes the run's figures as good
+// as user-space timestamps, and the counts say how many reads were which.
+void write_measurement(JsonWriter& w, const RunReport& rep) {
+  std::uint64_t kernel_reads = 0;
+  std::uint64_t user_reads = 0;
+  std::uint64_t unstamped = 0;
+  for (const StageResult& st : rep.stages) {
+    kernel_reads += st.kernel_stamped_reads;
+    user_reads += st.user_stamped_reads;
+    unstamped += st.unstamped_connections;
+  }
+  const http::ReadTimestamps asked = rep.plan != nullptr ? rep.plan->timestamps : http::ReadTimestamps::user;
+  const bool kernel = asked == http::ReadTimestamps::kernel && user_reads == 0 && unstamped == 0;
+  w.key("measurement").begin_object();
+  w.field("timestamp_source", kernel ? "kernel" : "user");
+  w.field("timestamps_requested", http::to_string(asked));
+  w.field("kernel_stamped_reads", kernel_reads);
+  w.field("user_stamped_reads", user_reads);
+  w.field("connections_without_kernel_stamps", unstamped);
+  w.end_object();
+}
+
 }  // namespace
 
 std::string render_json(const RunReport& rep) {
   JsonWriter w;
   w.begin_object();
   write_header(w, rep);
+  write_measurement(w, rep);
   if (rep.spec_mode()) {
     write_spec(w, rep);
   } else {

@@ -1,8 +1,12 @@
 // No heap allocation per token on the streaming path: a counting global
-// operator new (this executable only) around the per-read path — HTTP
-// de-chunking, SSE framing, JSON decoding, timing — and around the ring that
-// carries records to the aggregator.
+// operator new (this executable only) around the per-read path — the socket
+// read with its kernel timestamp, HTTP de-chunking, SSE framing, JSON
+// decoding, timing — and around the ring that carries records to the
+// aggregator.
 #include <gtest/gtest.h>
+
+#include <asio.hpp>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -10,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "llmbench/http/connection.hpp"
+#include "llmbench/http/rx_timestamp.hpp"
 #include "llmbench/load/response_consumer.hpp"
 #include "llmbench/record/spsc_ring.hpp"
 
@@ -87,6 +93,56 @@ TEST(NoAllocationPerToken, StreamingPathAllocatesTheSameForTenOrThousandsOfToken
   ASSERT_EQ(rec.content_events, 5000u);
   EXPECT_EQ(many, few) << "allocations grow with the number of tokens";
   EXPECT_EQ(many, 0u) << "allocations per response once warm";
+}
+
+// Allocations made by `reads` socket reads on a loopback Connection, each
+// read preceded by one small write from the server end: recvmsg with its
+// control buffer on the stack, the realtime mapping, and the coroutine
+// frames (Asio recycles them per thread once warm).
+std::uint64_t allocations_for_reads(http::ReadTimestamps mode, int reads) {
+  const http::RxStampingHold stamping;  // as the request path holds it
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  RealtimeOffset clock;
+  http::Connection conn(io, nullptr, mode, &clock);
+  std::vector<char> buf(4096 + 64);
+  asio::ip::tcp::socket server(io);
+  std::uint64_t counted = 0;
+  bool stamped = true;
+  bool finished = false;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        const auto eps = asio::ip::tcp::resolver(io).resolve("127.0.0.1", std::to_string(acceptor.local_endpoint().port()));
+        if (co_await conn.connect(eps, "127.0.0.1")) co_return;
+        acceptor.accept(server);
+        for (int round = 0; round < 2; ++round) {  // the first warms the frame caches
+          const std::uint64_t before = g_allocations.load();
+          for (int i = 0; i < reads; ++i) {
+            ::send(server.native_handle(), "token", 5, 0);
+            const http::ReadResult r = co_await conn.read(std::span<char>(buf.data(), 4096));
+            if (r.ec || r.bytes.size() != 5) co_return;
+            stamped = stamped && (r.kernel_ns >= 0) == (mode == http::ReadTimestamps::kernel);
+          }
+          counted = g_allocations.load() - before;
+        }
+        finished = true;
+      },
+      asio::detached);
+  io.run();
+  EXPECT_TRUE(finished) << "the connection or a read failed";
+  EXPECT_TRUE(stamped) << "a read's kernel stamp did not match its mode";
+  return counted;
+}
+
+TEST(NoAllocationPerToken, SocketReadsAllocateNothingOnceWarm) {
+  for (const auto mode : {http::ReadTimestamps::kernel, http::ReadTimestamps::user}) {
+    SCOPED_TRACE(std::string(http::to_string(mode)));
+    const std::uint64_t few = allocations_for_reads(mode, 10);
+    const std::uint64_t many = allocations_for_reads(mode, 2000);
+    EXPECT_EQ(many, few) << "allocations grow with the number of reads";
+    EXPECT_EQ(many, 0u) << "allocations per read once warm";
+  }
 }
 
 TEST(NoAllocationPerToken, RingPushAndPopNeverAllocate) {

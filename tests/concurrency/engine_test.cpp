@@ -75,6 +75,29 @@ TEST(Engine, ClosedLoopRunsEveryClientAtOnce) {
   EXPECT_EQ(most_in_flight.load(), 37u);
 }
 
+// --timestamps: every read that returned bytes is counted by its stamp's
+// source; on loopback every connection accepts kernel stamps.
+TEST(Engine, ReadsAreCountedByTheirTimestampSource) {
+  mock::MockConfig mc;
+  mc.decode_tps = 2000;
+  mc.slots = 4;
+  Rig rig(mc, 1, 8);
+  const Status prepared = rig.engine.prepare();
+  ASSERT_TRUE(prepared) << prepared.error();
+  rig.plan.timestamps = http::ReadTimestamps::kernel;
+  const StageResult k = rig.engine.run_stage(0, test::closed_stage(4, 8), {});
+  EXPECT_EQ(k.overall.succeeded, 8u);
+  EXPECT_GE(k.kernel_stamped_reads, 8u) << "at least a read per request";
+  EXPECT_EQ(k.user_stamped_reads, 0u);
+  EXPECT_EQ(k.unstamped_connections, 0u);
+  rig.plan.timestamps = http::ReadTimestamps::user;
+  const StageResult u = rig.engine.run_stage(1, test::closed_stage(4, 8), {});
+  EXPECT_EQ(u.overall.succeeded, 8u);
+  EXPECT_EQ(u.kernel_stamped_reads, 0u);
+  EXPECT_GE(u.user_stamped_reads, 8u);
+  EXPECT_EQ(u.unstamped_connections, 0u);
+}
+
 TEST(Engine, FaultsAreCountedByKindAndNothingIsLost) {
   mock::MockConfig mc;
   mc.decode_tps = 2000;

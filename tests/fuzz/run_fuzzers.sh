@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 seconds="${1:-30}"
 jobs="${LLMBENCH_FUZZ_JOBS:-2}"
-fuzzers=(fuzz_response_parser fuzz_sse_framer fuzz_event_decoder fuzz_prometheus fuzz_proc_text)
+fuzzers=(fuzz_response_parser fuzz_sse_framer fuzz_event_decoder fuzz_prometheus fuzz_proc_text fuzz_rx_timestamp)
 fixtures="tests/fixtures/llama-server"
 [ -d "$fixtures" ] || fixtures="/work/shared/fixtures/llama-server"
 bin_dir="build/fuzz/tests/fuzz"
@@ -43,7 +43,8 @@ trap 'rm -rf "$work"' EXIT
 seed() {  # seed DIR NAME PREFIX(printf format) < payload
   { printf "$3"; cat; } >"$1/$2"
 }
-mkdir -p "$work/fuzz_response_parser" "$work/fuzz_sse_framer" "$work/fuzz_event_decoder" "$work/bodies"
+mkdir -p "$work/fuzz_response_parser" "$work/fuzz_sse_framer" "$work/fuzz_event_decoder" "$work/fuzz_rx_timestamp" \
+  "$work/bodies"
 for f in "$fixtures"/*.http; do
   name="$(basename "$f" .http)"
   seed "$work/fuzz_response_parser" "$name" '\000\000' <"$f"
@@ -91,6 +92,13 @@ for b in "$work"/bodies/*.json; do
   [ -s "$b" ] && seed "$work/fuzz_event_decoder" "$(basename "$b")" '\000\000' <"$b"
 done
 printf '\000\000[DONE]' >"$work/fuzz_event_decoder/done"
+# Receive timestamps: one SCM_TIMESTAMPING message as the kernel writes it
+# (cmsg_len 64, SOL_SOCKET 1, SO_TIMESTAMPING 37, software stamp 1.7e9 s + 5 ns),
+# and the same behind an IP_TOS message.
+ts_msg='\100\0\0\0\0\0\0\0\001\0\0\0\045\0\0\0\0\361\123\145\0\0\0\0\005\0\0\0\0\0\0\0'
+ts_msg+='\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0'
+printf "$ts_msg" >"$work/fuzz_rx_timestamp/scm_timestamping"
+printf '\021\0\0\0\0\0\0\0\0\0\0\0\001\0\0\0\020\0\0\0\0\0\0\0'"$ts_msg" >"$work/fuzz_rx_timestamp/tos_then_stamp"
 
 # Options bit 0 makes fuzz_prometheus also check that CRLF reads like LF.
 mkdir -p "$work/fuzz_prometheus"

@@ -113,9 +113,22 @@ TEST(Validate, RejectsContradictionsWithTheFlagNamed) {
   check([](Settings& s) { s.mock_config.fault = "explode"; }, "--mock-fault");
   check([](Settings& s) { s.mock_config.slots = 0; }, "--mock-slots");
   check([](Settings& s) { s.url = "ftp://x"; }, "--url");
+  check([](Settings& s) { s.timestamps = "hardware"; }, "--timestamps");
   Settings ok;
   const auto parsed = parse_settings(ok);
   EXPECT_TRUE(parsed) << parsed.error();
+}
+
+// Kernel receive timestamps unless asked otherwise; the plan carries the choice.
+TEST(Validate, TimestampsDefaultToKernelAndParseUser) {
+  Settings s;
+  auto parsed = parse_settings(s);
+  ASSERT_TRUE(parsed) << parsed.error();
+  EXPECT_EQ(parsed->timestamps, http::ReadTimestamps::kernel);
+  s.timestamps = "user";
+  parsed = parse_settings(s);
+  ASSERT_TRUE(parsed) << parsed.error();
+  EXPECT_EQ(parsed->timestamps, http::ReadTimestamps::user);
 }
 
 TEST(Sweep, ParsesListsAndAuto) {

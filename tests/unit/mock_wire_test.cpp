@@ -91,6 +91,36 @@ TEST(MockWire, ChatStreamMatchesFixture) {
   EXPECT_EQ(final_event.find(R"("usage":)"), std::string::npos);
 }
 
+// MockConfig::stamp: each token event ends with "stamp_ns", CLOCK_MONOTONIC
+// when it was built (before it was written, so before the client has it);
+// the role and final events carry none.
+TEST(MockWire, StampedTokenEventsCarryTheirSendTime) {
+  MockConfig cfg = fast_config();
+  cfg.stamp = true;
+  const Clock::time_point sent = Clock::now();
+  const Exchange x = replay("chat_stream", "/v1/chat/completions", cfg);
+  ASSERT_TRUE(x.mock.complete);
+  const auto ns = [](Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  };
+  std::int64_t previous = ns(sent);
+  int stamped = 0;
+  for (const Chunk& c : x.mock.chunks) {
+    for (const std::string& e : sse_data(c.data)) {
+      const std::size_t at = e.find(R"("stamp_ns":)");
+      const bool token = e.find(R"("delta":{"content":)") != std::string::npos;
+      EXPECT_EQ(at != std::string::npos, token) << e;
+      if (at == std::string::npos) continue;
+      const std::int64_t stamp = std::stoll(e.substr(at + 11));
+      EXPECT_GE(stamp, previous) << "stamps go back, or precede the request";
+      EXPECT_LE(stamp, ns(c.complete_at)) << "stamped after the client had the event";
+      previous = stamp;
+      ++stamped;
+    }
+  }
+  EXPECT_EQ(stamped, 16);
+}
+
 TEST(MockWire, ChatStreamWithUsageMatchesFixture) {
   const Exchange x = replay("chat_stream_usage", "/v1/chat/completions");
   expect_same_stream(x);

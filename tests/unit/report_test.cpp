@@ -1,6 +1,7 @@
 // Spec statistics, the knee of a sweep and the atomic results file.
 #include <gtest/gtest.h>
 
+#include <simdjson.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -101,6 +102,46 @@ TEST(Csv, FieldsAreQuotedOnlyWhenRfc4180NeedsIt) {
   EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(csv_field("two\nlines"), "\"two\nlines\"");
   EXPECT_EQ(csv_field(""), "");
+}
+
+// The results say how the reads were timestamped: "kernel" only when kernel
+// stamps were asked for and no read or connection fell back to user time.
+TEST(JsonReport, MeasurementSaysKernelOnlyWhenEveryReadWasKernelStamped) {
+  RunPlan plan;
+  RunReport rep;
+  rep.plan = &plan;
+  StageResult st;
+  st.plan.mode = LoadMode::closed;
+  st.kernel_stamped_reads = 7;
+  const auto measurement = [&](const StageResult& stage) {
+    rep.stages = {stage, stage};  // counts are summed over stages
+    static simdjson::dom::parser parser;
+    const simdjson::dom::element doc = parser.parse(render_json(rep));
+    return doc["measurement"];
+  };
+  simdjson::dom::element m = measurement(st);
+  EXPECT_EQ(std::string_view(m["timestamp_source"]), "kernel");
+  EXPECT_EQ(std::string_view(m["timestamps_requested"]), "kernel");
+  EXPECT_EQ(std::uint64_t(m["kernel_stamped_reads"]), 14u);
+  EXPECT_EQ(std::uint64_t(m["user_stamped_reads"]), 0u);
+  EXPECT_EQ(std::uint64_t(m["connections_without_kernel_stamps"]), 0u);
+  StageResult one_user_read = st;
+  one_user_read.user_stamped_reads = 1;
+  m = measurement(one_user_read);
+  EXPECT_EQ(std::string_view(m["timestamp_source"]), "user");
+  EXPECT_EQ(std::uint64_t(m["user_stamped_reads"]), 2u);
+  StageResult refused = st;
+  refused.unstamped_connections = 1;
+  m = measurement(refused);
+  EXPECT_EQ(std::string_view(m["timestamp_source"]), "user");
+  EXPECT_EQ(std::uint64_t(m["connections_without_kernel_stamps"]), 2u);
+  plan.timestamps = http::ReadTimestamps::user;
+  StageResult user_mode;
+  user_mode.plan.mode = LoadMode::closed;
+  user_mode.user_stamped_reads = 3;
+  m = measurement(user_mode);
+  EXPECT_EQ(std::string_view(m["timestamp_source"]), "user");
+  EXPECT_EQ(std::string_view(m["timestamps_requested"]), "user");
 }
 
 TEST(DisplayModel, LastPathComponent) {

@@ -284,5 +284,31 @@ TEST(ResponseConsumer, StampLagRecordsEveryStampedEventAndTheFirstToken) {
   EXPECT_EQ(first, (std::vector<std::int64_t>{250'000}));
 }
 
+// A read's samples carry its time of record (the kernel's, when it had one)
+// and beside it the user-space time; the lags and gaps use the first.
+TEST(ResponseConsumer, SamplesCarryTheUserTimeBesideTheReadTime) {
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string tok = "24\r\ndata: {\"content\":\"a\",\"stop\":false}\n\n\r\n";  // one native event
+  protocol::EventDecoder decoder;
+  ResponseConsumer consumer(decoder, 1u << 20);
+  std::vector<StreamSample> samples;
+  consumer.stage_samples(&samples, false);
+  RequestRecord rec;
+  consumer.start(rec, true);
+  ReadTokens t;
+  test::ExactBuffer b1(head + tok);
+  consumer.on_read(b1.view(), b1.view().data() + b1.view().size(), 1'000, t, 1'700);
+  test::ExactBuffer b2(tok);
+  consumer.on_read(b2.view(), b2.view().data() + b2.view().size(), 5'000, t);  // no user time: t_ns is it
+  ASSERT_EQ(samples.size(), 2u);
+  EXPECT_EQ(samples[0].t_ns, 1'000);
+  EXPECT_EQ(samples[0].user_ns, 1'700);
+  EXPECT_EQ(samples[1].t_ns, 5'000);
+  EXPECT_EQ(samples[1].user_ns, 5'000);
+  EXPECT_EQ(samples[1].value_ns, 4'000);  // the gap between the reads' times of record
+  EXPECT_EQ(rec.first_token_ns, 1'000);
+}
+
 }  // namespace
 }  // namespace llmbench

@@ -179,5 +179,39 @@ TEST_F(TlsFixture, StreamsRunOverTls) {
   EXPECT_EQ(r.overall.output_tokens, 12u * 16u);
 }
 
+// Kernel timestamps through TLS: every read that returned plaintext carries
+// the stamp of the socket read that completed its records. A stale stamp
+// (the handshake's, or an earlier record's) would come before the server's
+// send stamp of the token it is given to, and show as a zero delivery lag
+// (lags are clamped at 0); a fresh one is after it.
+TEST_F(TlsFixture, TlsReadsCarryTheKernelStampOfTheirRecords) {
+  mock::MockConfig mc;
+  mc.decode_tps = 500;
+  mc.stamp = true;
+  mock::MockServer stamped(mc);
+  TlsTerminator stamping_terminator(cert, stamped.start().value());
+  auto ctx = client_context(&cert, true);
+  RunPlan plan;
+  plan.target = target;
+  plan.target.port = stamping_terminator.port();
+  plan.threads = 1;
+  plan.stamp_lag = true;
+  plan.timestamps = http::ReadTimestamps::kernel;
+  test::add_chat_prompt(plan, "p", "hello", 16);
+  Engine engine(plan);
+  const Status prepared = engine.prepare();
+  ASSERT_TRUE(prepared) << prepared.error();
+  engine.set_tls_context(ctx.get());
+  const StageResult r = engine.run_stage(0, test::closed_stage(2, 6), {});
+  ASSERT_EQ(r.overall.succeeded, 6u) << "errors: connect " << r.overall.errors[1] << " protocol "
+                                     << r.overall.errors[6] << " reset " << r.overall.errors[7] << " incomplete "
+                                     << r.overall.errors[8] << " timeout " << r.overall.errors[2];
+  EXPECT_GE(r.kernel_stamped_reads, 6u);
+  EXPECT_EQ(r.user_stamped_reads, 0u);
+  EXPECT_EQ(r.unstamped_connections, 0u);
+  ASSERT_EQ(r.delivery_lag_ns.count(), 6u * 16u);
+  EXPECT_GT(r.delivery_lag_ns.min(), 0) << "a token was given a stamp from before it was sent";
+}
+
 }  // namespace
 }  // namespace llmbench

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "llmbench/cli/settings.hpp"
+#include "llmbench/http/read_timestamps.hpp"
 #include "llmbench/http/request.hpp"
 #include "llmbench/http/url.hpp"
 #include "llmbench/load/plan.hpp"
@@ -32,6 +33,7 @@ struct ParsedSettings {
   std::optional<LengthSpec> input_tokens;
   std::optional<LengthSpec> output_tokens;
   bool load_mode = false;
+  http::ReadTimestamps timestamps = http::ReadTimestamps::kernel;
 };
 
 // Checks ranges and combinations and parses every flag's text; an error is

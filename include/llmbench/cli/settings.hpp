@@ -64,6 +64,7 @@ struct Settings {
   int repeat = 1;
   double abort_after_s = 5;
   double max_error_rate = 0;
+  std::string timestamps = "kernel";
   // built-in server
   bool mock = false;
   mock::MockConfig mock_config;

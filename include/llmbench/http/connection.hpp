@@ -7,6 +7,12 @@
 // is the minimal epoll reader's pattern: no wasted EAGAIN read after every
 // token, one buffer for thousands of streams, and large reads when the server
 // batches. TLS reads go through OpenSSL into a buffer of the connection's own.
+//
+// Timestamps (DESIGN.md, "Timing and counting rules"): in kernel mode every
+// read is a recvmsg that also returns the time the kernel received the read's
+// last bytes (http/rx_timestamp.hpp), mapped onto the steady clock
+// (util/realtime_offset.hpp). A TLS read carries the stamp of the socket read
+// that completed its records (http/stamped_socket.hpp).
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 
@@ -18,17 +24,30 @@
 #include <system_error>
 #include <vector>
 
+#include "llmbench/http/read_timestamps.hpp"
+#include "llmbench/http/stamped_socket.hpp"
+#include "llmbench/util/realtime_offset.hpp"
+
 namespace llmbench::http {
 
 struct ReadResult {
   std::error_code ec;          // asio::error::eof on an orderly close
   std::string_view bytes;      // valid until the next read on this worker
   const char* readable_limit;  // end of readable memory around `bytes`
+  // When the kernel received this read's last bytes, on now_ns()'s steady
+  // clock (util/clock.hpp); -1 when there is none: user mode, a socket that
+  // refused SO_TIMESTAMPING, a read without a stamp, a failed read. It is
+  // mapped, not clamped: a mapping error (realtime_offset.hpp) can put it a
+  // few tens of ns after the user-space time of the same read.
+  std::int64_t kernel_ns = -1;
 };
 
 class Connection {
  public:
-  Connection(asio::io_context& io, asio::ssl::context* tls);
+  // `clock` (the worker's, outliving the connection) maps kernel stamps; it
+  // is needed in kernel mode only.
+  Connection(asio::io_context& io, asio::ssl::context* tls, ReadTimestamps stamps = ReadTimestamps::user,
+             RealtimeOffset* clock = nullptr);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -45,12 +64,24 @@ class Connection {
   // Stops any pending operation and closes; safe to call twice.
   void close() noexcept;
   [[nodiscard]] bool is_open() const noexcept { return socket_.is_open(); }
+  // After connect: whether this connection's reads carry kernel stamps
+  // (false in user mode, and when the socket refused the option).
+  [[nodiscard]] bool kernel_stamps() const noexcept { return kernel_stamps_; }
 
  private:
+  asio::awaitable<ReadResult> read_tls();
+  [[nodiscard]] std::int64_t to_steady(std::int64_t realtime_ns) const noexcept {
+    return realtime_ns >= 0 ? clock_->to_steady_ns(realtime_ns) : -1;
+  }
+
   asio::ip::tcp::socket socket_;
   asio::ssl::context* tls_ctx_;
-  std::optional<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+  StampedSocket tls_layer_{socket_};
+  std::optional<asio::ssl::stream<StampedSocket&>> tls_;
   std::vector<char> tls_buf_;
+  RealtimeOffset* clock_;
+  bool want_kernel_stamps_;
+  bool kernel_stamps_ = false;
   // Whether the kernel probably has nothing for us: after the request was
   // written, or a read that did not fill the buffer. Then the next read waits
   // for readiness first instead of trying (and failing with EAGAIN).

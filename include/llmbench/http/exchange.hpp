@@ -29,8 +29,11 @@ class ResponseReader {
   // A new attempt starts: forget any earlier attempt's bytes.
   virtual void begin() = 0;
   // One read's bytes (see ReadResult) with their timestamp; true when the
-  // response is complete.
-  virtual bool on_read(std::string_view bytes, const char* readable_limit, std::int64_t t_ns) = 0;
+  // response is complete. t_ns is the read's time of record: the kernel's
+  // receive time when the read had one, else user_ns, the clock read after
+  // the read returned. user_ns - t_ns is the client's own lag for this read.
+  virtual bool on_read(std::string_view bytes, const char* readable_limit, std::int64_t t_ns,
+                       std::int64_t user_ns) = 0;
   // May the request be sent again? Only when nothing of a response arrived
   // and the exchange was not aborted (a timeout, a cancel).
   [[nodiscard]] virtual bool may_resend() const = 0;
@@ -47,6 +50,12 @@ struct ExchangeResult {
   std::int64_t sent_ns = -1;    // the final attempt's first byte written
   bool reused = false;          // the final attempt ran on a pooled connection
   bool opened = false;          // this exchange opened at least one connection
+  // Kernel mode: connections this exchange opened whose socket refused
+  // receive stamps (their reads are user-stamped).
+  std::uint32_t unstamped_connections = 0;
+  // Reads that returned bytes, by the source of their timestamp.
+  std::uint32_t kernel_stamped_reads = 0;
+  std::uint32_t user_stamped_reads = 0;
 };
 
 struct ExchangeContext {
@@ -57,6 +66,8 @@ struct ExchangeContext {
   ConnectionPool& pool;
   bool keepalive = true;
   std::span<char> read_buffer;  // shared by the worker's plain-TCP streams, padded for simdjson
+  ReadTimestamps timestamps = ReadTimestamps::user;
+  RealtimeOffset* clock = nullptr;  // the worker's; needed for kernel timestamps
 };
 
 // Runs one exchange on `conn` (empty, or left by a previous exchange).

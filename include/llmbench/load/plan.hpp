@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "llmbench/http/read_timestamps.hpp"
 #include "llmbench/http/request.hpp"
 #include "llmbench/http/url.hpp"
 #include "llmbench/protocol/api.hpp"
@@ -64,6 +65,9 @@ struct RunPlan {
   std::size_t max_event_bytes = 1u << 20;
   bool keepalive = true;
   bool stamp_lag = false;       // record delivery lag from the events' "stamp_ns"
+  // Each read's time: the kernel's receive stamp where the socket gives one
+  // (--timestamps kernel), or the clock read after the read (user).
+  http::ReadTimestamps timestamps = http::ReadTimestamps::kernel;
   int threads = 1;
   std::uint64_t seed = 1;
   Arrival arrival = Arrival::poisson;

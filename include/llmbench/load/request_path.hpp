@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "llmbench/http/connection.hpp"
 #include "llmbench/http/exchange.hpp"
 #include "llmbench/load/backoff.hpp"
+#include "llmbench/http/rx_timestamp.hpp"
 #include "llmbench/load/plan.hpp"
 #include "llmbench/load/response_consumer.hpp"
 #include "llmbench/load/ticket.hpp"
@@ -23,6 +25,7 @@
 #include "llmbench/protocol/event_decoder.hpp"
 #include "llmbench/record/record.hpp"
 #include "llmbench/record/spsc_ring.hpp"
+#include "llmbench/util/realtime_offset.hpp"
 
 namespace llmbench {
 
@@ -41,6 +44,11 @@ struct WorkerCounters {
   std::atomic<std::uint64_t> started{0};
   std::atomic<std::uint64_t> scheduled{0};  // tickets taken by this worker
   std::atomic<std::uint64_t> tokens{0};     // content events received (for progress)
+  // Reads that returned bytes, by their timestamp's source, and connections
+  // that asked for kernel stamps and were refused (--timestamps).
+  std::atomic<std::uint64_t> kernel_stamped_reads{0};
+  std::atomic<std::uint64_t> user_stamped_reads{0};
+  std::atomic<std::uint64_t> unstamped_connections{0};
 };
 
 // The worker's outputs: its two rings and its counters.
@@ -57,7 +65,7 @@ class RequestPath;
 struct Slot final : http::ResponseReader {
   Slot(RequestPath& path, std::uint64_t seed);
   void begin() override;
-  bool on_read(std::string_view bytes, const char* readable_limit, std::int64_t t_ns) override;
+  bool on_read(std::string_view bytes, const char* readable_limit, std::int64_t t_ns, std::int64_t user_ns) override;
   [[nodiscard]] bool may_resend() const override;
 
   RequestPath& path;
@@ -111,13 +119,18 @@ class RequestPath {
   void release_connection(Slot& slot);
   void flush_samples(Slot& slot);
   void push_record(const RequestRecord& rec);
+  void count_timestamps(const http::ExchangeResult& r);
 
   const RunContext& ctx_;
   const RunPlan& plan_;
+  // Kernel timestamps: the kernel's stamping held on for this worker's life
+  // (rx_timestamp.hpp says why it must be on before the first request).
+  std::optional<http::RxStampingHold> stamping_;
   std::uint32_t stage_;
   WorkerOutputs out_;
   protocol::EventDecoder decoder_;    // one simdjson parser per thread
   std::vector<char> read_buffer_;     // shared by every plain-TCP stream of this worker
+  RealtimeOffset clock_;              // maps this worker's kernel receive stamps onto the steady clock
   http::ConnectionPool pool_;
   http::ExchangeContext exchange_;
   std::vector<std::unique_ptr<Slot>> slots_;

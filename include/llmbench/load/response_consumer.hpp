@@ -50,9 +50,11 @@ class ResponseConsumer {
   void start(RequestRecord& rec, bool stream) noexcept;
 
   // One socket read. `readable_limit` bounds the memory the bytes sit in (for
-  // zero-copy JSON parsing); t_ns is the read's timestamp.
+  // zero-copy JSON parsing); t_ns is the read's timestamp (the kernel's
+  // receive time when it had one); user_ns the clock read after the read
+  // returned, kept in the read's samples beside t_ns (-1: t_ns is that).
   ConsumeState on_read(std::string_view bytes, const char* readable_limit, std::int64_t t_ns,
-                       ReadTokens& tokens);
+                       ReadTokens& tokens, std::int64_t user_ns = -1);
   ConsumeState on_read(std::string_view bytes, std::int64_t t_ns, ReadTokens& tokens) {
     return on_read(bytes, bytes.data() + bytes.size(), t_ns, tokens);
   }
@@ -97,6 +99,7 @@ class ResponseConsumer {
   bool reusable_ = false;
   // Per-read scratch, valid during on_read.
   std::int64_t now_ns_ = 0;
+  std::int64_t user_ns_ = 0;
   std::uint32_t read_content_events_ = 0;
   const char* readable_limit_ = nullptr;
   bool has_usage_ = false;

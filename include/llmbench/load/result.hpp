@@ -46,6 +46,11 @@ struct StageResult {
   std::array<std::vector<std::string>, kErrorKindCount> error_messages;
   std::uint64_t ring_full_waits = 0;
   std::uint64_t connections_opened = 0;
+  // Reads that returned bytes, by their timestamp's source (--timestamps),
+  // and connections whose socket refused kernel stamps; every phase.
+  std::uint64_t kernel_stamped_reads = 0;
+  std::uint64_t user_stamped_reads = 0;
+  std::uint64_t unstamped_connections = 0;
   stats::Histogram delivery_lag_ns;     // --stamp-lag: every stamped event, every phase
   stats::Histogram first_token_lag_ns;  // --stamp-lag: each response's first content event
 

@@ -28,6 +28,9 @@ struct MockConfig {
   std::string api_prefix;           // llama-server --api-prefix: every endpoint under it (e.g. "/proxy")
   bool close_after_stream = true;   // llama-server closes the TCP connection right after every streamed response
   int threads = 1;
+  // Each token event carries "stamp_ns", CLOCK_MONOTONIC when it was written:
+  // the send times a client's timestamps are checked against (--stamp-lag).
+  bool stamp = false;
 
   // Fault injection: `fault` is one of fault_modes(), several separated by
   // commas (taken in turn), or empty; it applies to every `fault_every`-th

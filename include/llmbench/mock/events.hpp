@@ -64,6 +64,7 @@ struct Envelope {
   std::string_view prompt;   // native: the prompt text, echoed as "<s> " + prompt
   int prompt_tokens = 0;     // native: `tokens_evaluated` of every event
   SettingsEcho settings;
+  bool stamp = false;        // MockConfig::stamp: token events carry "stamp_ns"
 };
 
 class EventEncoder {

@@ -150,7 +150,8 @@ struct StreamSample {
   bool ok = false;             // the request succeeded (set when it has ended)
   std::uint32_t count = 0;
   double tokens = 0;           // token_read: the tokens these events carried
-  std::int64_t t_ns = -1;      // the read's timestamp
+  std::int64_t t_ns = -1;      // the read's timestamp (the kernel's receive time when it had one)
+  std::int64_t user_ns = -1;   // the clock read after that read returned: user_ns - t_ns is the client's lag
   std::int64_t value_ns = -1;  // token_read: gap from the previous token read; delivery_lag: the lag
 };
 

@@ -1,0 +1,120 @@
+// A real loopback connection whose reads carry the kernel's receive time:
+// at or before the user-space time and close to it, the newest segment's
+// time for a coalesced read, none in user mode or on a close.
+#include <gtest/gtest.h>
+
+#include <asio.hpp>
+
+#include <array>
+#include <span>
+#include <string>
+
+#include "llmbench/http/connection.hpp"
+#include "llmbench/http/rx_timestamp.hpp"
+#include "llmbench/util/clock.hpp"
+#include "llmbench/util/realtime_offset.hpp"
+
+namespace llmbench::http {
+namespace {
+
+// A client Connection and the server end of it, on loopback.
+struct Loopback {
+  explicit Loopback(ReadTimestamps mode) : conn(io, nullptr, mode, &clock) {
+    EXPECT_TRUE(stamping.armed()) << "the kernel's receive stamping never came on";
+    std::error_code ec;
+    const auto endpoints =
+        asio::ip::tcp::resolver(io).resolve("127.0.0.1", std::to_string(acceptor.local_endpoint().port()), ec);
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> { ec = co_await conn.connect(endpoints, "127.0.0.1"); },
+                   asio::detached);
+    io.run();  // the kernel completes the handshake without accept()
+    io.restart();
+    connect_ec = ec;
+    acceptor.accept(server);
+  }
+  // One read on the client; `user_ns` is the clock read after it, as the
+  // request path takes it.
+  ReadResult read(std::int64_t& user_ns) {
+    ReadResult r;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          r = co_await conn.read(std::span<char>(buf.data(), buf.size() - 64));
+          user_ns = now_ns();
+        },
+        asio::detached);
+    io.run();
+    io.restart();
+    return r;
+  }
+  void send(std::string_view s) { asio::write(server, asio::buffer(s.data(), s.size())); }
+
+  RxStampingHold stamping;  // as the request path holds it
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor{io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+  asio::ip::tcp::socket server{io};
+  RealtimeOffset clock;
+  Connection conn;
+  std::error_code connect_ec;
+  std::array<char, 4096 + 64> buf{};
+};
+
+TEST(ConnectionTimestamps, KernelStampIsAtOrBeforeTheUserTimeAndCloseToIt) {
+  Loopback lb(ReadTimestamps::kernel);
+  ASSERT_FALSE(lb.connect_ec) << lb.connect_ec.message();
+  ASSERT_TRUE(lb.conn.kernel_stamps()) << "this kernel refused SO_TIMESTAMPING";
+  const std::int64_t sent_ns = now_ns();
+  lb.send("hello");
+  std::int64_t user_ns = -1;
+  const ReadResult r = lb.read(user_ns);
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.bytes, "hello");
+  ASSERT_GE(r.kernel_ns, 0);
+  const std::int64_t slack = lb.clock.last_sample().uncertainty_ns + 1000;
+  EXPECT_GE(r.kernel_ns, sent_ns - slack) << "stamped before the bytes were sent";
+  EXPECT_LE(r.kernel_ns, user_ns + slack) << "stamped after the read returned";
+  EXPECT_LT(user_ns - r.kernel_ns, 1'000'000'000) << "a second between arrival and read: not a sane stamp";
+}
+
+// Two segments read at once carry the later one's time: the first is
+// stamped inside its send(), before `second_ns` is read; the second after.
+TEST(ConnectionTimestamps, ACoalescedReadCarriesItsNewestSegmentsTime) {
+  Loopback lb(ReadTimestamps::kernel);
+  ASSERT_FALSE(lb.connect_ec) << lb.connect_ec.message();
+  ASSERT_TRUE(lb.conn.kernel_stamps());
+  lb.send("first;");
+  const std::int64_t second_ns = now_ns();
+  lb.send("second");
+  std::int64_t user_ns = -1;
+  const ReadResult r = lb.read(user_ns);
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  ASSERT_EQ(r.bytes, "first;second");
+  const std::int64_t slack = lb.clock.last_sample().uncertainty_ns + 1000;
+  EXPECT_GE(r.kernel_ns, second_ns - slack) << "the stamp is the first segment's";
+  EXPECT_LE(r.kernel_ns, user_ns + slack);
+}
+
+TEST(ConnectionTimestamps, UserModeReadsHaveNoKernelTime) {
+  Loopback lb(ReadTimestamps::user);
+  ASSERT_FALSE(lb.connect_ec) << lb.connect_ec.message();
+  EXPECT_FALSE(lb.conn.kernel_stamps());
+  lb.send("hello");
+  std::int64_t user_ns = -1;
+  const ReadResult r = lb.read(user_ns);
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(r.bytes, "hello");
+  EXPECT_EQ(r.kernel_ns, -1);
+}
+
+TEST(ConnectionTimestamps, AnOrderlyCloseIsEofWithoutAStamp) {
+  Loopback lb(ReadTimestamps::kernel);
+  ASSERT_FALSE(lb.connect_ec) << lb.connect_ec.message();
+  lb.server.close();
+  std::int64_t user_ns = -1;
+  const ReadResult r = lb.read(user_ns);
+  EXPECT_EQ(r.ec, asio::error::eof);
+  EXPECT_TRUE(r.bytes.empty());
+  EXPECT_EQ(r.kernel_ns, -1);
+}
+
+}  // namespace
+}  // namespace llmbench::http
