@@ -145,7 +145,14 @@ void Aggregator::on_token_read(const StreamSample& s) {
     result_.prompts[grp].measured.window_tokens += s.tokens;
     result_.overall.window_tokens += s.tokens;
   }
-  if (s.phase != Phase::measured || !s.ok) return;
+  if (s.phase != Phase::measured) return;
+  // The client's own lag (kernel timestamps only: with user ones it is 0 by
+  // construction and says nothing), for every measured read, failed or not.
+  if (s.user_ns > s.t_ns && s.t_ns >= 0) {
+    result_.prompts[grp].measured.read_lag_ns.record(s.user_ns - s.t_ns);
+    result_.overall.read_lag_ns.record(s.user_ns - s.t_ns);
+  }
+  if (!s.ok) return;
   result_.prompts[grp].measured.add_token_read(s.value_ns, s.count);
   result_.overall.add_token_read(s.value_ns, s.count);
 }

@@ -34,6 +34,7 @@ asio::awaitable<void> ClosedLoopDriver::client(RequestPath& path, Slot& slot) {
     path.counters().scheduled.fetch_add(1, std::memory_order_relaxed);
     co_await path.run(slot, t);
     if (slot.rec.error == ErrorKind::connect) {
+      slot.last_end_ns = -1;  // the pause is the backoff's, not the client's slowness
       co_await pause(path, slot.backoff.next());
     } else {
       slot.backoff.reset();

@@ -73,10 +73,12 @@ Slot& RequestPath::new_slot() {
   return *slots_.back();
 }
 
+// An open-loop slot serves arrivals, not one client: no turnaround.
 Slot* RequestPath::take_slot(std::size_t max_slots) {
   if (!free_slots_.empty()) {
     Slot* s = free_slots_.back();
     free_slots_.pop_back();
+    s->last_end_ns = -1;
     return s;
   }
   if (max_slots == 0 || slots_.size() < max_slots) return &new_slot();
@@ -129,6 +131,7 @@ asio::awaitable<void> RequestPath::run(Slot& slot, const Ticket& t) {
   rec.phase = t.phase;
   rec.start_ns = now_ns();
   rec.intended_ns = t.intended_ns;  // -1 in closed loop: no schedule to be late against
+  if (slot.last_end_ns >= 0) rec.turnaround_ns = rec.start_ns - slot.last_end_ns;
   slot.active = true;
   slot.cancelled = cancelled_;
   out_.counters.started.fetch_add(1, std::memory_order_relaxed);
@@ -167,6 +170,7 @@ void RequestPath::finish(Slot& slot, const http::ExchangeResult& r) {
   out_.counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
   flush_samples(slot);  // before the record: the aggregator sees a request's samples first
   push_record(rec);
+  slot.last_end_ns = rec.end_ns;
 }
 
 std::string RequestPath::describe(const Slot& slot, const http::ExchangeResult& r) const {

@@ -31,6 +31,7 @@ void MetricSet::add(const RequestRecord& r, const Slo& slo) {
   if (r.end_ns >= 0) last_end_ns = std::max(last_end_ns, r.end_ns);
   record(lag_ns, schedule_lag_ns(r));
   if (r.connect_ns > 0) connect_ns.record(r.connect_ns);
+  if (r.turnaround_ns >= 0) turnaround_ns.record(r.turnaround_ns);
   if (!r.ok()) {
     ++failed;
     return;
@@ -40,6 +41,7 @@ void MetricSet::add(const RequestRecord& r, const Slo& slo) {
   output_tokens += r.completion_tokens;
   input_tokens += r.prompt_tokens;
   ++token_sources[static_cast<std::size_t>(r.token_source)];
+  record(ttfb_ns, stats::ttfb_ns(r));
   record(ttft_ns, stats::ttft_ns(r));
   record(ttft_intended_ns, ttft_from_intended_ns(r));
   record(e2e_ns, stats::e2e_ns(r));
@@ -71,7 +73,8 @@ void MetricSet::merge(const MetricSet& o) {
   input_tokens += o.input_tokens;
   good += o.good;
   for (std::size_t i = 0; i < token_sources.size(); ++i) token_sources[i] += o.token_sources[i];
-  for (auto [mine, theirs] : {std::pair{&ttft_ns, &o.ttft_ns}, {&ttft_intended_ns, &o.ttft_intended_ns},
+  for (auto [mine, theirs] : {std::pair{&ttft_ns, &o.ttft_ns}, {&ttfb_ns, &o.ttfb_ns},
+                              {&turnaround_ns, &o.turnaround_ns}, {&read_lag_ns, &o.read_lag_ns}, {&ttft_intended_ns, &o.ttft_intended_ns},
                               {&itl_ns, &o.itl_ns}, {&tpot_ns, &o.tpot_ns}, {&e2e_ns, &o.e2e_ns},
                               {&e2e_intended_ns, &o.e2e_intended_ns}, {&lag_ns, &o.lag_ns},
                               {&connect_ns, &o.connect_ns}, {&tps_milli, &o.tps_milli}}) {

@@ -49,6 +49,10 @@ struct WorkerCounters {
   std::atomic<std::uint64_t> kernel_stamped_reads{0};
   std::atomic<std::uint64_t> user_stamped_reads{0};
   std::atomic<std::uint64_t> unstamped_connections{0};
+  // The worker thread's CPU time and wall time over the stage (written once,
+  // when it ends): a worker near 100 % of a core is itself the bottleneck.
+  std::atomic<std::int64_t> thread_cpu_ns{0};
+  std::atomic<std::int64_t> thread_wall_ns{0};
 };
 
 // The worker's outputs: its two rings and its counters.
@@ -77,6 +81,7 @@ struct Slot final : http::ResponseReader {
   // token reads only if it succeeded). The capacity is kept across requests.
   std::vector<StreamSample> staged;
   ReconnectBackoff backoff;  // this client's pause after a failed connect
+  std::int64_t last_end_ns = -1;  // closed loop: the previous request's end (turnaround), -1: none
   bool cancelled = false;
   bool active = false;
 };

@@ -95,6 +95,7 @@ struct RequestRecord {
   std::int64_t intended_ns = -1;     // when the schedule wanted it sent
   std::int64_t start_ns = -1;        // when the request path picked it up
   std::int64_t connect_ns = 0;       // time spent connecting (0 on a reused connection)
+  std::int64_t turnaround_ns = -1;   // closed loop: this client's previous response end -> this start
   std::int64_t sent_ns = -1;         // first byte written
   std::int64_t first_byte_ns = -1;   // read that carried the response's first byte (TTFB)
   std::int64_t headers_ns = -1;      // read that completed the response headers

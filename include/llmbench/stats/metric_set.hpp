@@ -26,6 +26,7 @@ struct MetricSet {
   std::uint64_t good = 0;  // succeeded and within every --slo bound (goodput)
   std::array<std::uint64_t, 3> token_sources{};  // successful requests per TokenSource
 
+  Histogram ttfb_ns;           // first byte sent -> first response byte
   Histogram ttft_ns;           // first byte sent -> first content event
   Histogram ttft_intended_ns;  // intended send -> first content event (open loop)
   Histogram itl_ns;            // every gap between content events
@@ -34,6 +35,8 @@ struct MetricSet {
   Histogram e2e_intended_ns;   // intended send -> last byte read
   Histogram lag_ns;            // intended send -> picked up by the request path (open loop)
   Histogram connect_ns;        // requests that opened a connection
+  Histogram turnaround_ns;     // closed loop: a client's response end -> its next request's start
+  Histogram read_lag_ns;       // every token read: user-space time - the kernel's receive time
   Histogram tps_milli;         // per-request tokens/s x 1000 (percentiles in load mode)
   RunningStats tps;            // per-request tokens/s (exact mean and std)
 
