@@ -2,6 +2,7 @@
 // resolve the target, probe the server, build the plan, run the stages,
 // report. Each step lives in a file named after it and fails with an exit
 // code and a one-line message (failure.hpp).
+#include "llmbench/util/atomic_file.hpp"
 #include "llmbench/cli/app.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -119,9 +120,8 @@ Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t
 // `| head` does, must not cost the results), then the terminal report.
 // One output file, atomically; false (with the reason on stderr) if it failed.
 bool save(const std::string& path, const std::string& content, bool quiet, std::string_view what) {
-  std::string error;
-  if (!report::write_file_atomically(path, content, error)) {
-    std::fprintf(stderr, "llmbench: %s\n", error.c_str());
+  if (auto saved = util::write_file_atomically(path, content); !saved) {
+    std::fprintf(stderr, "llmbench: %s\n", saved.error().c_str());
     return false;
   }
   if (!quiet) std::fprintf(stderr, "%.*s saved to %s\n", static_cast<int>(what.size()), what.data(), path.c_str());

@@ -1,3 +1,4 @@
+#include "llmbench/util/atomic_file.hpp"
 #include "llmbench/cli/cli.hpp"
 
 #include <CLI/CLI.hpp>
@@ -55,9 +56,8 @@ int run_merge(const std::vector<std::string>& files, const std::string& output) 
   }
   std::fputs(merged->table.c_str(), stdout);
   if (output.empty()) return kExitOk;
-  std::string error;
-  if (!report::write_file_atomically(output, merged->json, error)) {
-    std::fprintf(stderr, "llmbench merge: %s\n", error.c_str());
+  if (auto saved = util::write_file_atomically(output, merged->json); !saved) {
+    std::fprintf(stderr, "llmbench merge: %s\n", saved.error().c_str());
     return kExitFailure;
   }
   return kExitOk;

@@ -1,3 +1,4 @@
+#include "llmbench/util/atomic_file.hpp"
 #include "llmbench/cli/report_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -34,9 +35,8 @@ int run_report(const ReportOptions& opts) {
     std::fprintf(stderr, "llmbench report: %s\n", html.error().c_str());
     return kExitUsage;
   }
-  std::string error;
-  if (!report::write_file_atomically(opts.html, *html, error)) {
-    std::fprintf(stderr, "llmbench report: %s\n", error.c_str());
+  if (auto saved = util::write_file_atomically(opts.html, *html); !saved) {
+    std::fprintf(stderr, "llmbench report: %s\n", saved.error().c_str());
     return kExitFailure;
   }
   std::fprintf(stderr, "llmbench report: wrote %s (%zu results file%s)\n", opts.html.c_str(), inputs.size(),

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "llmbench/util/padding.hpp"
 #include "llmbench/util/clock.hpp"
 
 #include <spdlog/spdlog.h>
@@ -10,7 +11,6 @@ namespace llmbench {
 
 namespace {
 constexpr std::size_t kReadBufferBytes = 64 * 1024;
-constexpr std::size_t kPaddingBytes = 64;  // simdjson reads up to 64 bytes past a document
 
 // Waits for the aggregator to make room: it drains every few milliseconds, so
 // a full ring means a burst, and dropping a record would break accounting.
@@ -50,7 +50,7 @@ RequestPath::RequestPath(const RunContext& ctx, std::uint32_t stage, asio::io_co
       plan_(*ctx.plan),
       stage_(stage),
       out_(out),
-      read_buffer_(kReadBufferBytes + kPaddingBytes),
+      read_buffer_(kReadBufferBytes + util::kJsonPaddingBytes),
       exchange_{io,
                 ctx.tls,
                 ctx_.endpoints,

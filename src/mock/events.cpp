@@ -3,13 +3,14 @@
 #include <chrono>
 
 #include "llmbench/mock/wire.hpp"
+#include "llmbench/util/json_escape.hpp"
 
 namespace llmbench::mock {
 
 namespace {
 using wire::append_double;
 using wire::append_int;
-using wire::append_json_string;
+using util::append_json_string;
 
 constexpr std::string_view kChatRole =
     R"(data: {"choices":[{"finish_reason":null,"index":0,"delta":{"role":"assistant","content":null}}],)";

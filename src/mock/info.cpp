@@ -1,13 +1,14 @@
 #include "llmbench/mock/info.hpp"
 
 #include "llmbench/mock/wire.hpp"
+#include "llmbench/util/json_escape.hpp"
 
 namespace llmbench::mock {
 
 namespace {
 using wire::append_double;
 using wire::append_int;
-using wire::append_json_string;
+using util::append_json_string;
 
 // Runs of llama-server's sampling parameters that the mock never varies. The
 // native API's generation_settings adds a few keys between them (`full`).

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstdio>
 
-#include "llmbench/protocol/api.hpp"
+#include "llmbench/util/json_escape.hpp"
 
 namespace llmbench::mock::wire {
+
+using util::append_json_string;
 
 std::string_view status_text(int status) noexcept {
   switch (status) {
@@ -101,8 +103,6 @@ void append_metric_double(std::string& out, double v) {
   const int n = std::snprintf(buf.data(), buf.size(), "%g", v);
   if (n > 0) out.append(buf.data(), static_cast<std::size_t>(n));
 }
-
-void append_json_string(std::string& out, std::string_view s) { protocol::append_json_string(out, s); }
 
 void append_error_body(std::string& out, int code, std::string_view message, std::string_view type) {
   out += R"({"error":{"code":)";

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "llmbench/protocol/api.hpp"
+#include "llmbench/util/json_escape.hpp"
 
 namespace llmbench::protocol {
 
@@ -51,7 +52,7 @@ std::optional<std::string> error_message(std::string_view body) {
 
 std::string tokenize_body(std::string_view text) {
   std::string body = "{\"content\":";
-  append_json_string(body, text);
+  util::append_json_string(body, text);
   body += "}";
   return body;
 }

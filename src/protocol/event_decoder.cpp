@@ -4,6 +4,11 @@
 #include <cctype>
 #include <cstring>
 
+#include "llmbench/util/padding.hpp"
+
+static_assert(llmbench::util::kJsonPaddingBytes >= simdjson::SIMDJSON_PADDING,
+              "the buffers' padding must cover what simdjson may read");
+
 namespace llmbench::protocol {
 
 namespace od = simdjson::ondemand;
@@ -244,10 +249,10 @@ DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_af
   }
   const char* data = json.data();
   std::size_t capacity = json.size() + readable_after;
-  if (readable_after < simdjson::SIMDJSON_PADDING) {
+  if (readable_after < util::kJsonPaddingBytes) {
     // Rare: only bytes handed in without slack (tests, tiny bodies).
     scratch_.assign(json.data(), json.size());
-    scratch_.resize(json.size() + simdjson::SIMDJSON_PADDING, ' ');
+    scratch_.resize(json.size() + util::kJsonPaddingBytes, ' ');
     data = scratch_.data();
     capacity = scratch_.size();
   }

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "llmbench/protocol/api.hpp"
+#include "llmbench/util/json_escape.hpp"
 
 namespace llmbench::report {
 
@@ -66,7 +66,7 @@ JsonWriter& JsonWriter::end_array() {
 
 JsonWriter& JsonWriter::key(std::string_view k) {
   before_value();
-  protocol::append_json_string(out_, k);
+  util::append_json_string(out_, k);
   out_ += indent_ > 0 ? ": " : ":";
   after_key_ = true;
   return *this;
@@ -74,7 +74,7 @@ JsonWriter& JsonWriter::key(std::string_view k) {
 
 JsonWriter& JsonWriter::value(std::string_view s) {
   before_value();
-  protocol::append_json_string(out_, s);
+  util::append_json_string(out_, s);
   return *this;
 }
 

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "llmbench/protocol/api.hpp"
+#include "llmbench/util/json_escape.hpp"
 #include "llmbench/report/json_writer.hpp"
 
 #include <cmath>
@@ -57,7 +58,7 @@ TEST(ProtocolBody, CompletionsSendsPrompt) {
 
 TEST(JsonEscaping, InvalidUtf8BecomesReplacementCharacter) {
   std::string out;
-  protocol::append_json_string(out, std::string("ok \xff\xfe \xe2\x82 \xc3\xa9", 11));
+  util::append_json_string(out, std::string("ok \xff\xfe \xe2\x82 \xc3\xa9", 11));
   simdjson::dom::parser p;
   auto e = parse(p, out);
   // Each byte that starts no valid sequence is replaced; valid UTF-8 is kept.

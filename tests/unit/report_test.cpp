@@ -75,27 +75,6 @@ TEST(Knee, FoundWhereThroughputStopsGrowingAndLatencyGrows) {
   EXPECT_EQ(find_knee({}), -1);
 }
 
-TEST(AtomicWrite, ReplacesTheFileWhole) {
-  const std::string path = "/tmp/llmbench-atomic-test.json";
-  std::string error;
-  ASSERT_TRUE(write_file_atomically(path, "{\"a\":1}", error)) << error;
-  ASSERT_TRUE(write_file_atomically(path, "{\"b\":2}", error)) << error;
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_EQ(ss.str(), "{\"b\":2}");
-  struct stat st {};
-  ASSERT_EQ(::stat(path.c_str(), &st), 0);
-  EXPECT_NE(st.st_mode & 0044, 0u) << "readable like any file the user creates";
-  std::remove(path.c_str());
-}
-
-TEST(AtomicWrite, AFailureLeavesTheOldFileAndSaysWhy) {
-  std::string error;
-  EXPECT_FALSE(write_file_atomically("/nonexistent-dir/x.json", "{}", error));
-  EXPECT_NE(error.find("/nonexistent-dir/x.json"), std::string::npos);
-}
-
 TEST(Csv, FieldsAreQuotedOnlyWhenRfc4180NeedsIt) {
   EXPECT_EQ(csv_field("concurrency=8"), "concurrency=8");
   EXPECT_EQ(csv_field("a,b"), "\"a,b\"");

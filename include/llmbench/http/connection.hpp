@@ -55,7 +55,7 @@ class Connection {
   asio::awaitable<std::error_code> connect(const asio::ip::tcp::resolver::results_type& endpoints,
                                            const std::string& host);
   asio::awaitable<std::error_code> write(std::string_view bytes);
-  // `shared` must be followed by at least 64 readable bytes of padding.
+  // `shared` must be followed by util::kJsonPaddingBytes readable bytes.
   asio::awaitable<ReadResult> read(std::span<char> shared);
 
   // Cheap liveness check before reusing a pooled connection: a peer that

@@ -46,8 +46,6 @@ void append_int(std::string& out, std::int64_t v);
 void append_double(std::string& out, double v);
 // Like %g with 6 significant digits (llama-server's /metrics values).
 void append_metric_double(std::string& out, double v);
-// A JSON string literal (with quotes); invalid UTF-8 becomes U+FFFD.
-void append_json_string(std::string& out, std::string_view s);
 
 // {"error":{"code":N,"message":"...","type":"..."}} — llama-server's order for
 // errors raised while handling a request.

@@ -40,7 +40,4 @@ struct GenerationRequest {
 // (stream_options.include_usage), so the server's own token count is used.
 std::string build_body(const GenerationRequest& req);
 
-// Appends s as a JSON string literal (with quotes) to out.
-void append_json_string(std::string& out, std::string_view s);
-
 }  // namespace llmbench::protocol

@@ -9,7 +9,7 @@
 //
 // For a run just finished, or for `compare`, pass the results JSON text
 // (render_json) as a ResultsText and write the page with
-// write_file_atomically (json_report.hpp); `llmbench report` reads saved
+// util::write_file_atomically; `llmbench report` reads saved
 // files with read_results_file.
 #include <string>
 #include <string_view>

@@ -12,9 +12,5 @@ inline constexpr int kSchemaVersion = 1;
 
 std::string render_json(const RunReport& rep);
 
-// Writes `content` to `path` atomically: a temporary file in the same
-// directory, fsync, then rename over the target. A failure leaves any existing
-// file untouched. Returns false with a one-line reason.
-bool write_file_atomically(const std::string& path, const std::string& content, std::string& error);
 
 }  // namespace llmbench::report

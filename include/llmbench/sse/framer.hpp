@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "llmbench/util/padding.hpp"
+
 namespace llmbench::sse {
 
 struct Event {
@@ -25,8 +27,8 @@ struct Event {
 };
 
 inline constexpr std::size_t kDefaultMaxEventBytes = 1u << 20;
-// Readable slack kept after the framer's own copies (simdjson wants 64).
-inline constexpr std::size_t kPaddingBytes = 64;
+// Readable slack kept after the framer's own copies (util/padding.hpp).
+inline constexpr std::size_t kPaddingBytes = util::kJsonPaddingBytes;
 
 class Framer {
  public:
