@@ -148,7 +148,7 @@ int report_run(const ParsedSettings& p, const report::RunReport& rep) {
   return code;
 }
 
-int exit_code(const report::RunReport& rep, int report_code) {
+int exit_code(const report::RunReport& rep, int report_code, bool strict) {
   if (rep.interrupted) return rep.interrupted_by == "SIGTERM" ? kExitSigterm : kExitSigint;
   for (const StageResult& st : rep.stages) {
     if (!st.stopped_early) continue;
@@ -160,6 +160,13 @@ int exit_code(const report::RunReport& rep, int report_code) {
   if (report_code == kExitOk && succeeded == 0) {
     std::fprintf(stderr, "llmbench: no request succeeded\n");
     return kExitNoSuccess;
+  }
+  if (report_code == kExitOk && strict) {
+    for (const StageResult& st : rep.stages) {
+      if (!st.client_limited()) continue;
+      std::fprintf(stderr, "llmbench: --strict: the client was the bottleneck in stage %s\n", st.plan.label.c_str());
+      return kExitClientLimited;
+    }
   }
   return report_code;
 }
@@ -183,7 +190,7 @@ int run_benchmark(const ParsedSettings& p) {
   if (target->mock) target->mock->stop();
   rep->system = std::move(system);
   rep->config_json = settings_to_json(p.raw, false);
-  return exit_code(*rep, report_run(p, *rep));
+  return exit_code(*rep, report_run(p, *rep), p.raw.strict);
 }
 
 void setup_logging(int verbosity) {

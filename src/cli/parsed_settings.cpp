@@ -128,6 +128,9 @@ Status check_load(const Settings& s, ParsedSettings& p) {
   auto slo = parse_slo(s.slo);
   if (!slo) return Unexpected(slo.error());
   p.slo = *slo;
+  auto limits = stats::parse_client_limits(s.client_limits);
+  if (!limits) return Unexpected(limits.error());
+  p.client_limits = *limits;
   p.load_mode = is_load_mode(s);
   if (p.load_mode && s.requests == 0 && s.duration_s <= 0) {
     return Unexpected(p.sweep.kind == SweepSpec::Kind::automatic

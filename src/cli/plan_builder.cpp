@@ -154,6 +154,7 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.arrival = p.arrival;
   plan.burstiness = s.burstiness;
   plan.slo = p.slo;
+  plan.client_limits = p.client_limits;
   plan.secrets = t.secrets;
   plan.timeseries_interval_s = s.timeseries_interval_s;
   plan.repeat = s.repeat;

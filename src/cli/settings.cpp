@@ -71,6 +71,11 @@ std::vector<Field> base_rows() {
        "Stop a stage when every request has failed to connect for SECONDS (default: 5; 0: never); exit code 3"},
       {"max_error_rate", "--max-error-rate", &S::max_error_rate, "Load mode",
        "Stop a stage once more than this share (0..1) of at least 20 requests failed (default: 0, never); exit code 7"},
+      {"client_limits", "--client-limits", &S::client_limits, "Load mode",
+       "When the client counts as the bottleneck: read_lag_ms=1,schedule_lag_ms=5,turnaround_ms=5,worker_cpu=0.9 "
+       "(p99s; worker_cpu: the busiest worker thread's share of a core)"},
+      {"strict", "--strict", &S::strict, "Load mode",
+       "Exit with code 6 when the client was the bottleneck in any stage (results still written)"},
       {"repeat", "--repeat", &S::repeat, "Load mode",
        "Run every load stage N times (fresh connections each time) for run-to-run intervals (default: 1)"},
       {"timeseries_interval_s", "--timeseries-interval", &S::timeseries_interval_s, "Output",

@@ -44,6 +44,18 @@ std::size_t worker_count(const RunPlan& plan, const StagePlan& stage) {
   if (stage.mode == LoadMode::closed) return std::min(want, static_cast<std::size_t>(std::max(1, stage.concurrency)));
   return want;
 }
+// The rules the client itself broke in this stage (stats/client_limits.hpp).
+void judge_client(StageResult& result, const stats::ClientLimits& limits) {
+  stats::ClientLoad load;
+  load.overall = &result.overall;
+  load.open_loop = result.plan.mode == LoadMode::open;
+  load.closed_loop = result.plan.mode == LoadMode::closed;
+  load.capped = result.plan.max_concurrency > 0;
+  load.worker_cpu_share_max = result.worker_cpu_share_max;
+  result.client_limited_reasons = stats::client_limited_reasons(load, limits);
+  for (const auto& r : result.client_limited_reasons) spdlog::debug("stage {}: client limited: {}", result.plan.label, r.message);
+}
+
 }  // namespace
 
 std::vector<Ticket> spec_tickets(std::size_t prompts, int runs, int warmup_requests) {
@@ -208,7 +220,13 @@ StageResult Engine::run_stage(std::uint32_t index, const StagePlan& stage, const
     result.kernel_stamped_reads += c.kernel_stamped_reads.load();
     result.user_stamped_reads += c.user_stamped_reads.load();
     result.unstamped_connections += c.unstamped_connections.load();
+    const std::int64_t wall = c.thread_wall_ns.load();
+    if (wall > 0) {
+      const double share = static_cast<double>(c.thread_cpu_ns.load()) / static_cast<double>(wall);
+      result.worker_cpu_share_max = std::max(result.worker_cpu_share_max, share);
+    }
   }
+  judge_client(result, plan_.client_limits);
   result.interrupted = signalled_.load(std::memory_order_relaxed);
   spdlog::debug("stage {} ended after {:.1f} s: {} requests, {} succeeded, {} connections opened", stage.label,
                 result.elapsed_s, result.ended, result.overall.succeeded, result.connections_opened);

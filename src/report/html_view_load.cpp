@@ -9,6 +9,7 @@
 
 #include "html_view_parts.hpp"
 #include "llmbench/report/html_view_model.hpp"
+#include "llmbench/stats/client_limits.hpp"
 
 namespace llmbench::report::html {
 
@@ -154,6 +155,26 @@ void write_stage_figures(JsonWriter& w, element summary) {
   w.field("goodput_share", number_at(summary["goodput"], "share"));
 }
 
+// What the terminal prints as WARNING lines for the stage: an unsteady
+// window and a client that was itself the bottleneck (with what to do).
+void write_stage_warnings(JsonWriter& w, element stage) {
+  w.key("warnings").begin_array();
+  bool steady = true;
+  if (!stage["steady"]["steady"].get(steady) && !steady) {
+    w.value(fmt::format("not steady: output tok/s changed {:+.1f}% from the first half of the window to the second "
+                        "(longer --warmup-seconds or --duration)",
+                        number_at(stage["steady"], "change_pct")));
+  }
+  array reasons;
+  if (!stage["client_limited_reasons"].get(reasons) && reasons.size() > 0) {
+    std::string text = "the client was the bottleneck, figures may be the client's, not the server's:";
+    for (element r : reasons) text += " " + string_at(r, "message") + ";";
+    text += fmt::format(" try {}", stats::client_limited_advice());
+    w.value(text);
+  }
+  w.end_array();
+}
+
 bool write_stage(JsonWriter& w, element stage, std::size_t index, const std::string& axis, std::string& error) {
   const std::string where = fmt::format("stages[{}]", index);
   element summary;
@@ -166,6 +187,7 @@ bool write_stage(JsonWriter& w, element stage, std::size_t index, const std::str
   w.field("label", label.empty() ? fmt::format("stage {}", index + 1) : label);
   w.field("x", axis.empty() ? kNaN : number_at(stage, axis));
   write_stage_figures(w, summary);
+  write_stage_warnings(w, stage);
   if (!write_cdfs(w, summary["histograms"], where, error) || !write_timeseries(w, stage, where, error)) {
     return false;
   }

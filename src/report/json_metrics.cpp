@@ -34,10 +34,13 @@ void write_counts(JsonWriter& w, const stats::MetricSet& m) {
 void write_histograms(JsonWriter& w, const stats::MetricSet& m, bool open_loop) {
   w.key("histograms").begin_object();
   w.field("ttft_ns", m.ttft_ns.to_compact());
+  w.field("ttfb_ns", m.ttfb_ns.to_compact());
   w.field("itl_ns", m.itl_ns.to_compact());
   w.field("tpot_ns", m.tpot_ns.to_compact());
   w.field("e2e_ns", m.e2e_ns.to_compact());
   w.field("tps_milli", m.tps_milli.to_compact());
+  if (!m.read_lag_ns.empty()) w.field("client_read_lag_ns", m.read_lag_ns.to_compact());
+  if (!m.turnaround_ns.empty()) w.field("turnaround_ns", m.turnaround_ns.to_compact());
   if (open_loop) {
     w.field("schedule_lag_ns", m.lag_ns.to_compact());
     w.field("ttft_intended_ns", m.ttft_intended_ns.to_compact());
@@ -86,11 +89,16 @@ void write_metrics(JsonWriter& w, const stats::MetricSet& m, const MetricsOption
     w.end_object();
   }
   if (opt.ttft) write_latency(w, "ttft_ms", stats::summarize(m.ttft_ns, 1e6));
+  write_latency(w, "ttfb_ms", stats::summarize(m.ttfb_ns, 1e6));
   write_latency(w, "itl_ms", stats::summarize(m.itl_ns, 1e6));
   write_latency(w, "tpot_ms", stats::summarize(m.tpot_ns, 1e6));
   write_latency(w, "e2e_ms", stats::summarize(m.e2e_ns, 1e6));
   write_latency(w, "connect_ms", stats::summarize(m.connect_ns, 1e6));
   write_latency(w, "tokens_per_second_per_request", stats::summarize(m.tps_milli, 1e3));
+  // The client's own lateness: reads (kernel timestamps only) and, in a
+  // closed loop, a client's response end -> its next send.
+  if (!m.read_lag_ns.empty()) write_latency(w, "client_read_lag_ms", stats::summarize(m.read_lag_ns, 1e6));
+  if (!m.turnaround_ns.empty()) write_latency(w, "turnaround_ms", stats::summarize(m.turnaround_ns, 1e6));
   if (opt.open_loop) {
     write_latency(w, "schedule_lag_ms", stats::summarize(m.lag_ns, 1e6));
     write_latency(w, "ttft_from_intended_ms", stats::summarize(m.ttft_intended_ns, 1e6));

@@ -113,6 +113,19 @@ void write_stage_plan(JsonWriter& w, const StagePlan& p) {
   w.field("cooldown_s", p.cooldown_s);
 }
 
+// Whether the client itself was the bottleneck, and by which rule.
+void write_client_limited(JsonWriter& w, const StageResult& st) {
+  w.field("worker_cpu_share_max", st.worker_cpu_share_max);
+  w.field("client_limited", st.client_limited());
+  w.key("client_limited_reasons").begin_array();
+  for (const stats::ClientLimitReason& r : st.client_limited_reasons) {
+    w.begin_object();
+    w.field("rule", r.rule).field("measured", r.measured).field("limit", r.limit).field("message", r.message);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 void write_header(JsonWriter& w, const RunReport& rep) {
   w.field("schema_version", kSchemaVersion);
   w.field("timestamp", rep.timestamp);
@@ -141,6 +154,7 @@ void write_spec(JsonWriter& w, const RunReport& rep) {
   for (const std::size_t i : failed) w.value(rep.plan->groups[i].key);
   w.end_array();
   w.field("warmup_requests", st.phases.warmup);
+  write_client_limited(w, st);
   write_metrics(w, st.overall, MetricsOptions{});
   write_delivery_lag(w, st.delivery_lag_ns, st.first_token_lag_ns);
   w.end_object();
@@ -242,6 +256,7 @@ void write_stage(JsonWriter& w, const RunPlan& plan, const StageResult& st) {
   w.field("requests_scheduled", st.scheduled);
   w.field("connections_opened", st.connections_opened);
   w.field("ring_full_waits", st.ring_full_waits);
+  write_client_limited(w, st);
   write_load_prompts(w, plan, sets, open);
   w.key("summary").begin_object();
   w.field("overall_avg_tokens_per_second", stats::mean_of_prompt_means(sets));

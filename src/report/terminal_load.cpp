@@ -49,6 +49,7 @@ void stage_throughput(std::string& out, const RunReport& rep, const StageResult&
         " (longer --warmup-seconds or --duration)\n",
         st.steady.change_pct, st.steady.trend_pct_over_window);
   }
+  terminal::client_limited(out, st, "  ");
   if (rep.plan->slo.any()) {
     out += fmt::format("  Goodput: {:.2f} req/s ({} of {} succeeded within the SLO, {:.1f}%)\n",
                        m.goodput_per_second(), m.good, m.succeeded, 100.0 * m.good_share());
@@ -60,6 +61,7 @@ void stage_latencies(std::string& out, const StageResult& st) {
   const bool open = st.plan.mode == LoadMode::open;
   out += fmt::format("  {:<10}{:>9}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}\n", "ms", "count", "mean", "p50", "p90",
                      "p95", "p99", "p99.9", "max");
+  latency_row(out, "TTFB", m.ttfb_ns);
   latency_row(out, "TTFT", m.ttft_ns);
   latency_row(out, "ITL", m.itl_ns);
   latency_row(out, "TPOT", m.tpot_ns);
@@ -70,6 +72,8 @@ void stage_latencies(std::string& out, const StageResult& st) {
     latency_row(out, "Lag", m.lag_ns);
   }
   latency_row(out, "Connect", m.connect_ns);
+  latency_row(out, "Read lag", m.read_lag_ns);
+  if (!open) latency_row(out, "Turnaround", m.turnaround_ns);
   latency_row(out, "Delivery", st.delivery_lag_ns);
   latency_row(out, "Deliv 1st", st.first_token_lag_ns);
   if (open) out += "  (* from the intended send time: free of coordinated omission)\n";

@@ -30,3 +30,15 @@ std::string errors_line(const stats::MetricSet& m) {
 }
 
 }  // namespace llmbench::report::terminal
+
+namespace llmbench::report::terminal {
+
+void client_limited(std::string& out, const StageResult& st, std::string_view indent) {
+  if (!st.client_limited()) return;
+  out += fmt::format("{}WARNING: the client was the bottleneck, figures may be the client's, not the server's:\n",
+                     indent);
+  for (const stats::ClientLimitReason& r : st.client_limited_reasons) out += fmt::format("{}  - {}\n", indent, r.message);
+  out += fmt::format("{}  try: {}\n", indent, stats::client_limited_advice());
+}
+
+}  // namespace llmbench::report::terminal

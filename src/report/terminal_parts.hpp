@@ -11,5 +11,8 @@ namespace llmbench::report::terminal {
 void header(std::string& out, const RunReport& rep);
 // "timeout 2, http_5xx 1" (kinds with a count only), "" when none.
 std::string errors_line(const stats::MetricSet& m);
+// "WARNING: the client was the bottleneck ..." with each broken rule and
+// what to do; nothing when the stage's client kept up.
+void client_limited(std::string& out, const StageResult& st, std::string_view indent);
 
 }  // namespace llmbench::report::terminal

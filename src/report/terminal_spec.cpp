@@ -111,6 +111,8 @@ std::string render_spec_terminal(const RunReport& rep) {
   consistency(out, rep, st);
   latency(out, rep, st);
   failures(out, *stage);
+  if (stage->client_limited()) out += "\n";
+  terminal::client_limited(out, *stage, "");
   if (rep.interrupted) {
     out += fmt::format("\nInterrupted by {}: the figures cover the runs that finished.\n", rep.interrupted_by);
   }

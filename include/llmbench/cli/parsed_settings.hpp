@@ -28,6 +28,7 @@ struct ParsedSettings {
   Arrival arrival = Arrival::poisson;
   SweepSpec sweep;
   stats::Slo slo;
+  stats::ClientLimits client_limits;
   std::optional<http::Target> url;  // --url
   http::HeaderList headers;         // --header, split into name and value
   std::optional<LengthSpec> input_tokens;

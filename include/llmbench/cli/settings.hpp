@@ -56,6 +56,8 @@ struct Settings {
   std::string output_tokens;
   bool keepalive = true;
   std::string slo;
+  std::string client_limits;  // overrides of stats::ClientLimits, "read_lag_ms=2,..."
+  bool strict = false;        // exit 6 when a stage was client-limited
   std::string sweep;
   double idle_timeout_s = 0;
   std::uint64_t max_event_bytes = 1u << 20;

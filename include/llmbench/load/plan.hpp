@@ -13,6 +13,7 @@
 #include "llmbench/http/request.hpp"
 #include "llmbench/http/url.hpp"
 #include "llmbench/protocol/api.hpp"
+#include "llmbench/stats/client_limits.hpp"
 #include "llmbench/stats/slo.hpp"
 
 namespace llmbench {
@@ -81,6 +82,7 @@ struct RunPlan {
   double abort_after_s = 5;     // stop a stage whose requests have all failed to connect for this long (0: never)
   double max_error_rate = 0;    // stop a stage once more than this share of its requests failed (0: never)
   stats::Slo slo;
+  stats::ClientLimits client_limits;  // when the client itself is the bottleneck (--client-limits)
   // Credential values (the API key, secret-looking --header values): any
   // text llmbench keeps from a server has them redacted.
   std::vector<std::string> secrets;

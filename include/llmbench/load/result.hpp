@@ -9,6 +9,7 @@
 #include "llmbench/load/plan.hpp"
 #include "llmbench/load/stop_rules.hpp"
 #include "llmbench/record/record.hpp"
+#include "llmbench/stats/client_limits.hpp"
 #include "llmbench/stats/histogram.hpp"
 #include "llmbench/stats/metric_set.hpp"
 #include "llmbench/stats/time_series.hpp"
@@ -53,6 +54,11 @@ struct StageResult {
   std::uint64_t unstamped_connections = 0;
   stats::Histogram delivery_lag_ns;     // --stamp-lag: every stamped event, every phase
   stats::Histogram first_token_lag_ns;  // --stamp-lag: each response's first content event
+  // The client's own load: the busiest worker thread's CPU time over its
+  // wall time, and the rules it broke (stats/client_limits.hpp).
+  double worker_cpu_share_max = 0;
+  std::vector<stats::ClientLimitReason> client_limited_reasons;
+  [[nodiscard]] bool client_limited() const noexcept { return !client_limited_reasons.empty(); }
 
   // When things happened (times relative to the run's start).
   double start_s = 0;                        // the stage's start

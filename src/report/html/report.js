@@ -317,7 +317,9 @@
       rows.push({cells: [p.key, f.name, num(p.ok, 0), num(p.failed, 0), num(p.tps_per_request, 2),
         num(p.ttft_p50, 1), num(p.e2e_p50, 1)]});
     }
-    return [el('h3', {}, `Stage ${label}`), el('p', {className: 'note'}, facts),
+    const warnings = entries.flatMap(([f, s]) => (s.warnings || []).map(w =>
+      el('p', {className: 'warning'}, `WARNING (${f.name}): ${w}`)));
+    return [el('h3', {}, `Stage ${label}`), el('p', {className: 'note'}, facts), ...warnings,
       grid(3, cdfChart(entries, 'ttft', 'TTFT distribution', 'requests'),
         cdfChart(entries, 'itl', 'ITL distribution', 'token gaps'),
         cdfChart(entries, 'e2e', 'E2E distribution', 'requests')),
