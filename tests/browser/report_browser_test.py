@@ -70,6 +70,20 @@ def add_synthetic_timeseries(src, dst):
         json.dump(results, f)
 
 
+def add_warnings(src, dst):
+    """Stage 1 judged unsteady and limited by the client, as a run on a
+    loaded machine would save it."""
+    with open(src) as f:
+        results = json.load(f)
+    stage = results["stages"][0]
+    stage["steady"] = {"judged": True, "steady": False, "change_pct": -23.5}
+    stage["client_limited"] = True
+    stage["client_limited_reasons"] = [{"rule": "read_lag", "measured": 2.5, "limit": 1.0,
+                                        "message": "reads were late: read lag p99 2.50 ms > 1.00 ms"}]
+    with open(dst, "w") as f:
+        json.dump(results, f)
+
+
 def strip_timeseries(src, dst):
     with open(src) as f:
         results = json.load(f)
@@ -90,12 +104,15 @@ def render_and_check(args):
         add_synthetic_timeseries(w("sweep.json"), w("sweep-timeseries.json"))
     if args.case == "legacy":
         strip_timeseries(w("sweep.json"), w("sweep-legacy.json"))
+    if args.case == "warnings":
+        add_warnings(w("sweep.json"), w("sweep-warnings.json"))
     inputs, charts_per_stage = {
         "spec": (["spec.json"], 0),
         "sweep": (["sweep.json"], 6),
         "legacy": (["sweep-legacy.json"], 3),
         "overlay": (["spec.json", "spec-slow.json"], 0),
         "timeseries": (["sweep-timeseries.json"], 6),
+        "warnings": (["sweep-warnings.json"], 6),
     }[args.case]
     page = w(f"report-{args.case}.html")
     run([args.llmbench, "report", *[w(i) for i in inputs], "--html", page])
@@ -106,6 +123,10 @@ def render_and_check(args):
     charts = 3 if charts_per_stage == 0 else 2 + stages * charts_per_stage
     cmd = [sys.executable, os.path.join(HERE, "check_report.py"), page, "--files", ",".join(inputs),
            "--charts", str(charts)]
+    if args.case == "warnings":
+        cmd += ["--expect-text", "WARNING (sweep-warnings.json): not steady: output tok/s changed -23.5%",
+                "--expect-text", "the client was the bottleneck", "--expect-text", "read lag p99 2.50 ms",
+                "--expect-text", "more --threads"]
     if args.screenshot:
         cmd += ["--screenshot", args.screenshot]
     return subprocess.run(cmd, timeout=180).returncode
@@ -113,7 +134,7 @@ def render_and_check(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "timeseries"])
+    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "timeseries", "warnings"])
     ap.add_argument("--llmbench", required=True, help="the built llmbench binary")
     ap.add_argument("--workdir", required=True, help="where results and reports are written")
     ap.add_argument("--screenshot", help="also write the page as a PNG here")
