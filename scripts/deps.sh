@@ -11,7 +11,9 @@ LLMBENCH_PACKAGES=(
 # The full test suite also builds the fuzzers with clang and its runtimes,
 # runs the benchmark scripts (jq reads results; taskset pins server and client)
 # and opens the HTML reports in headless Chromium (tests/browser/).
-LLMBENCH_TEST_PACKAGES=(clang libclang-rt-14-dev jq util-linux chromium)
+# ccache: the suite builds four configurations; a second run recompiles only
+# what changed.
+LLMBENCH_TEST_PACKAGES=(clang libclang-rt-14-dev jq util-linux chromium ccache)
 
 llmbench_install_missing() {
   local missing=()

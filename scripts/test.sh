@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 llmbench_install_missing "${LLMBENCH_PACKAGES[@]}" "${LLMBENCH_TEST_PACKAGES[@]}"
 jobs=$(nproc)
+# Compiler cache for the four configurations below; paths relative to the
+# checkout so that another clone of the same sources hits the same entries.
+if command -v ccache >/dev/null; then
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-20G}"
+fi
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "release build + all tests"
