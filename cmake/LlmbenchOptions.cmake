@@ -1,21 +1,21 @@
 # Warnings and sanitizers, applied in one place (as spdlog and simdjson do).
 
 function(llmbench_apply_warnings target)
+  # No -Wnull-dereference: GCC 12 reports it at -O2 only after inlining, and in
+  # this tree it fired only inside library code inlined into ours (43 times in
+  # a release build: 40 in Asio's scheduler::compensating_work_started, which
+  # dereferences the calling thread's info by design, 3 in libstdc++'s
+  # std::string and std::unique_ptr<T[]> in tests), never at a line of ours.
+  # A path-sensitive warning that only ever fires in other people's headers is
+  # noise a new user cannot act on.
   target_compile_options(${target} PRIVATE
     $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-      -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference
+      -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
       -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough>)
+  # Every other warning is an error: a false positive is silenced at its line
+  # with a comment naming the GCC bug, not here.
   if(LLMBENCH_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
-    # GCC 12 at -O2 reports -Wrestrict and -Wnull-dereference inside libstdc++
-    # for plain std::string concatenation and vector growth (GCC PR 105329,
-    # 105651), -Wmaybe-uninitialized inside std::regex and
-    # -Wmismatched-new-delete on Asio's coroutine frames under ASan: keep them
-    # visible as warnings, not errors.
-    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-      target_compile_options(${target} PRIVATE -Wno-error=restrict -Wno-error=null-dereference
-        -Wno-error=maybe-uninitialized -Wno-error=mismatched-new-delete)
-    endif()
   endif()
 endfunction()
 

@@ -14,11 +14,16 @@ namespace llmbench::cli {
 
 namespace {
 
+// Built by appending: `"literal" + std::string&&` makes GCC 12 report a bogus
+// -Wrestrict inside libstdc++ (GCC PR 105651).
 std::string line_of_key(const std::string& text, std::string_view key) {
-  const std::string needle = "\"" + std::string(key) + "\"";
+  std::string needle(1, '"');
+  needle.append(key).push_back('"');
   const auto pos = text.find(needle);
   if (pos == std::string::npos) return "";
-  return ":" + std::to_string(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n') + 1);
+  std::string line(1, ':');
+  line += std::to_string(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n') + 1);
+  return line;
 }
 
 std::string valid_names() {

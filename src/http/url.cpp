@@ -12,7 +12,9 @@ std::string Target::host_header() const {
   const bool v6 = host.find(':') != std::string::npos;
   std::string h = v6 ? "[" + host + "]" : host;
   const bool default_port = (tls && port == 443) || (!tls && port == 80);
-  if (!default_port) h += ":" + std::to_string(port);
+  // Two appends: `":" + std::to_string(port)` makes GCC 12 report a bogus
+  // -Wrestrict inside libstdc++ (GCC PR 105651).
+  if (!default_port) h.append(1, ':').append(std::to_string(port));
   return h;
 }
 

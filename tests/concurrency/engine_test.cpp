@@ -19,7 +19,9 @@ RunPlan make_plan(std::uint16_t port, int threads, int max_tokens, std::size_t p
   plan.threads = threads;
   plan.timeout_s = 20;
   for (std::size_t i = 0; i < prompts; ++i) {
-    test::add_chat_prompt(plan, "p" + std::to_string(i), "prompt " + std::to_string(i), max_tokens);
+    // Appends, not `"p" + std::to_string(i)`: GCC 12's bogus -Wrestrict (PR 105651).
+    const std::string n = std::to_string(i);
+    test::add_chat_prompt(plan, std::string("p").append(n), std::string("prompt ").append(n), max_tokens);
   }
   return plan;
 }

@@ -34,7 +34,8 @@ TEST(Secrets, NeverInOutputLogsOrResults) {
   };
   int i = 0;
   for (std::vector<std::string> args : runs) {
-    const std::string out = dir.file("r" + std::to_string(i++) + ".json");
+    // Appends, not `"r" + std::to_string(i)`: GCC 12's bogus -Wrestrict (PR 105651).
+    const std::string out = dir.file(std::string("r").append(std::to_string(i++)).append(".json"));
     for (const char* a : {"--api-key-env", "LLMBENCH_TEST_API_KEY", "--header", "Authorization: Bearer sk-llmbench-test-HDRSECRET-0815",
                           "--header", "X-Api-Key: sk-llmbench-test-HDRSECRET-0815", "-v", "-v", "--output"}) {
       args.emplace_back(a);
