@@ -168,7 +168,11 @@ void write_stage_warnings(JsonWriter& w, element stage) {
   array reasons;
   if (!stage["client_limited_reasons"].get(reasons) && reasons.size() > 0) {
     std::string text = "the client was the bottleneck, figures may be the client's, not the server's:";
-    for (element r : reasons) text += " " + string_at(r, "message") + ";";
+    for (element r : reasons) {
+      text += ' ';
+      text += string_at(r, "message");
+      text += ';';
+    }
     text += fmt::format(" try {}", stats::client_limited_advice());
     w.value(text);
   }
