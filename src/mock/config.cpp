@@ -6,10 +6,11 @@
 namespace llmbench::mock {
 
 namespace {
-constexpr std::array<std::string_view, 15> kFaultNames = {
+constexpr std::array<std::string_view, 16> kFaultNames = {
     "http_500",        "http_503",       "http_429",       "reset_midstream",     "close_no_done",
     "bad_chunk_size",  "bad_json_event", "huge_event",     "stall_after_headers", "stall_midstream",
     "no_response",     "garbage",        "dribble",        "html_200",            "error_event",
+    "empty_reply",
 };
 
 std::string fault_list() {

@@ -80,7 +80,20 @@ Generation::Generation(const CompletionRequest& request, ServerState& st, Placem
   const int room = st.cfg.n_ctx_slot - request.prompt_tokens;
   n_tokens = std::min(wanted, room);
   truncated = wanted > room;
+  if (fault == FaultMode::empty_reply) {
+    // A model that stops at once: one token, end-of-sequence, no text
+    // (llama-server then reports content "", completion_tokens 1, "stop").
+    n_tokens = 1;
+    truncated = false;
+    eos = true;
+  }
   fault_at = is_stream_fault(fault) ? std::min(st.cfg.fault_after_tokens, std::max(n_tokens - 1, 0)) : -1;
+}
+
+Piece Generation::next_piece() noexcept {
+  constexpr std::int32_t kEosToken = 2;  // </s> in the llama vocabulary
+  if (eos) return Piece{"", "", kEosToken};
+  return text.next();
 }
 
 SlotView Generation::view() const {
@@ -111,6 +124,7 @@ Outcome Generation::finish(ServerState& st, bool count_tokens_now) {
   o.prompt_tokens = creq.prompt_tokens;
   o.completion_tokens = n_tokens;
   o.truncated = truncated;
+  o.eos = eos;
   o.has_new_line = has_new_line;
   o.slot_id = slot;
   o.include_usage = creq.include_usage;

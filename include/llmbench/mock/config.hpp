@@ -80,6 +80,7 @@ enum class FaultMode : std::uint8_t {
   dribble,
   html_200,
   error_event,
+  empty_reply,
 };
 
 // Every valid `fault` value, in FaultMode order (without "none").
