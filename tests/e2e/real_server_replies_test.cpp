@@ -64,6 +64,8 @@ TEST(RealServerReplies, RepliesCutByTheContextAreCountedAndWarnedAboutInSpecMode
   EXPECT_TRUE(contains(r.out, "WARNING: 4 of 4 replies (cache_loops 2, compute_arithmetic 2) were truncated before "
                               "max_tokens"))
       << r.out;
+  EXPECT_TRUE(contains(r.err, "TRUNCATED at ")) << r.err;
+  EXPECT_TRUE(contains(r.err, " of 128 tokens (finish_reason length)")) << r.err;
   Json j;
   ASSERT_TRUE(j.load(out));
   EXPECT_EQ(integer(j.root(), "/summary/truncated"), 4);
