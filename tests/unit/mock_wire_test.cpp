@@ -253,6 +253,42 @@ TEST(MockWire, PropsMatchFixture) {
   EXPECT_NE(r.body.find(R"("total_slots":3,)"), std::string::npos);
 }
 
+TEST(MockWire, PropsWithAnAliasMatchFixture) {
+  MockConfig cfg = fast_config();
+  cfg.alias = "small-random-llama";
+  cfg.model_path = "/srv/llms/models/small-random-llama-512x8.gguf";
+  Running srv(cfg);
+  const Response r = round_trip(srv.port, get_request("/props"));
+  const Response want = parse_captured(fixture("props_alias.http"));
+  expect_same_head(r, want);
+  EXPECT_EQ(json_shape(r.body), json_shape(want.body));
+  EXPECT_NE(r.body.find(R"("model_alias":"small-random-llama")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("model_path":"/srv/llms/models/small-random-llama-512x8.gguf")"), std::string::npos);
+}
+
+// The error event that ends a stream mid-way (fault error_event), against
+// the captured ones: the same head, the same last event, no [DONE].
+TEST(MockWire, MidStreamErrorMatchesFixtures) {
+  MockConfig cfg = fast_config();
+  cfg.fault = "error_event";
+  cfg.fault_after_tokens = 5;
+  const std::pair<const char*, const char*> cases[] = {
+      {"err_midstream_chat_stream", "/v1/chat/completions"},
+      {"err_midstream_completion_stream", "/completion"},
+  };
+  for (const auto& [name, path] : cases) {
+    SCOPED_TRACE(name);
+    const Exchange x = replay(name, path, cfg);
+    expect_same_head(x.mock, x.want);
+    const auto mock_events = sse_data(x.mock.body);
+    const auto want_events = sse_data(x.want.body);
+    ASSERT_FALSE(mock_events.empty());
+    ASSERT_FALSE(want_events.empty());
+    EXPECT_EQ(mock_events.back(), want_events.back());
+    EXPECT_EQ(x.mock.body.find("[DONE]"), std::string::npos);
+  }
+}
+
 TEST(MockWire, TokenizeMatchesFixture) {
   Running srv(fast_config());
   for (const char* name : {"tokenize", "tokenize_pieces"}) {
