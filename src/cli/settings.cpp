@@ -111,6 +111,10 @@ const std::vector<MockOption>& mock_options() {
        "Context per slot (default: 4096): a longer prompt gets 400 exceed_context_size_error, "
        "a generation that fills it ends with finish_reason \"length\"",
        true},
+      {"eos_after_tokens", "--eos-after-tokens", &M::eos_after_tokens,
+       "The model stops by itself (finish_reason \"stop\") after N tokens unless a request sets ignore_eos "
+       "(default: 0, never)",
+       true},
       {"default_max_tokens", "--default-max-tokens", &M::default_max_tokens,
        "Tokens when a request sets none (default: 256)"},
       {"fault", "--fault", &M::fault,

@@ -80,19 +80,21 @@ Generation::Generation(const CompletionRequest& request, ServerState& st, Placem
   const int room = st.cfg.n_ctx_slot - request.prompt_tokens;
   n_tokens = std::min(wanted, room);
   truncated = wanted > room;
-  if (fault == FaultMode::empty_reply) {
-    // A model that stops at once: one token, end-of-sequence, no text
-    // (llama-server then reports content "", completion_tokens 1, "stop").
-    n_tokens = 1;
+  // A model that stops by itself: its last token is the end-of-sequence,
+  // which has no text but counts (a model that stops at once gives content
+  // "", completion_tokens 1, "stop"). --ignore-eos makes llama-server go on.
+  const int eos_at = fault == FaultMode::empty_reply ? 1 : request.ignore_eos ? 0 : st.cfg.eos_after_tokens;
+  if (eos_at > 0 && eos_at <= n_tokens) {
+    n_tokens = eos_at;
     truncated = false;
     eos = true;
   }
   fault_at = is_stream_fault(fault) ? std::min(st.cfg.fault_after_tokens, std::max(n_tokens - 1, 0)) : -1;
 }
 
-Piece Generation::next_piece() noexcept {
+Piece Generation::next_piece(int i) noexcept {
   constexpr std::int32_t kEosToken = 2;  // </s> in the llama vocabulary
-  if (eos) return Piece{"", "", kEosToken};
+  if (eos && i == n_tokens - 1) return Piece{"", "", kEosToken};
   return text.next();
 }
 

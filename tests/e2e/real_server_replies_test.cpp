@@ -98,6 +98,33 @@ TEST(RealServerReplies, RepliesCutByTheContextAreCountedPerStageOnEveryEndpoint)
   EXPECT_FALSE(contains(fits.out, "truncated")) << fits.out;
 }
 
+// A model that stops by itself after 10 of the 32 tokens asked for: not a
+// failure, not a truncation, but a note that --ignore-eos would measure
+// what was planned; with it, the replies run to max_tokens.
+TEST(RealServerReplies, EarlyStopsSuggestIgnoreEos) {
+  TempDir dir;
+  const std::string out = dir.file("r.json");
+  const RunResult r = run_llmbench(with({"--mock-eos-after-tokens", "10", "--prompts", "cache_loops", "--concurrency",
+                                         "1", "--requests", "2", "--max-tokens", "32", "--output", out}));
+  ASSERT_EQ(r.code(), 0) << r.why();
+  EXPECT_TRUE(contains(r.out, "  Note: 2 of 2 replies ended by the model's own stop before max_tokens; --ignore-eos "
+                              "makes the server generate exactly max_tokens"))
+      << r.out;
+  EXPECT_FALSE(contains(r.out, "truncated")) << r.out;
+  Json j;
+  ASSERT_TRUE(j.load(out));
+  EXPECT_EQ(integer(j.root(), "/stages/0/summary/stopped_before_max_tokens"), 2);
+  EXPECT_EQ(integer(j.root(), "/stages/0/summary/truncated"), 0);
+  EXPECT_EQ(integer(j.root(), "/stages/0/summary/output_tokens"), 20);
+  const RunResult eos = run_llmbench(with({"--mock-eos-after-tokens", "10", "--prompts", "cache_loops", "--concurrency",
+                                           "1", "--requests", "2", "--max-tokens", "32", "--ignore-eos", "--output",
+                                           out}));
+  ASSERT_EQ(eos.code(), 0) << eos.why();
+  EXPECT_FALSE(contains(eos.out, "Note:")) << eos.out;
+  ASSERT_TRUE(j.load(out));
+  EXPECT_EQ(integer(j.root(), "/stages/0/summary/output_tokens"), 64);
+}
+
 TEST(RealServerReplies, APromptOverTheContextShowsTheServersMessage) {
   const std::string exceed = "exceeds the available context size (8 tokens), try increasing it";
   TempDir dir;

@@ -391,6 +391,31 @@ TEST(MockWire, GenerationStopsAtTheContext) {
   EXPECT_NE(fits.mock.body.find(R"("truncated":false,"stop_type":"limit")"), std::string::npos);
 }
 
+// eos_after_tokens: the model's own stop, as llama-server reports it (chat
+// "stop", native "stop_type":"eos"), its end-of-sequence token counted but
+// without text; a request with ignore_eos runs to max_tokens.
+TEST(MockWire, TheModelsOwnStopUnlessIgnoreEos) {
+  MockConfig cfg = fast_config();
+  cfg.eos_after_tokens = 4;
+  Running srv(cfg);
+  const Response chat = round_trip(
+      srv.port, post_request("/v1/chat/completions",
+                             R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":16,"stream":false})"));
+  EXPECT_NE(chat.body.find(R"("finish_reason":"stop")"), std::string::npos) << chat.body;
+  EXPECT_NE(chat.body.find(R"("usage":{"completion_tokens":4,)"), std::string::npos) << chat.body;
+  const Response native = round_trip(
+      srv.port, post_request("/completion", R"({"prompt":"hi","n_predict":16,"stream":true})"));
+  const auto events = sse_data(native.body);
+  ASSERT_EQ(events.size(), 5u);  // 4 tokens and the final event
+  EXPECT_NE(events[3].find(R"("content":"")"), std::string::npos) << events[3];  // the end-of-sequence
+  EXPECT_NE(events[4].find(R"("truncated":false,"stop_type":"eos")"), std::string::npos) << events[4];
+  const Response ignored = round_trip(
+      srv.port, post_request("/v1/chat/completions",
+                             R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":16,"ignore_eos":true,"stream":false})"));
+  EXPECT_NE(ignored.body.find(R"("finish_reason":"length")"), std::string::npos) << ignored.body;
+  EXPECT_NE(ignored.body.find(R"("usage":{"completion_tokens":16,)"), std::string::npos) << ignored.body;
+}
+
 TEST(MockWire, SlotsMatchFixture) {
   MockConfig cfg = fast_config();
   cfg.slots = 4;
