@@ -43,6 +43,7 @@ PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderLis
   item.key = std::move(spec.key);
   item.text = std::move(spec.text);
   item.max_tokens = spec.max_tokens;
+  item.ignore_eos = spec.ignore_eos;
   item.group = spec.group;
   item.request = http::build_request("POST", plan.target, protocol::default_path(plan.flavor), headers,
                                      protocol::build_body(g), plan.stream ? "text/event-stream" : "application/json");

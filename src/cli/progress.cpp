@@ -67,9 +67,14 @@ class RunPrinter {
       // A body that was not streamed has no first-token time: "n/a", not -1.
       const auto ttft = stats::ttft_ns(r);
       const std::string ttft_text = ttft ? fmt::format("{:.1f} ms", static_cast<double>(*ttft) / 1e6) : "n/a";
-      std::fprintf(stderr, "  %-20s run %d/%d: %7.2f tok/s  (%u tokens in %.2f s, TTFT %s)\n", key.c_str(), n, runs_,
+      const int max_tokens = plan_.prompts[r.prompt].max_tokens;
+      const std::string cut = stats::truncated(r, max_tokens)
+                                  ? fmt::format("  TRUNCATED at {} of {} tokens ({})", r.completion_tokens, max_tokens,
+                                                r.context_truncated ? "truncated" : "finish_reason length")
+                                  : "";
+      std::fprintf(stderr, "  %-20s run %d/%d: %7.2f tok/s  (%u tokens in %.2f s, TTFT %s)%s\n", key.c_str(), n, runs_,
                    stats::tokens_per_second(r).value_or(0.0), r.completion_tokens, stats::duration_s(r),
-                   ttft_text.c_str());
+                   ttft_text.c_str(), cut.c_str());
     } else {
       std::fprintf(stderr, "  %-20s run %d/%d: FAILED %s: %s\n", key.c_str(), n, runs_,
                    std::string(to_string(r.error)).c_str(), r.message().data());

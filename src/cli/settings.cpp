@@ -112,7 +112,14 @@ const std::vector<MockOption>& mock_options() {
       {"slots", "--slots", &M::slots, "Parallel slots, like llama-server --parallel (default: 4)", true},
       {"jitter", "--jitter", &M::jitter, "Relative random variation of each token gap, 0..1", true},
       {"seed", "--seed", &M::seed, "Seed for the jitter and the generated text"},
-      {"n_ctx_slot", "--ctx-per-slot", &M::n_ctx_slot, "Context per slot (default: 4096)"},
+      {"n_ctx_slot", "--ctx-per-slot", &M::n_ctx_slot,
+       "Context per slot (default: 4096): a longer prompt gets 400 exceed_context_size_error, "
+       "a generation that fills it ends with finish_reason \"length\"",
+       true},
+      {"eos_after_tokens", "--eos-after-tokens", &M::eos_after_tokens,
+       "The model stops by itself (finish_reason \"stop\") after N tokens unless a request sets ignore_eos "
+       "(default: 0, never)",
+       true},
       {"default_max_tokens", "--default-max-tokens", &M::default_max_tokens,
        "Tokens when a request sets none (default: 256)"},
       {"fault", "--fault", &M::fault,

@@ -213,8 +213,32 @@ void Aggregator::trace(const RequestRecord& r) const {
                 r.phase == Phase::measured ? "" : r.phase == Phase::warmup ? ", warm-up" : ", cool-down");
 }
 
+// Replies that ended before their max_tokens, by why (the prompt's
+// max_tokens decides, so this is counted here, not in MetricSet::add).
+void Aggregator::count_short_reply(PromptResult& p, const RequestRecord& r) {
+  const int max_tokens = r.prompt < plan_.prompts.size() ? plan_.prompts[r.prompt].max_tokens : 0;
+  if (stats::truncated(r, max_tokens)) {
+    ++p.measured.truncated;
+    ++result_.overall.truncated;
+  } else if (stats::stopped_before_max_tokens(r, max_tokens)) {
+    ++p.measured.stopped_before_max_tokens;
+    ++result_.overall.stopped_before_max_tokens;
+  }
+}
+
+// The model the server says it served, as each response named it: a few
+// distinct ids (a router may serve several), in order of first sight.
+void Aggregator::keep_served_model(const RequestRecord& r) {
+  constexpr std::size_t kModels = 4;
+  const std::string_view m = r.model();
+  auto& kept = result_.served_models;
+  if (m.empty() || kept.size() >= kModels || std::find(kept.begin(), kept.end(), m) != kept.end()) return;
+  kept.emplace_back(m);
+}
+
 void Aggregator::on_record(const RequestRecord& r) {
   ++result_.ended;
+  keep_served_model(r);
   stop_rules_.on_record(r);
   keep_message(r);
   trace(r);
@@ -238,6 +262,7 @@ void Aggregator::on_record(const RequestRecord& r) {
       ++result_.phases.measured;
       p.measured.add(r, slo_);
       result_.overall.add(r, slo_);
+      count_short_reply(p, r);
       if (keep_records_) p.records.push_back(r);
       break;
   }

@@ -53,6 +53,9 @@ void ResponseConsumer::start(RequestRecord& rec, bool stream) noexcept {
   rec_ = &rec;
   stream_ = stream;
   rec.stream = stream;
+  rec.finish = FinishReason::unknown;
+  rec.context_truncated = false;
+  rec.served_model[0] = '\0';
   parser_.reset();
   framer_.reset();
   body_.clear();
@@ -208,6 +211,9 @@ void ResponseConsumer::apply(const protocol::EventInfo& info) {
     if (info.tokens_evaluated) rec_->prompt_tokens = info.tokens_evaluated;
   }
   if (info.timings.present) rec_->timings = info.timings;
+  if (info.finish != FinishReason::unknown) rec_->finish = info.finish;
+  if (info.truncated) rec_->context_truncated = true;
+  if (!info.model.empty() && rec_->served_model[0] == '\0') rec_->set_model(info.model);
   if (delivery_lag_ && info.stamp_ns >= 0) {
     const std::int64_t lag = std::max<std::int64_t>(0, now_ns_ + monotonic_offset_ns_ - info.stamp_ns);
     stage(SampleKind::delivery_lag, lag, 1, first_token);
@@ -266,6 +272,19 @@ void ResponseConsumer::complete(std::int64_t t_ns) {
   }
   if (rec_->error != ErrorKind::none) reusable_ = false;
   settle_tokens();
+  if (rec_->error == ErrorKind::none && rec_->content_events == 0) flag_empty();
+}
+
+// A reply that ended properly but generated nothing (a model that stops at
+// once, `content:""`) is no measurement of generation: it would count as a
+// fast success. The connection stays reusable: the exchange itself was fine.
+void ResponseConsumer::flag_empty() {
+  std::string msg = "empty reply: no generated content (finish_reason ";
+  msg += to_string(rec_->finish);
+  msg += ", ";
+  msg += std::to_string(rec_->completion_tokens);
+  msg += rec_->completion_tokens == 1 ? " completion token)" : " completion tokens)";
+  set_error(ErrorKind::empty, msg);
 }
 
 // The server's count when it gives one, else the content events we saw.

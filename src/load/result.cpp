@@ -1,5 +1,7 @@
 #include "llmbench/load/result.hpp"
 
+#include <algorithm>
+
 namespace llmbench {
 
 RunTotals total_over_stages(const std::vector<StageResult>& stages, std::size_t groups) {
@@ -14,6 +16,16 @@ RunTotals total_over_stages(const std::vector<StageResult>& stages, std::size_t 
     t.succeeded += st.overall.succeeded;
   }
   return t;
+}
+
+std::vector<std::string> served_models(const std::vector<StageResult>& stages) {
+  std::vector<std::string> out;
+  for (const StageResult& st : stages) {
+    for (const std::string& m : st.served_models) {
+      if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+    }
+  }
+  return out;
 }
 
 std::vector<std::size_t> failed_prompts(const StageResult& stage) {

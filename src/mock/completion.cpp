@@ -73,7 +73,7 @@ asio::awaitable<After> Session::stream(Generation& g, const Request& req, bool k
       if (const auto after = co_await fault_midstream(g)) co_return *after;
     }
     g.produced(i, now_ns());
-    const Piece& piece = g.text.next();
+    const Piece piece = g.next_piece(i);
     g.has_new_line = g.has_new_line || piece.text == "\n";
     out_.clear();
     g.enc.token_chunk(out_, piece, i);
@@ -102,7 +102,7 @@ asio::awaitable<After> Session::respond_whole(Generation& g, const Request& req,
   }
   std::string content;
   for (int i = 0; i < g.n_tokens; ++i) {
-    const Piece& piece = g.text.next();
+    const Piece piece = g.next_piece(i);
     content += piece.json;
     g.has_new_line = g.has_new_line || piece.text == "\n";
   }

@@ -6,10 +6,11 @@
 namespace llmbench::mock {
 
 namespace {
-constexpr std::array<std::string_view, 15> kFaultNames = {
+constexpr std::array<std::string_view, 16> kFaultNames = {
     "http_500",        "http_503",       "http_429",       "reset_midstream",     "close_no_done",
     "bad_chunk_size",  "bad_json_event", "huge_event",     "stall_after_headers", "stall_midstream",
     "no_response",     "garbage",        "dribble",        "html_200",            "error_event",
+    "empty_reply",
 };
 
 std::string fault_list() {
@@ -64,6 +65,7 @@ Expected<void, ConfigProblem> validate(const MockConfig& cfg) {
   if (!std::isfinite(cfg.jitter) || cfg.jitter < 0 || cfg.jitter > 1) return bad("jitter", "must be within 0..1");
   if (cfg.slots < 1) return bad("slots", "must be >= 1");
   if (cfg.n_ctx_slot < 2) return bad("n_ctx_slot", "must be >= 2");
+  if (cfg.eos_after_tokens < 0) return bad("eos_after_tokens", "must be >= 0 (0: never)");
   if (cfg.default_max_tokens < 1) return bad("default_max_tokens", "must be >= 1");
   if (!std::isfinite(cfg.load_seconds) || cfg.load_seconds < 0) return bad("load_seconds", "must be >= 0");
   if (cfg.threads < 1) return bad("threads", "must be >= 1");

@@ -169,7 +169,8 @@ void EventEncoder::error_event_chunk(std::string& out) {
 }
 
 void EventEncoder::chat_final(std::string& out, const Outcome& o) const {
-  out += R"(data: {"choices":[{"finish_reason":"length","index":0,"delta":{}}],)";
+  out += o.eos ? R"(data: {"choices":[{"finish_reason":"stop","index":0,"delta":{}}],)"
+               : R"(data: {"choices":[{"finish_reason":"length","index":0,"delta":{}}],)";
   out += stream_tail_;
   if (o.include_usage) {
     // The usage event follows in the same chunk and takes the timings.
@@ -186,7 +187,8 @@ void EventEncoder::chat_final(std::string& out, const Outcome& o) const {
 void EventEncoder::completions_final(std::string& out, const Outcome& o, std::string_view content_json) const {
   out += R"({"choices":[{"text":")";
   out += content_json;
-  out += R"(","index":0,"logprobs":null,"finish_reason":"length"}],)";
+  out += o.eos ? R"(","index":0,"logprobs":null,"finish_reason":"stop"}],)"
+               : R"(","index":0,"logprobs":null,"finish_reason":"length"}],)";
   append_created_model(out, env_);
   out += R"(,"object":"text_completion","usage":)";
   append_usage(out, o.completion_tokens, o.prompt_tokens, o.timings.cache_n);
@@ -216,7 +218,9 @@ void EventEncoder::native_final(std::string& out, const Outcome& o, std::string_
   append_json_string(out, prompt);
   out += o.has_new_line ? R"(,"has_new_line":true)" : R"(,"has_new_line":false)";
   out += o.truncated ? R"(,"truncated":true)" : R"(,"truncated":false)";
-  out += R"(,"stop_type":"limit","stopping_word":"","tokens_cached":)";
+  // "limit" for n_predict and for the context alike; "truncated" tells them apart.
+  out += o.eos ? R"(,"stop_type":"eos","stopping_word":"","tokens_cached":)"
+               : R"(,"stop_type":"limit","stopping_word":"","tokens_cached":)";
   append_int(out, o.prompt_tokens + o.completion_tokens - 1);
   out += R"(,"timings":)";
   append_timings(out, o.timings);
@@ -247,7 +251,8 @@ void EventEncoder::body(std::string& out, std::string_view content_json, const O
     completions_final(out, o, content_json);
     return;
   }
-  out += R"({"choices":[{"finish_reason":"length","index":0,"message":{"role":"assistant","content":")";
+  out += o.eos ? R"({"choices":[{"finish_reason":"stop","index":0,"message":{"role":"assistant","content":")"
+               : R"({"choices":[{"finish_reason":"length","index":0,"message":{"role":"assistant","content":")";
   out += content_json;
   out += R"("}}],)";
   append_created_model(out, env_);

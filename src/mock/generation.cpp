@@ -80,7 +80,22 @@ Generation::Generation(const CompletionRequest& request, ServerState& st, Placem
   const int room = st.cfg.n_ctx_slot - request.prompt_tokens;
   n_tokens = std::min(wanted, room);
   truncated = wanted > room;
+  // A model that stops by itself: its last token is the end-of-sequence,
+  // which has no text but counts (a model that stops at once gives content
+  // "", completion_tokens 1, "stop"). --ignore-eos makes llama-server go on.
+  const int eos_at = fault == FaultMode::empty_reply ? 1 : request.ignore_eos ? 0 : st.cfg.eos_after_tokens;
+  if (eos_at > 0 && eos_at <= n_tokens) {
+    n_tokens = eos_at;
+    truncated = false;
+    eos = true;
+  }
   fault_at = is_stream_fault(fault) ? std::min(st.cfg.fault_after_tokens, std::max(n_tokens - 1, 0)) : -1;
+}
+
+Piece Generation::next_piece(int i) noexcept {
+  constexpr std::int32_t kEosToken = 2;  // </s> in the llama vocabulary
+  if (eos && i == n_tokens - 1) return Piece{"", "", kEosToken};
+  return text.next();
 }
 
 SlotView Generation::view() const {
@@ -111,6 +126,7 @@ Outcome Generation::finish(ServerState& st, bool count_tokens_now) {
   o.prompt_tokens = creq.prompt_tokens;
   o.completion_tokens = n_tokens;
   o.truncated = truncated;
+  o.eos = eos;
   o.has_new_line = has_new_line;
   o.slot_id = slot;
   o.include_usage = creq.include_usage;

@@ -98,7 +98,7 @@ std::string models_body(const MockConfig& cfg, std::int64_t created_unix_s) {
   append_json_string(out, id);
   out += R"(],"tags":[],"object":"model","created":)";
   append_int(out, created_unix_s);
-  out += R"(,"owned_by":"llamacpp","meta":{"vocab_type":true,"n_vocab":)";
+  out += R"(,"owned_by":"llamacpp","meta":{"vocab_type":1,"n_vocab":)";
   append_int(out, ModelMeta::n_vocab);
   out += R"(,"n_ctx":)";
   append_int(out, cfg.n_ctx_slot);

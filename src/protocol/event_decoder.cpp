@@ -64,6 +64,17 @@ bool is_null(od::value v) noexcept {
   return v.type().get(t) == simdjson::SUCCESS && t == od::json_type::null;
 }
 
+// A finish_reason (OpenAI) or stop_type (llama.cpp native) string; null,
+// absent or native "none" say nothing.
+FinishReason finish_of(od::value v) noexcept {
+  od::raw_json_string raw;
+  if (v.get_raw_json_string().get(raw) != simdjson::SUCCESS) return FinishReason::unknown;
+  if (raw == "stop" || raw == "eos" || raw == "word") return FinishReason::stop;
+  if (raw == "length" || raw == "limit") return FinishReason::length;
+  if (raw == "none") return FinishReason::unknown;
+  return FinishReason::other;
+}
+
 // `delta` (streamed chat) or `message` (non-streamed chat): generated text is
 // content, reasoning (DeepSeek/vLLM/llama.cpp reasoning_content) or a tool call.
 error_code read_message(od::value v, bool& content, ContentSpot& spot) noexcept {
@@ -103,7 +114,10 @@ error_code read_choices(od::value v, EventInfo& out, ContentSpot& spot) noexcept
       } else if (key == "text") {
         if (nonempty_string(fv, &spot)) content = true;
       } else if (key == "finish_reason") {
-        if (!is_null(fv)) out.finish_reason = true;
+        if (!is_null(fv)) {
+          out.finish_reason = true;
+          if (const FinishReason f = finish_of(fv); f != FinishReason::unknown) out.finish = f;
+        }
       }
     }
     if (content) ++out.content_pieces;
@@ -219,6 +233,7 @@ void refresh_template(EventTemplate& tpl, std::string_view json, const char* dat
     return;
   }
   tpl.info = info;
+  tpl.info.model = {};  // points into this parse's buffer
   tpl.valid = true;
 }
 }  // namespace
@@ -291,6 +306,14 @@ DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_af
       out.has_native_counts = true;
     } else if (key == "error") {
       err = read_error(v, out);
+    } else if (key == "stop_type") {  // native
+      if (const FinishReason f = finish_of(v); f != FinishReason::unknown) out.finish = f;
+    } else if (key == "truncated") {  // native
+      bool b = false;
+      if (v.get_bool().get(b) == simdjson::SUCCESS) out.truncated = b;
+    } else if (key == "model") {
+      std::string_view m;
+      if (v.get_string().get(m) == simdjson::SUCCESS) out.model = m;
     } else if (key == "stamp_ns") {
       std::int64_t n = 0;
       if (v.get_int64().get(n) == simdjson::SUCCESS && n >= 0) out.stamp_ns = n;

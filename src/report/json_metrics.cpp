@@ -21,6 +21,8 @@ void write_counts(JsonWriter& w, const stats::MetricSet& m) {
   w.field("requests_failed", m.failed);
   w.field("requests_cancelled", m.cancelled);
   write_errors(w, m);
+  w.field("truncated", m.truncated);
+  w.field("stopped_before_max_tokens", m.stopped_before_max_tokens);
   w.field("request_throughput", m.request_throughput());
   w.field("output_tokens_per_second", m.output_tokens_per_second());
   w.field("output_tokens", m.output_tokens);
@@ -113,7 +115,7 @@ void write_delivery_lag(JsonWriter& w, const stats::Histogram& all, const stats:
   write_latency(w, "first_token_delivery_lag_ms", stats::summarize(first, 1e6));
 }
 
-void write_run(JsonWriter& w, const RequestRecord& r) {
+void write_run(JsonWriter& w, const RequestRecord& r, int max_tokens) {
   w.begin_object();
   w.field("success", r.ok());
   w.key("error");
@@ -133,6 +135,13 @@ void write_run(JsonWriter& w, const RequestRecord& r) {
   optional_field(w, "decode_tokens_per_second", stats::decode_tokens_per_second(r));
   w.field("token_source", to_string(r.token_source));
   w.field("content_events", r.content_events);
+  w.key("finish_reason");
+  if (r.finish == FinishReason::unknown) {
+    w.null();
+  } else {
+    w.value(to_string(r.finish));
+  }
+  w.field("truncated", stats::truncated(r, max_tokens));
   w.field("connect_ms", static_cast<double>(r.connect_ns) / 1e6);
   w.field("reused_connection", r.reused_connection);
   if (r.timings.present) write_timings(w, r.timings);

@@ -132,6 +132,7 @@ std::string render_load_terminal(const RunReport& rep) {
       if (st.error_messages[k].empty()) continue;
       out += fmt::format("  first failure ({}): {}\n", to_string(static_cast<ErrorKind>(k)), st.error_messages[k].front());
     }
+    terminal::short_replies(out, rep, st.overall, "", "", "  ");
     stage_prompts(out, rep, st);
   }
   if (rep.stages.size() > 1) sweep_table(out, rep);

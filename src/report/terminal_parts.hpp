@@ -1,6 +1,7 @@
 #pragma once
 // Pieces both terminal reports share (private to src/report/).
 #include <string>
+#include <string_view>
 
 #include "llmbench/report/run_report.hpp"
 #include "llmbench/stats/metric_set.hpp"
@@ -9,6 +10,11 @@ namespace llmbench::report::terminal {
 
 // The guide's banner, Model, Huge Pages and Timestamp lines.
 void header(std::string& out, const RunReport& rep);
+// The truncated-replies WARNING and the --ignore-eos hint for `m` (nothing
+// when every reply ran to max_tokens); the `where`s name the prompts
+// concerned (" (long_context 3)"), `indent` prefixes each line.
+void short_replies(std::string& out, const RunReport& rep, const stats::MetricSet& m, std::string_view truncated_where,
+                   std::string_view stopped_where, std::string_view indent);
 // "timeout 2, http_5xx 1" (kinds with a count only), "" when none.
 std::string errors_line(const stats::MetricSet& m);
 // "WARNING: the client was the bottleneck ..." with each broken rule and

@@ -93,6 +93,24 @@ void failures(std::string& out, const StageResult& stage) {
   }
 }
 
+// Which prompts had replies end short, and how many: " (long_context 3, ...)".
+std::string short_prompts(const RunReport& rep, const StageResult& stage, std::uint64_t stats::MetricSet::*count) {
+  std::string s;
+  for (std::size_t i = 0; i < stage.prompts.size(); ++i) {
+    const std::uint64_t n = stage.prompts[i].measured.*count;
+    if (n > 0) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", rep.plan->groups[i].key, n);
+  }
+  return s.empty() ? s : " (" + s + ")";
+}
+
+void short_replies(std::string& out, const RunReport& rep, const StageResult& stage) {
+  const stats::MetricSet& m = stage.overall;
+  if (m.truncated == 0 && m.stopped_before_max_tokens == 0) return;
+  out += "\n";
+  terminal::short_replies(out, rep, m, short_prompts(rep, stage, &stats::MetricSet::truncated),
+                          short_prompts(rep, stage, &stats::MetricSet::stopped_before_max_tokens), "");
+}
+
 }  // namespace
 
 std::string render_spec_terminal(const RunReport& rep) {
@@ -111,6 +129,7 @@ std::string render_spec_terminal(const RunReport& rep) {
   consistency(out, rep, st);
   latency(out, rep, st);
   failures(out, *stage);
+  short_replies(out, rep, *stage);
   if (stage->client_limited()) out += "\n";
   terminal::client_limited(out, *stage, "");
   if (rep.interrupted) {

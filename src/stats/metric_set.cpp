@@ -72,6 +72,8 @@ void MetricSet::merge(const MetricSet& o) {
   output_tokens += o.output_tokens;
   input_tokens += o.input_tokens;
   good += o.good;
+  truncated += o.truncated;
+  stopped_before_max_tokens += o.stopped_before_max_tokens;
   for (std::size_t i = 0; i < token_sources.size(); ++i) token_sources[i] += o.token_sources[i];
   for (auto [mine, theirs] : {std::pair{&ttft_ns, &o.ttft_ns}, {&ttfb_ns, &o.ttfb_ns},
                               {&turnaround_ns, &o.turnaround_ns}, {&read_lag_ns, &o.read_lag_ns}, {&ttft_intended_ns, &o.ttft_intended_ns},

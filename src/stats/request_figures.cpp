@@ -72,4 +72,16 @@ bool meets_slo(const RequestRecord& r, const Slo& slo) noexcept {
   return true;
 }
 
+bool truncated(const RequestRecord& r, int max_tokens) noexcept {
+  if (!r.ok()) return false;
+  if (r.context_truncated) return true;
+  return r.finish == FinishReason::length && max_tokens > 0 &&
+         r.completion_tokens < static_cast<std::uint32_t>(max_tokens);
+}
+
+bool stopped_before_max_tokens(const RequestRecord& r, int max_tokens) noexcept {
+  return r.ok() && r.finish == FinishReason::stop && max_tokens > 0 &&
+         r.completion_tokens < static_cast<std::uint32_t>(max_tokens);
+}
+
 }  // namespace llmbench::stats

@@ -16,9 +16,11 @@ void expect_summary_layout(simdjson::dom::element root, const std::string& s) {
   simdjson::dom::object errors;
   EXPECT_EQ(at(root, s + "/errors").get(errors), simdjson::SUCCESS);
   for (const char* kind : {"connect", "timeout", "http_4xx", "http_429", "http_5xx", "protocol", "reset",
-                           "incomplete", "error_event"}) {
+                           "incomplete", "error_event", "empty"}) {
     EXPECT_GE(integer(root, s + "/errors/" + kind), 0) << kind;
   }
+  EXPECT_GE(integer(root, s + "/truncated"), 0);
+  EXPECT_GE(integer(root, s + "/stopped_before_max_tokens"), 0);
   EXPECT_GE(num(root, s + "/request_throughput"), 0.0);
   EXPECT_GE(num(root, s + "/output_tokens_per_second"), 0.0);
   for (const char* metric : {"ttft_ms", "itl_ms", "tpot_ms", "e2e_ms"}) {

@@ -87,6 +87,43 @@ TEST(EventDecoder, CompletionsTextAndFinishReason) {
   EXPECT_TRUE(i.finish_reason);
 }
 
+// How a reply ended: finish_reason (chat, completions) or stop_type and
+// truncated (native), and the model the response names.
+TEST(EventDecoder, FinishReasons) {
+  const auto finish = [](std::string_view json) { return decode_ok(json).finish; };
+  EXPECT_EQ(finish(R"({"choices":[{"finish_reason":"length","index":0,"delta":{}}]})"), FinishReason::length);
+  EXPECT_EQ(finish(R"({"choices":[{"finish_reason":"stop","index":0,"delta":{}}]})"), FinishReason::stop);
+  EXPECT_EQ(finish(R"({"choices":[{"text":"","finish_reason":"length"}]})"), FinishReason::length);
+  EXPECT_EQ(finish(R"({"choices":[{"finish_reason":"tool_calls","delta":{}}]})"), FinishReason::other);
+  EXPECT_EQ(finish(R"({"choices":[{"finish_reason":null,"delta":{"content":"x"}}]})"), FinishReason::unknown);
+  EXPECT_EQ(finish(R"({"choices":[{"delta":{"content":"x"}}]})"), FinishReason::unknown);
+  EXPECT_EQ(finish(R"({"content":"","stop":true,"stop_type":"eos"})"), FinishReason::stop);
+  EXPECT_EQ(finish(R"({"content":"","stop":true,"stop_type":"word","stopping_word":"go"})"), FinishReason::stop);
+  EXPECT_EQ(finish(R"({"content":"","stop":true,"stop_type":"limit"})"), FinishReason::length);
+  EXPECT_EQ(finish(R"({"content":"","stop":true,"stop_type":"none"})"), FinishReason::unknown);
+  EXPECT_EQ(finish(R"({"content":"","stop":true,"stop_type":7})"), FinishReason::unknown);
+}
+
+TEST(EventDecoder, NativeTruncatedAndModel) {
+  const EventInfo cut = decode_ok(
+      R"({"content":"","stop":true,"model":"/srv/m.gguf","tokens_predicted":507,"truncated":true,"stop_type":"limit"})");
+  EXPECT_TRUE(cut.truncated);
+  EXPECT_EQ(cut.finish, FinishReason::length);
+  EXPECT_EQ(cut.model, "/srv/m.gguf");
+  EXPECT_TRUE(cut.native_stop);
+  EXPECT_EQ(cut.tokens_predicted, 507u);
+  const EventInfo whole = decode_ok(R"({"content":"","stop":true,"truncated":false,"stop_type":"limit"})");
+  EXPECT_FALSE(whole.truncated);
+  EXPECT_TRUE(whole.model.empty());
+  // Only the top level speaks: generation_settings' echo is not the reply.
+  EXPECT_TRUE(decode_ok(R"({"generation_settings":{"model":"x","truncated":true}})").model.empty());
+  EXPECT_FALSE(decode_ok(R"({"generation_settings":{"model":"x","truncated":true}})").truncated);
+}
+
+TEST(EventDecoder, ChatModelIsUnescaped) {
+  EXPECT_EQ(decode_ok(R"({"choices":[],"model":"org\/tiny \"q4\""})").model, R"(org/tiny "q4")");
+}
+
 TEST(EventDecoder, MalformedJsonIsAnErrorNeverACrash) {
   EventDecoder d;
   EventInfo info;
@@ -118,6 +155,8 @@ void expect_same(const EventInfo& a, const EventInfo& b, std::string_view json) 
   EXPECT_EQ(a.timings.present, b.timings.present) << json;
   EXPECT_EQ(a.is_error, b.is_error) << json;
   EXPECT_EQ(a.stamp_ns, b.stamp_ns) << json;
+  EXPECT_EQ(a.finish, b.finish) << json;
+  EXPECT_EQ(a.truncated, b.truncated) << json;
 }
 
 // Decodes `json` through `tpl` and plainly; both must agree. Returns whether
@@ -178,6 +217,21 @@ TEST(EventTemplate, AnyOtherDifferenceIsDecodedInFull) {
   later.replace(later.find("1732000000"), 10, "1732000001");  // "created" moved on
   EXPECT_FALSE(via_template(d, tpl, later));
   EXPECT_TRUE(via_template(d, tpl, llama_chunk("z").replace(llama_chunk("z").find("1732000000"), 10, "1732000001")));
+}
+
+// The model view points into the parse that made the template: a match
+// must not hand it out (the consumer keeps the first full decode's).
+TEST(EventTemplate, AMatchCarriesNoModelView) {
+  EventDecoder d;
+  EventTemplate tpl;
+  EventInfo full;
+  ASSERT_EQ(d.decode(llama_chunk("x"), 0, full, &tpl), DecodeStatus::ok);
+  EXPECT_EQ(full.model, "m");
+  EventInfo matched;
+  ASSERT_EQ(d.decode(llama_chunk("y"), 0, matched, &tpl), DecodeStatus::ok);
+  EXPECT_EQ(tpl.hits, 1u);
+  EXPECT_TRUE(matched.model.empty());
+  EXPECT_EQ(matched.finish, FinishReason::unknown);
 }
 
 TEST(EventTemplate, OtherEventsKeepIt) {

@@ -68,7 +68,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"stall_after_headers", ErrorKind::timeout}, Case{"stall_midstream", ErrorKind::timeout},
                       Case{"no_response", ErrorKind::timeout}, Case{"garbage", ErrorKind::protocol},
                       Case{"dribble", ErrorKind::none}, Case{"html_200", ErrorKind::protocol},
-                      Case{"error_event", ErrorKind::error_event}),
+                      Case{"error_event", ErrorKind::error_event}, Case{"empty_reply", ErrorKind::empty}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.fault); });
 
 }  // namespace

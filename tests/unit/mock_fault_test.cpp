@@ -154,6 +154,16 @@ std::map<std::string, Check, std::less<>> stream_checks() {
     ASSERT_FALSE(events.empty());
     EXPECT_EQ(json_shape(events.back()), "{error:{code:n,message:s,type:s}}");
   };
+  m["empty_reply"] = [](const Response& r) {
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(r.complete);
+    EXPECT_TRUE(has_done(r));
+    // One token event whose text is empty (the end-of-sequence), then "stop".
+    EXPECT_EQ(content_events(r), 1);
+    EXPECT_NE(r.body.find(R"("delta":{"content":""})"), std::string::npos);
+    EXPECT_EQ(r.body.find(R"("finish_reason":"length")"), std::string::npos);
+    EXPECT_NE(r.body.find(R"("finish_reason":"stop")"), std::string::npos);
+  };
   return m;
 }
 
@@ -203,6 +213,14 @@ std::map<std::string, Check, std::less<>> body_checks() {
   m["error_event"] = [](const Response& r) {
     expect_json_error(r, 500);
     EXPECT_NE(r.body.find("does not match the expected"), std::string::npos);
+  };
+  m["empty_reply"] = [](const Response& r) {
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(is_json(r.body));
+    EXPECT_NE(r.body.find(R"("finish_reason":"stop","index":0,"message":{"role":"assistant","content":""})"),
+              std::string::npos)
+        << r.body;
+    EXPECT_NE(r.body.find(R"("usage":{"completion_tokens":1,)"), std::string::npos) << r.body;
   };
   return m;
 }

@@ -10,6 +10,7 @@
 #include "llmbench/report/csv_report.hpp"
 #include "llmbench/report/json_report.hpp"
 #include "llmbench/report/run_report.hpp"
+#include "llmbench/report/terminal.hpp"
 #include "llmbench/stats/spec_stats.hpp"
 
 namespace llmbench::report {
@@ -121,6 +122,47 @@ TEST(JsonReport, MeasurementSaysKernelOnlyWhenEveryReadWasKernelStamped) {
   m = measurement(user_mode);
   EXPECT_EQ(std::string_view(m["timestamp_source"]), "user");
   EXPECT_EQ(std::string_view(m["timestamps_requested"]), "user");
+}
+
+// Replies that ended short of max_tokens: a WARNING for truncated ones, a
+// note for early stops that suggests --ignore-eos unless every request asked
+// for it already; nothing when every reply ran its course.
+TEST(TerminalReport, ShortRepliesWarnAndSuggestIgnoreEos) {
+  RunPlan plan;
+  plan.prompts.resize(1);
+  plan.groups = {PromptGroup{"cache_loops", "t", 128}};
+  RunReport rep;
+  rep.plan = &plan;
+  rep.system.model = "foo-model";
+  StageResult st;
+  st.plan.mode = LoadMode::closed;
+  st.plan.label = "concurrency=1";
+  st.prompts.resize(1);
+  st.overall.succeeded = 5;
+  rep.stages = {st};
+  std::string out = render_load_terminal(rep);
+  EXPECT_EQ(out.find("truncated"), std::string::npos) << out;
+  EXPECT_EQ(out.find("--ignore-eos"), std::string::npos) << out;
+  EXPECT_NE(out.find("Model: foo-model\n"), std::string::npos) << out;
+  rep.stages[0].overall.truncated = 2;
+  rep.stages[0].overall.stopped_before_max_tokens = 3;
+  rep.stages[0].served_models = {"/srv/bar.gguf"};
+  out = render_load_terminal(rep);
+  EXPECT_NE(out.find("Model: requested foo-model, served bar.gguf\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  WARNING: 2 of 5 replies were truncated before max_tokens"), std::string::npos) << out;
+  EXPECT_NE(out.find("  Note: 3 of 5 replies ended by the model's own stop before max_tokens; --ignore-eos makes the "
+                     "server generate exactly max_tokens"),
+            std::string::npos)
+      << out;
+  plan.prompts[0].ignore_eos = true;
+  out = render_load_terminal(rep);
+  EXPECT_NE(out.find("the server did not honour --ignore-eos"), std::string::npos) << out;
+  // Spec mode names the prompts.
+  rep.stages[0].plan.mode = LoadMode::spec;
+  rep.stages[0].prompts[0].measured.truncated = 2;
+  out = render_spec_terminal(rep);
+  EXPECT_NE(out.find("WARNING: 2 of 5 replies (cache_loops 2) were truncated before max_tokens"), std::string::npos)
+      << out;
 }
 
 TEST(DisplayModel, LastPathComponent) {

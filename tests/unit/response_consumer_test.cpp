@@ -7,6 +7,7 @@
 #include <string>
 
 #include "llmbench/load/response_consumer.hpp"
+#include "llmbench/stats/request_figures.hpp"
 #include "llmbench/util/clock.hpp"
 #include "test_support.hpp"
 
@@ -207,6 +208,89 @@ TEST(ResponseConsumer, TimestampsComeFromReads) {
   EXPECT_EQ(o.content_seen, 16u);
 }
 
+// How each captured reply ended, and the model it names, as the record
+// keeps them; whether that is short of max_tokens is stats::truncated's call.
+TEST(ResponseConsumer, FinishReasonModelAndTruncation) {
+  struct Case {
+    const char* file;
+    bool stream;
+    FinishReason finish;
+    bool context_truncated;
+    int max_tokens;  // the request's (see requests/NAME.json)
+    bool truncated;
+    const char* model;
+  };
+  const char* tiny = "/srv/llms/models/tiny-random-llama.gguf";
+  for (const Case& c : {
+           Case{"chat_stream.http", true, FinishReason::length, false, 16, false, tiny},
+           Case{"chat_stream_usage_alias.http", true, FinishReason::length, false, 16, false, "small-random-llama"},
+           Case{"chat_stream_stop.http", true, FinishReason::stop, false, 16, false, tiny},
+           Case{"cmpl_stream.http", true, FinishReason::length, false, 16, false, tiny},
+           Case{"completion_stream.http", true, FinishReason::length, false, 16, false, tiny},
+           Case{"completion_stream_stop.http", true, FinishReason::stop, false, 16, false, tiny},
+           Case{"chat_nonstream.http", false, FinishReason::length, false, 16, false, tiny},
+           Case{"completion_nonstream.http", false, FinishReason::length, false, 16, false, tiny},
+           // 31 prompt + 481 generated fill the slot's 512: "length" short of 100000.
+           Case{"max_tokens_over_ctx.http", false, FinishReason::length, false, 100000, true, tiny},
+           // native says so itself: "truncated": true, "stop_type": "limit".
+           Case{"completion_max_tokens_over_ctx.http", false, FinishReason::length, true, 100000, true, tiny},
+       }) {
+    const Outcome o = run_whole(fixture(c.file), c.stream, c.stream);
+    EXPECT_EQ(o.rec.error, ErrorKind::none) << c.file << ": " << o.rec.message();
+    EXPECT_EQ(o.rec.finish, c.finish) << c.file;
+    EXPECT_EQ(o.rec.context_truncated, c.context_truncated) << c.file;
+    EXPECT_EQ(stats::truncated(o.rec, c.max_tokens), c.truncated) << c.file;
+    EXPECT_EQ(o.rec.model(), c.model) << c.file;
+  }
+  // The model's own stop before max_tokens is no truncation, but is counted apart.
+  const Outcome stop = run_whole(fixture("chat_stream_stop.http"));
+  EXPECT_LT(stop.rec.completion_tokens, 16u);
+  EXPECT_TRUE(stats::stopped_before_max_tokens(stop.rec, 16));
+  EXPECT_FALSE(stats::stopped_before_max_tokens(stop.rec, 0));
+}
+
+std::string chunked_sse(const std::vector<std::string>& events) {
+  std::string out = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& e : events) {
+    const std::string data = "data: " + e + "\n\n";
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+    out += size + data + "\r\n";
+  }
+  return out + "0\r\n\r\n";
+}
+
+// A model that stops at once: the stream is well formed, but nothing was
+// generated. That is a failure of its own kind, with the finish reason, split
+// anywhere; a reply with one real token is not.
+TEST(ResponseConsumer, EmptyReplyIsAFailureOfKindEmpty) {
+  const std::string tail = R"(,"created":1,"id":"c","model":"served.gguf","object":"chat.completion.chunk"})";
+  const std::string role = R"({"choices":[{"finish_reason":null,"index":0,"delta":{"role":"assistant","content":null}}])" + tail;
+  const std::string blank = R"({"choices":[{"finish_reason":null,"index":0,"delta":{"content":""}}])" + tail;
+  const std::string last = R"({"choices":[{"finish_reason":"stop","index":0,"delta":{}}])" + tail.substr(0, tail.size() - 1) +
+                           R"(,"usage":{"completion_tokens":1,"prompt_tokens":9}})";
+  const std::string bytes = chunked_sse({role, blank, last, "[DONE]"});
+  const Outcome whole = run_whole(bytes);
+  EXPECT_EQ(whole.rec.error, ErrorKind::empty);
+  EXPECT_EQ(whole.rec.message(), "empty reply: no generated content (finish_reason stop, 1 completion token)");
+  EXPECT_EQ(whole.rec.finish, FinishReason::stop);
+  EXPECT_EQ(whole.rec.model(), "served.gguf");
+  EXPECT_TRUE(whole.reusable);  // the exchange itself was fine
+  for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
+    const Outcome split = run_pieces(bytes, {cut}, true, true);
+    ASSERT_EQ(split.rec.error, ErrorKind::empty) << cut;
+    ASSERT_EQ(split.rec.message(), whole.rec.message()) << cut;
+  }
+  const std::string word = R"({"choices":[{"finish_reason":null,"index":0,"delta":{"content":"Hi"}}])" + tail;
+  EXPECT_EQ(run_whole(chunked_sse({role, word, last, "[DONE]"})).rec.error, ErrorKind::none);
+  // Non-streamed: content "" is empty too.
+  const std::string body = R"({"choices":[{"finish_reason":"stop","index":0,"message":{"role":"assistant","content":""}}],"model":"m","usage":{"completion_tokens":1,"prompt_tokens":9}})";
+  const std::string json = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body;
+  const Outcome nonstream = run_whole(json, false, false);
+  EXPECT_EQ(nonstream.rec.error, ErrorKind::empty) << nonstream.rec.message();
+}
+
 // Every fixture, split at every offset into two reads (and into single bytes),
 // gives the same record as when fed whole.
 TEST(ResponseConsumer, EverySplitGivesTheSameRecord) {
@@ -225,6 +309,9 @@ TEST(ResponseConsumer, EverySplitGivesTheSameRecord) {
       ASSERT_EQ(split.rec.http_status, whole.rec.http_status) << name << " cut " << cut;
       ASSERT_EQ(split.content_seen, whole.content_seen) << name << " cut " << cut;
       ASSERT_EQ(split.rec.message(), whole.rec.message()) << name << " cut " << cut;
+      ASSERT_EQ(split.rec.finish, whole.rec.finish) << name << " cut " << cut;
+      ASSERT_EQ(split.rec.context_truncated, whole.rec.context_truncated) << name << " cut " << cut;
+      ASSERT_EQ(split.rec.model(), whole.rec.model()) << name << " cut " << cut;
     }
     std::vector<std::size_t> bytewise(bytes.size());
     for (std::size_t i = 0; i < bytes.size(); ++i) bytewise[i] = i;
@@ -232,6 +319,9 @@ TEST(ResponseConsumer, EverySplitGivesTheSameRecord) {
     EXPECT_EQ(dribble.rec.error, whole.rec.error) << name;
     EXPECT_EQ(dribble.rec.completion_tokens, whole.rec.completion_tokens) << name;
     EXPECT_EQ(dribble.rec.content_events, whole.rec.content_events) << name;
+    EXPECT_EQ(dribble.rec.finish, whole.rec.finish) << name;
+    EXPECT_EQ(dribble.rec.context_truncated, whole.rec.context_truncated) << name;
+    EXPECT_EQ(dribble.rec.model(), whole.rec.model()) << name;
   }
 }
 

@@ -63,6 +63,8 @@ class Aggregator {
   void on_sample(const StreamSample& s);
   void on_token_read(const StreamSample& s);
   void count_in_window(std::uint16_t group, const RequestRecord& r);
+  void keep_served_model(const RequestRecord& r);
+  void count_short_reply(PromptResult& p, const RequestRecord& r);
   void keep_message(const RequestRecord& r);
   void trace(const RequestRecord& r) const;
   void report_progress(std::int64_t now);

@@ -23,6 +23,7 @@ struct PromptItem {
   std::string key;        // "memory_sequential", "dataset:12", "synthetic:3"
   std::string text;       // what the user sees in reports
   int max_tokens = 0;
+  bool ignore_eos = false;  // the request asks for exactly max_tokens
   std::string request;    // the complete HTTP request, headers and body
   std::uint32_t input_tokens_hint = 0;  // from /tokenize calibration, 0 if unknown
   std::uint16_t group = 0;  // statistics are kept per group: a built-in key, or one for a whole dataset

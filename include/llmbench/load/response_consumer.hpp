@@ -83,6 +83,7 @@ class ResponseConsumer {
   void finish_json_body();
   void set_error(ErrorKind kind, std::string_view message) noexcept;
   void settle_tokens() noexcept;
+  void flag_empty();
 
   protocol::EventDecoder& decoder_;
   http::ResponseParser<ResponseConsumer> parser_;

@@ -45,6 +45,9 @@ struct StageResult {
   // The first few distinct messages of each kind of failure (any phase),
   // as the server or the connection gave them, secrets redacted.
   std::array<std::vector<std::string>, kErrorKindCount> error_messages;
+  // The "model" the responses named (a few distinct ids, first seen first),
+  // beside the one asked for: a server may serve another file than named.
+  std::vector<std::string> served_models;
   std::uint64_t ring_full_waits = 0;
   std::uint64_t connections_opened = 0;
   // Reads that returned bytes, by their timestamp's source (--timestamps),
@@ -86,6 +89,9 @@ RunTotals total_over_stages(const std::vector<StageResult>& stages, std::size_t 
 // Overall (a mean over the prompts that did) then covers fewer prompts than
 // asked, and two runs' Overalls are not comparable.
 std::vector<std::size_t> failed_prompts(const StageResult& stage);
+
+// The served models of every stage together, distinct, first seen first.
+std::vector<std::string> served_models(const std::vector<StageResult>& stages);
 
 // The per-prompt sets of one stage, as pointers for stats::mean_of_prompt_means.
 std::vector<const stats::MetricSet*> prompt_sets(const StageResult& stage);

@@ -24,7 +24,7 @@ struct CompletionRequest {
   int prompt_tokens = 0;       // toy-tokenizer count, BOS and chat template included
   std::optional<std::int64_t> seed;
   double temperature = 0.800000011920929;  // accepted, echoed, otherwise ignored
-  bool ignore_eos = false;                  // accepted; the mock never stops early anyway
+  bool ignore_eos = false;                  // the mock stops early only with eos_after_tokens (or empty_reply)
   std::string prompt;          // native only: the prompt text, echoed in the final event
 };
 

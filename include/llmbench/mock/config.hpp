@@ -21,6 +21,9 @@ struct MockConfig {
   std::uint64_t seed = 42;
   int slots = 4;                    // like llama-server --parallel: requests beyond N wait FIFO for a slot
   int n_ctx_slot = 4096;            // context per slot (prompt+generation stops at it, finish_reason "length")
+  // The model ends its reply itself (end-of-sequence: finish_reason "stop")
+  // at this many tokens, unless the request asks for ignore_eos; 0: never.
+  int eos_after_tokens = 0;
   int default_max_tokens = 256;     // when the request gives none (llama-server: -1 = until EOS/ctx; we stop here)
   double load_seconds = 0.0;        // answer 503 "Loading model" on every endpoint for this long after start
   std::string model_path = "/models/mock-llama-q4_k_m.gguf";  // the model id is this path ...
@@ -80,6 +83,7 @@ enum class FaultMode : std::uint8_t {
   dribble,
   html_200,
   error_event,
+  empty_reply,
 };
 
 // Every valid `fault` value, in FaultMode order (without "none").

@@ -44,6 +44,7 @@ struct Outcome {
   int prompt_tokens = 0;
   int completion_tokens = 0;
   bool truncated = false;      // stopped by the slot's context, not by max_tokens
+  bool eos = false;            // the model's own stop (end-of-sequence): finish_reason "stop", stop_type "eos"
   bool has_new_line = false;
   int slot_id = 0;
   Timings timings;

@@ -41,6 +41,8 @@ struct Generation {
   // and returns what `timings`/`usage` report.
   Outcome finish(ServerState& st, bool count_tokens_now);
   [[nodiscard]] SlotView view() const;
+  // Token i's text: the sampler's, or nothing for an end-of-sequence.
+  Piece next_piece(int i) noexcept;
 
   const CompletionRequest& creq;
   SlotLease lease;
@@ -55,6 +57,7 @@ struct Generation {
   int n_tokens = 0;
   int fault_at = -1;         // index of the token a mid-stream fault strikes before, or -1
   bool truncated = false;    // the slot's context, not max_tokens, ended it
+  bool eos = false;          // the last token is end-of-sequence (no text): `empty_reply`, eos_after_tokens
   bool has_new_line = false;
   std::int64_t pick_ns = 0;
   std::int64_t first_ns = 0;

@@ -35,6 +35,12 @@ struct EventInfo {
   // A top-level "stamp_ns" (non-negative integer): the send time that
   // bench/llmbench_bench_server --stamp puts in every event, for --stamp-lag.
   std::int64_t stamp_ns = -1;
+  // How the reply ended: a choice's finish_reason, or native "stop_type";
+  // native "truncated": true (the context filled up); the top-level "model"
+  // (valid until the next decode(); never set on a template match).
+  FinishReason finish = FinishReason::unknown;
+  bool truncated = false;
+  std::string_view model;
 
   void clear() noexcept { *this = EventInfo{}; }
 };

@@ -23,6 +23,7 @@ enum class ErrorKind : std::uint8_t {
   reset,        // the peer reset the connection mid-response
   incomplete,   // the stream ended without its end marker
   error_event,  // the server sent an error object inside the stream
+  empty,        // a complete reply without any generated content (content:"", no tool call)
   cancelled,    // still in flight when the run ended
   count_
 };
@@ -40,6 +41,7 @@ constexpr std::string_view to_string(ErrorKind k) noexcept {
     case ErrorKind::reset: return "reset";
     case ErrorKind::incomplete: return "incomplete";
     case ErrorKind::error_event: return "error_event";
+    case ErrorKind::empty: return "empty";
     case ErrorKind::cancelled: return "cancelled";
     case ErrorKind::count_: break;
   }
@@ -56,6 +58,28 @@ constexpr std::string_view to_string(TokenSource s) noexcept {
     case TokenSource::timings: return "timings";
   }
   return "events";
+}
+
+// Why the server ended a reply, as its last event or body said: OpenAI's
+// `finish_reason` or llama.cpp native's `stop_type`. `length` is a limit
+// (max_tokens, or the context filling up); whether it came before the
+// requested max_tokens is decided with the request's max_tokens
+// (stats::truncated).
+enum class FinishReason : std::uint8_t {
+  unknown = 0,  // not said (yet)
+  stop,         // the model's own stop: "stop", native "eos"/"word"
+  length,       // "length", native "limit"
+  other,        // "tool_calls", "content_filter", ...
+};
+
+constexpr std::string_view to_string(FinishReason f) noexcept {
+  switch (f) {
+    case FinishReason::unknown: return "unknown";
+    case FinishReason::stop: return "stop";
+    case FinishReason::length: return "length";
+    case FinishReason::other: return "other";
+  }
+  return "unknown";
 }
 
 // Which window of a stage a request belongs to, decided by its intended start.
@@ -79,6 +103,7 @@ struct ServerTimings {
 };
 
 inline constexpr std::size_t kErrorMessageBytes = 160;
+inline constexpr std::size_t kServedModelBytes = 96;
 
 // One per request, written by the worker when the request ends.
 struct RequestRecord {
@@ -91,6 +116,8 @@ struct RequestRecord {
   bool reused_connection = false;
   bool stream = true;
   std::uint16_t http_status = 0;
+  FinishReason finish = FinishReason::unknown;
+  bool context_truncated = false;  // llama.cpp native said "truncated": true (the context filled up)
 
   std::int64_t intended_ns = -1;     // when the schedule wanted it sent
   std::int64_t start_ns = -1;        // when the request path picked it up
@@ -111,18 +138,29 @@ struct RequestRecord {
 
   ServerTimings timings;
   std::array<char, kErrorMessageBytes> error_message{};  // NUL-terminated, truncated
+  // The response's own "model" (the first event that carried one), which may
+  // differ from the one asked for: NUL-terminated, truncated.
+  std::array<char, kServedModelBytes> served_model{};
 
   [[nodiscard]] bool ok() const noexcept { return error == ErrorKind::none; }
   [[nodiscard]] std::string_view message() const noexcept {
     return std::string_view(error_message.data());
   }
   void set_message(std::string_view m) noexcept;
+  [[nodiscard]] std::string_view model() const noexcept { return std::string_view(served_model.data()); }
+  void set_model(std::string_view m) noexcept;
 };
 
 inline void RequestRecord::set_message(std::string_view m) noexcept {
   const std::size_t n = m.size() < kErrorMessageBytes - 1 ? m.size() : kErrorMessageBytes - 1;
   for (std::size_t i = 0; i < n; ++i) error_message[i] = m[i];
   error_message[n] = '\0';
+}
+
+inline void RequestRecord::set_model(std::string_view m) noexcept {
+  const std::size_t n = m.size() < kServedModelBytes - 1 ? m.size() : kServedModelBytes - 1;
+  for (std::size_t i = 0; i < n; ++i) served_model[i] = m[i];
+  served_model[n] = '\0';
 }
 
 // What a stream sends besides its one RequestRecord, through the same ring,

@@ -28,6 +28,6 @@ void write_metrics(JsonWriter& w, const stats::MetricSet& m, const MetricsOption
 void write_delivery_lag(JsonWriter& w, const stats::Histogram& all, const stats::Histogram& first);
 
 // One spec-mode run, as the guide's `results` list holds it.
-void write_run(JsonWriter& w, const RequestRecord& r);
+void write_run(JsonWriter& w, const RequestRecord& r, int max_tokens);
 
 }  // namespace llmbench::report

@@ -25,6 +25,11 @@ struct MetricSet {
   std::uint64_t input_tokens = 0;
   std::uint64_t good = 0;  // succeeded and within every --slo bound (goodput)
   std::array<std::uint64_t, 3> token_sources{};  // successful requests per TokenSource
+  // Successful replies that ended short of the requested max_tokens
+  // (request_figures.hpp): cut by a limit (the context), or by the model's
+  // own stop. Counted by the aggregator, which knows each prompt's max_tokens.
+  std::uint64_t truncated = 0;
+  std::uint64_t stopped_before_max_tokens = 0;
 
   Histogram ttfb_ns;           // first byte sent -> first response byte
   Histogram ttft_ns;           // first byte sent -> first content event

@@ -42,6 +42,17 @@ std::optional<double> decode_tokens_per_second(const RequestRecord& r) noexcept;
 // E2E in seconds, 0 when undefined (spec mode's "tokens in X s" line).
 double duration_s(const RequestRecord& r) noexcept;
 
+// A successful reply cut short of the requested max_tokens by a limit other
+// than the model's own stop: llama.cpp's native "truncated": true, or a
+// "length" finish (the context filling up) with fewer completion tokens
+// than asked for. `max_tokens` <= 0 (the server decides) leaves only the
+// server's own word.
+bool truncated(const RequestRecord& r, int max_tokens) noexcept;
+// A successful reply that the model ended itself (finish_reason "stop",
+// native "eos"/"word") before the requested max_tokens: the run measured
+// fewer tokens than planned (--ignore-eos asks the server not to stop).
+bool stopped_before_max_tokens(const RequestRecord& r, int max_tokens) noexcept;
+
 // Goodput: succeeded and within every bound of `slo`. A request without a
 // token fails a TTFT bound; TPOT is only checked where it is defined.
 bool meets_slo(const RequestRecord& r, const Slo& slo) noexcept;
