@@ -20,16 +20,12 @@ asio::awaitable<std::error_code> Connection::connect(const asio::ip::tcp::resolv
                                                      const std::string& host) {
   auto [ec, ep] = co_await asio::async_connect(socket_, endpoints, use_tuple);
   if (ec) co_return ec;
-  // Waiting for the connect registered the socket for EPOLLOUT too, and
-  // every send that frees buffer space would then raise an edge that wakes
-  // the loop for nothing. Registering it afresh drops EPOLLOUT.
-  const asio::ip::tcp::socket::native_handle_type fd = socket_.release(ec);
-  if (ec) co_return ec;
-  socket_.assign(ep.protocol(), fd, ec);
-  if (ec) {
-    ::close(fd);
-    co_return ec;
-  }
+  // Waiting for the connect left EPOLLOUT in the socket's registration. That
+  // costs nothing now: the reads' waits never re-arm (edge_socket.hpp), and
+  // an edge-triggered EPOLLOUT fires only after a send found the buffer
+  // full. (Under asio's async_wait, whose re-arm reports a writable socket
+  // at once, it woke the loop once more per read, so the socket was
+  // registered afresh: three more system calls per connection.)
   std::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ec);
