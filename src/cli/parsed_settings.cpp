@@ -73,7 +73,7 @@ Expected<Arrival> parse_arrival(const std::string& text) {
 
 Status check_load_numbers(const Settings& s) {
   if (!(s.burstiness > 0)) return Unexpected("--burstiness: expected a positive gamma shape");
-  if (s.threads < 0) return Unexpected("--threads: expected 0 (one per core) or more");
+  if (s.threads < 0) return Unexpected("--threads: expected 0 (chosen from the load) or more");
   if (s.threads > 256) return Unexpected("--threads " + std::to_string(s.threads) + ": at most 256");
   if (s.concurrency < 0) return Unexpected("--concurrency: expected a positive number");
   if (s.rate < 0 || !std::isfinite(s.rate)) return Unexpected("--rate: expected a positive number of requests/s");

@@ -150,7 +150,7 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.stamp_lag = s.stamp_lag;
   plan.timestamps = p.timestamps;
   plan.keepalive = s.keepalive;
-  plan.threads = s.threads > 0 ? s.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  plan.threads = s.threads;  // 0: the engine chooses per stage (engine.cpp, auto_workers)
   plan.seed = s.seed;
   plan.arrival = p.arrival;
   plan.burstiness = s.burstiness;

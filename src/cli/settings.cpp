@@ -45,7 +45,7 @@ std::vector<Field> base_rows() {
        "Poll GET /health for up to SECONDS until the server has loaded its model"},
       {"ignore_eos", "--ignore-eos", &S::ignore_eos, "Spec mode", "Ask the server to generate exactly max_tokens"},
       // load mode
-      {"threads", "--threads", &S::threads, "Load mode", "Worker threads (default: one per core)"},
+      {"threads", "--threads", &S::threads, "Load mode", "Worker threads (default: 1 per 1,000 streams or 5,000 req/s, at most one per core)"},
       {"concurrency", "--concurrency", &S::concurrency, "Load mode", "Closed loop: requests in flight at all times"},
       {"rate", "--rate", &S::rate, "Load mode", "Open loop: requests per second"},
       {"arrival", "--arrival", &S::arrival, "Load mode", "Open-loop arrivals: constant, poisson (default) or gamma"},

@@ -20,17 +20,12 @@ asio::awaitable<std::error_code> Connection::connect(const asio::ip::tcp::resolv
                                                      const std::string& host) {
   auto [ec, ep] = co_await asio::async_connect(socket_, endpoints, use_tuple);
   if (ec) co_return ec;
-  // Waiting for the connect registered the socket for EPOLLOUT too. Every
-  // async_wait re-arms the socket with its registered events (epoll_ctl MOD),
-  // and with EPOLLOUT in them the always-writable socket would wake the loop
-  // once more per read for nothing. Registering it afresh drops EPOLLOUT.
-  const asio::ip::tcp::socket::native_handle_type fd = socket_.release(ec);
-  if (ec) co_return ec;
-  socket_.assign(ep.protocol(), fd, ec);
-  if (ec) {
-    ::close(fd);
-    co_return ec;
-  }
+  // Waiting for the connect left EPOLLOUT in the socket's registration. That
+  // costs nothing now: the reads' waits never re-arm (edge_socket.hpp), and
+  // an edge-triggered EPOLLOUT fires only after a send found the buffer
+  // full. (Under asio's async_wait, whose re-arm reports a writable socket
+  // at once, it woke the loop once more per read, so the socket was
+  // registered afresh: three more system calls per connection.)
   std::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ec);
@@ -78,7 +73,9 @@ asio::awaitable<ReadResult> Connection::read(std::span<char> shared) {
   if (tls_) co_return co_await read_tls();
   for (;;) {
     if (wait_first_) {
-      auto [wec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
+      // edge_socket.hpp's contract: every wait that completes is followed
+      // by reads until one is short (or fails), which this loop does.
+      auto [wec] = co_await socket_.async_wait_readable(use_tuple);
       if (wec) co_return ReadResult{wec, {}, nullptr};
     }
     std::error_code ec;

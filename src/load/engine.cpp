@@ -1,6 +1,7 @@
 #include "llmbench/load/engine.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <thread>
 
 #include "llmbench/load/closed_loop.hpp"
@@ -39,7 +40,7 @@ std::size_t share(std::size_t total, std::size_t parts, std::size_t i) {
 
 std::size_t worker_count(const RunPlan& plan, const StagePlan& stage) {
   if (stage.mode == LoadMode::spec) return 1;
-  const auto want = static_cast<std::size_t>(std::max(1, plan.threads));
+  const std::size_t want = plan.threads > 0 ? static_cast<std::size_t>(plan.threads) : default_workers(stage, std::thread::hardware_concurrency());
   // Never more threads than clients in a closed loop: an idle thread costs a core.
   if (stage.mode == LoadMode::closed) return std::min(want, static_cast<std::size_t>(std::max(1, stage.concurrency)));
   return want;
@@ -57,6 +58,28 @@ void judge_client(StageResult& result, const stats::ClientLimits& limits) {
 }
 
 }  // namespace
+
+// The default worker count (--threads 0): the fewest workers that each stay
+// under the client's own limits (stats/client_limits.hpp), from what one
+// worker was measured to carry on one core (bench/RESULTS.md, round 3): about
+// 1,000 streams at 50 tokens/s each (50,000 tokens/s, ~0.7 of a core), and
+// 5,000 requests/s opened and answered without streaming at schedule lag p99
+// 0.15 ms. More threads than that only take cores from a server on the same
+// host. A stage that still overloads its workers says so (client_limited:
+// worker_cpu, read_lag), and --threads overrides.
+namespace {
+constexpr double kStreamsPerWorker = 1000;
+constexpr double kRequestsPerSecondPerWorker = 5000;
+}  // namespace
+
+std::size_t default_workers(const StagePlan& stage, std::size_t cores) {
+  double want = 1;
+  if (stage.mode == LoadMode::closed) want = stage.concurrency / kStreamsPerWorker;
+  if (stage.mode == LoadMode::open) {
+    want = std::max(stage.rate_rps / kRequestsPerSecondPerWorker, stage.max_concurrency / kStreamsPerWorker);
+  }
+  return std::clamp(static_cast<std::size_t>(std::ceil(want)), std::size_t{1}, std::max<std::size_t>(cores, 1));
+}
 
 std::vector<Ticket> spec_tickets(std::size_t prompts, int runs, int warmup_requests) {
   std::vector<Ticket> t;
@@ -188,6 +211,7 @@ StageResult Engine::run_stage(std::uint32_t index, const StagePlan& stage, const
   result.plan = stage;
   result.index = index;
   const std::size_t nworkers = worker_count(plan_, stage);
+  result.workers = nworkers;
   const std::size_t ring = stage.mode == LoadMode::spec ? kSpecRingCapacity : kLoadRingCapacity;
   std::vector<std::unique_ptr<Worker>> workers;
   for (std::size_t i = 0; i < nworkers; ++i) workers.push_back(std::make_unique<Worker>(ctx_, index, ring));

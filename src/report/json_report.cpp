@@ -118,6 +118,7 @@ void write_stage_plan(JsonWriter& w, const StagePlan& p) {
 // Whether the client itself was the bottleneck, and by which rule.
 void write_client_limited(JsonWriter& w, const StageResult& st) {
   w.field("worker_cpu_share_max", st.worker_cpu_share_max);
+  w.field("workers", st.workers);
   w.field("client_limited", st.client_limited());
   w.key("client_limited_reasons").begin_array();
   for (const stats::ClientLimitReason& r : st.client_limited_reasons) {

@@ -40,7 +40,7 @@ struct Settings {
   double wait_ready_s = 0;
   bool ignore_eos = false;
   // load mode
-  int threads = 0;     // 0: one per core
+  int threads = 0;     // 0: chosen per stage from its load
   int concurrency = 0;
   double rate = 0;
   std::string arrival = "poisson";

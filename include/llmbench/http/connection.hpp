@@ -3,10 +3,11 @@
 //
 // Plain TCP reads do not own a buffer: the socket is non-blocking and a read
 // first tries `read_some` into the worker's shared buffer, and only when the
-// kernel has nothing waits for readiness (`async_wait`) and tries again. That
-// is the minimal epoll reader's pattern: no wasted EAGAIN read after every
-// token, one buffer for thousands of streams, and large reads when the server
-// batches. TLS reads go through OpenSSL into a buffer of the connection's own.
+// kernel has nothing waits for readiness and tries again. The wait costs no
+// system call of its own (edge_socket.hpp: no epoll_ctl re-arm per wait).
+// That is the minimal epoll reader's pattern: no wasted EAGAIN read after
+// every token, one buffer for thousands of streams, and large reads when the
+// server batches. TLS reads go through OpenSSL into a buffer of the connection's own.
 //
 // Timestamps (DESIGN.md, "Timing and counting rules"): in kernel mode every
 // read is a recvmsg that also returns the time the kernel received the read's
@@ -24,6 +25,7 @@
 #include <system_error>
 #include <vector>
 
+#include "llmbench/http/edge_socket.hpp"
 #include "llmbench/http/read_timestamps.hpp"
 #include "llmbench/http/stamped_socket.hpp"
 #include "llmbench/util/realtime_offset.hpp"
@@ -74,7 +76,7 @@ class Connection {
     return realtime_ns >= 0 ? clock_->to_steady_ns(realtime_ns) : -1;
   }
 
-  asio::ip::tcp::socket socket_;
+  EdgeSocket socket_;
   asio::ssl::context* tls_ctx_;
   StampedSocket tls_layer_{socket_};
   std::optional<asio::ssl::stream<StampedSocket&>> tls_;

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <system_error>
 
+#include "llmbench/http/edge_socket.hpp"
 #include "llmbench/http/rx_timestamp.hpp"
 
 namespace llmbench::http {
@@ -39,7 +40,7 @@ class StampedSocket {
   using executor_type = asio::ip::tcp::socket::executor_type;
   using lowest_layer_type = asio::ip::tcp::socket::lowest_layer_type;
 
-  explicit StampedSocket(asio::ip::tcp::socket& socket) noexcept : socket_(socket) {}
+  explicit StampedSocket(EdgeSocket& socket) noexcept : socket_(socket) {}
 
   executor_type get_executor() noexcept { return socket_.get_executor(); }
   lowest_layer_type& lowest_layer() noexcept { return socket_.lowest_layer(); }
@@ -72,8 +73,9 @@ class StampedSocket {
     return true;
   }
 
-  // Read first; wait for readiness only when the socket was empty. A result
-  // found in the initiating call is delivered through a post.
+  // Read first; wait for readiness only when the socket was empty (EAGAIN),
+  // which keeps edge_socket.hpp's contract. A result found in the initiating
+  // call is delivered through a post.
   struct ReadOp {
     enum class Step : std::uint8_t { start, waiting, posted };
     StampedSocket* self_layer;
@@ -93,12 +95,12 @@ class StampedSocket {
             return;
           }
           step = Step::waiting;
-          s.socket_.async_wait(asio::ip::tcp::socket::wait_read, std::move(self));
+          s.socket_.async_wait_readable(std::move(self));
           return;
         case Step::waiting:
           if (wait_ec) return self.complete(wait_ec, 0);
           if (!s.try_read(buf, ec, n)) {
-            s.socket_.async_wait(asio::ip::tcp::socket::wait_read, std::move(self));
+            s.socket_.async_wait_readable(std::move(self));
             return;
           }
           return self.complete(ec, n);
@@ -108,7 +110,7 @@ class StampedSocket {
     }
   };
 
-  asio::ip::tcp::socket& socket_;
+  EdgeSocket& socket_;
   std::int64_t last_realtime_ns_ = -1;
 };
 

@@ -71,4 +71,10 @@ class Engine {
 // `runs` measured requests per prompt in prompt order.
 std::vector<Ticket> spec_tickets(std::size_t prompts, int runs, int warmup_requests);
 
+// Worker threads for a stage when --threads is 0 (the default): one per 1,000
+// streams (closed loop, or an open loop's --max-concurrency) or per 5,000
+// requests/s (open loop), at least one, at most `cores`. Spec mode always
+// runs on one, whatever this says.
+std::size_t default_workers(const StagePlan& stage, std::size_t cores);
+
 }  // namespace llmbench

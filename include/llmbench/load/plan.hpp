@@ -70,7 +70,7 @@ struct RunPlan {
   // Each read's time: the kernel's receive stamp where the socket gives one
   // (--timestamps kernel), or the clock read after the read (user).
   http::ReadTimestamps timestamps = http::ReadTimestamps::kernel;
-  int threads = 1;
+  int threads = 1;              // worker threads; 0: chosen per stage from its load (engine.cpp)
   std::uint64_t seed = 1;
   Arrival arrival = Arrival::poisson;
   double burstiness = 1.0;      // gamma shape

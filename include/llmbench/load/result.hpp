@@ -60,6 +60,7 @@ struct StageResult {
   // The client's own load: the busiest worker thread's CPU time over its
   // wall time, and the rules it broke (stats/client_limits.hpp).
   double worker_cpu_share_max = 0;
+  std::size_t workers = 0;  // worker threads the stage ran on
   std::vector<stats::ClientLimitReason> client_limited_reasons;
   [[nodiscard]] bool client_limited() const noexcept { return !client_limited_reasons.empty(); }
 
