@@ -38,6 +38,7 @@ void write_histograms(JsonWriter& w, const stats::MetricSet& m, bool open_loop) 
   w.field("tpot_ns", m.tpot_ns.to_compact());
   w.field("e2e_ns", m.e2e_ns.to_compact());
   w.field("tps_milli", m.tps_milli.to_compact());
+  w.field("connect_ns", m.connect_ns.to_compact());
   if (open_loop) {
     w.field("schedule_lag_ns", m.lag_ns.to_compact());
     w.field("ttft_intended_ns", m.ttft_intended_ns.to_compact());
