@@ -15,6 +15,8 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
 ctest --preset release -j"$jobs"
 
+step ".deb package: build, apt-get install, run, remove (~25 s)" && bash tests/package/deb_test.sh build/release
+
 step "benchmark scripts (smoke: tiny sizes, checks they run and print every row, not the figures)"
 smoke=$(mktemp -d /tmp/llmbench-bench-smoke.XXXXXX)
 SKIP_BUILD=1 PAIRS=1 SCENARIOS="unpaced:4:1 paced:4:1 lag:8:1 ttft:8:1" TOKENS_K1=2048 PACED_TOKENS=4 \
