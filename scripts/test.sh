@@ -15,7 +15,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
 ctest --preset release -j"$jobs"
 
-step ".deb package: build, apt-get install, run, remove (~25 s)" && bash tests/package/deb_test.sh build/release
+step "packages and Slurm: .deb built, installed, run, removed (~25 s); a 4-task Slurm array merged (~12 s)" && bash tests/package/deb_test.sh build/release && bash scripts/slurm-test.sh build/release/llmbench
 
 step "benchmark scripts (smoke: tiny sizes, checks they run and print every row, not the figures)"
 smoke=$(mktemp -d /tmp/llmbench-bench-smoke.XXXXXX)
