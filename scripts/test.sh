@@ -21,6 +21,8 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j"$jobs"
 ctest --preset release -j"$jobs"
 
+step "packages and Slurm: .deb built, installed, run, removed (~25 s); a 4-task Slurm array merged (~12 s)" && bash tests/package/deb_test.sh build/release && bash scripts/slurm-test.sh build/release/llmbench
+
 step "benchmark scripts (smoke: tiny sizes, checks they run and print every row, not the figures)"
 smoke=$(mktemp -d /tmp/llmbench-bench-smoke.XXXXXX)
 SKIP_BUILD=1 PAIRS=1 SCENARIOS="unpaced:4:1 paced:4:1 lag:8:1 ttft:8:1" TOKENS_K1=2048 PACED_TOKENS=4 \

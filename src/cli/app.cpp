@@ -24,6 +24,9 @@
 #include "llmbench/report/html_report.hpp"
 #include "llmbench/report/json_report.hpp"
 #include "llmbench/report/terminal.hpp"
+#include "llmbench/util/clock.hpp"
+#include "llmbench/util/realtime_offset.hpp"
+#include <fmt/format.h>
 #include "llmbench/version.hpp"
 
 namespace llmbench::cli {
@@ -81,6 +84,18 @@ StageObserversFn with_csv(StageObserversFn inner, report::CsvWriter* csv, const 
   };
 }
 
+report::ShardReport shard_report(const ParsedSettings& p) {
+  report::ShardReport sh;
+  sh.shard = p.scale.shard;
+  sh.source = p.scale.source;
+  sh.start_at_utc = p.scale.start_at_utc;
+  sh.start_at_unix_ns = p.scale.start_at_unix_ns.value_or(-1);
+  const OffsetSample off = sample_realtime_offset(RealtimeOffset::kSampleTries);
+  sh.realtime_offset_ns = off.offset_ns;
+  sh.offset_uncertainty_ns = off.uncertainty_ns;
+  return sh;
+}
+
 // Step 4: every stage, under a signal watcher. The first SIGINT/SIGTERM
 // stops new requests and gives the ones in flight a grace period.
 Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t, const RunPlan& plan) {
@@ -103,6 +118,14 @@ Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t
     std::fprintf(stderr, "Benchmarking %s (%s) with %zu prompts x %d runs, %d warm-up request(s)\n",
                  plan.target.origin().c_str(), plan.model.c_str(), plan.groups.size(), p.raw.runs, p.raw.warmup);
   }
+  if (p.raw.verbosity >= 0 && (p.scale.shard.count > 1 || p.scale.start_at_unix_ns)) {
+    const double wait_s = plan.start_at_ns >= 0 ? static_cast<double>(plan.start_at_ns - now_ns()) / 1e9 : 0;
+    std::fprintf(stderr, "Shard %u/%u (%s)%s%s%s\n", p.scale.shard.index, p.scale.shard.count,
+                 p.scale.source.empty() ? "not sharded" : p.scale.source.c_str(),
+                 p.scale.start_at_unix_ns ? "; stages start at " : "", p.scale.start_at_utc.c_str(),
+                 wait_s > 0 ? fmt::format(" (in {:.1f} s)", wait_s).c_str()
+                 : p.scale.start_at_unix_ns ? fmt::format(" ({:.3f} s ago: starting now)", -wait_s).c_str() : "");
+  }
   report::CsvWriter csv;
   if (!p.raw.csv.empty()) {
     if (Status st = csv.open(p.raw.csv); !st) return fail(kExitUsage, st.error());
@@ -112,6 +135,8 @@ Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t
   gate.finish();
   if (Status st = csv.close(); !st) spdlog::error("{}", st.error());
   rep.interrupted = engine.interrupted() || watcher.received() != 0;
+  rep.run_start_ns = engine.run_start_ns();
+  if (p.scale.shard.count > 1 || p.scale.start_at_unix_ns) rep.shard = shard_report(p);
   if (rep.interrupted) rep.interrupted_by = signal_name(watcher.received());
   return rep;
 }

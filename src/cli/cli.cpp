@@ -15,6 +15,7 @@
 #include "llmbench/mock/server.hpp"
 #include "llmbench/report/json_report.hpp"
 #include "llmbench/report/merge.hpp"
+#include "llmbench/report/shard_merge.hpp"
 #include "llmbench/version.hpp"
 
 namespace llmbench::cli {
@@ -36,6 +37,9 @@ Examples:
   llmbench --config bench_configs/sweep.json --port 8080
   # Several runs' latency distributions combined exactly
   llmbench merge run1.json run2.json --output merged.json
+  # One load from 4 processes (or machines), started together, merged into one result
+  llmbench --rate 40 --duration 60 --shard 0/4 --start-at 2026-01-02T15:04:05Z --output shard-0.json  # ... 3/4
+  llmbench merge shard-*.json --output run.json
   # Charts of a sweep, or of two runs overlaid, in one HTML file
   llmbench report sweep.json --html sweep.html
   llmbench report before.json after.json --html compare.html
@@ -48,12 +52,17 @@ Exit codes: 0 ok, 1 internal or output error, 2 bad flag/config/dataset (nothing
 3 server unreachable or not ready, 4 no request succeeded (results still written),
 130/143 interrupted by SIGINT/SIGTERM (results so far written).
 )";
-int run_merge(const std::vector<std::string>& files, const std::string& output) {
-  const Expected<report::MergedResults> merged = report::merge_results(files);
+// Files with a "shard" object are one sharded run, merged into one result
+// of a single run's layout; plain results files get their histograms combined.
+int run_merge(const std::vector<std::string>& files, const std::string& output, bool allow_missing) {
+  const Expected<report::MergedResults> merged =
+      report::any_sharded(files) ? report::merge_shards(files, report::ShardMergeOptions{.allow_missing = allow_missing})
+                                 : report::merge_results(files);
   if (!merged) {
     std::fprintf(stderr, "llmbench merge: %s\n", merged.error().c_str());
     return kExitUsage;
   }
+  for (const std::string& warning : merged->warnings) std::fprintf(stderr, "llmbench merge: warning: %s\n", warning.c_str());
   std::fputs(merged->table.c_str(), stdout);
   if (output.empty()) return kExitOk;
   if (auto saved = util::write_file_atomically(output, merged->json); !saved) {
@@ -107,9 +116,12 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> merge_files;
   std::string merge_output;
-  CLI::App* merge_cmd = app.add_subcommand("merge", "Combine the histograms of several results files exactly");
+  CLI::App* merge_cmd = app.add_subcommand("merge", "Merge a sharded run's files into one result, or combine several results' histograms exactly");
   merge_cmd->add_option("files", merge_files, "llmbench results files (JSON)")->required()->check(CLI::ExistingFile);
-  merge_cmd->add_option("--output", merge_output, "Write the merged distributions as JSON");
+  merge_cmd->add_option("--output", merge_output, "Write the merged result as JSON");
+  bool merge_allow_missing = false;
+  merge_cmd->add_flag("--allow-missing", merge_allow_missing,
+                      "Shards: merge even when some of the N shards' files are missing (the result says so)");
 
   ReportOptions report_opts;
   CLI::App* report_cmd = add_report_command(app, report_opts);
@@ -131,7 +143,7 @@ int main(int argc, char** argv) {
   }
 
   if (mock_cmd->parsed()) return run_mock_server(mock_cfg);
-  if (merge_cmd->parsed()) return run_merge(merge_files, merge_output);
+  if (merge_cmd->parsed()) return run_merge(merge_files, merge_output, merge_allow_missing);
   if (report_cmd->parsed()) return run_report(report_opts);
   if (selftest_cmd->parsed()) return run_selftest(selftest_opts);
   return run_main_command(cli_settings, bound);

@@ -1,6 +1,9 @@
 #include "llmbench/cli/parsed_settings.hpp"
 
 #include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
 #include <cmath>
 #include <sstream>
 
@@ -140,6 +143,29 @@ Status check_load(const Settings& s, ParsedSettings& p) {
   return {};
 }
 
+// A sharded run must add up to the single-process run: every shard needs a
+// part of each stage, and the stage list must be known before the run.
+Status check_shards(const ParsedSettings& p) {
+  const ShardPlan sh = p.scale.shard;
+  if (sh.count <= 1) return {};
+  const std::string who = p.scale.source == "--shard" ? "--shard " + p.raw.shard : p.scale.source;
+  if (!p.load_mode) return Unexpected(who + ": shards need load mode (--concurrency or --rate, with a bound)");
+  if (p.sweep.kind == SweepSpec::Kind::automatic) {
+    return Unexpected(who + ": --sweep auto picks its rates from its own measurements, which shards would not share");
+  }
+  const bool closed = p.sweep.kind == SweepSpec::Kind::concurrency || (p.sweep.kind == SweepSpec::Kind::none && p.raw.rate <= 0);
+  if (!closed) return {};
+  double least = std::max(1, p.raw.concurrency);
+  for (const double v : p.sweep.values) least = std::min(least, v);
+  if (least < sh.count) {
+    return Unexpected(fmt::format("{}: concurrency {:g} cannot be split over {} shards", who, least, sh.count));
+  }
+  if (p.raw.requests > 0 && p.raw.requests < sh.count) {
+    return Unexpected(fmt::format("{}: --requests {} cannot be split over {} shards", who, p.raw.requests, sh.count));
+  }
+  return {};
+}
+
 }  // namespace
 
 Expected<SweepSpec> parse_sweep(const std::string& text) {
@@ -187,6 +213,12 @@ Expected<stats::Slo> parse_slo(const std::string& text) {
 }
 
 Expected<ParsedSettings> parse_settings(const Settings& s) {
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::system_clock::now().time_since_epoch()).count();
+  return parse_settings(s, process_env(), now);
+}
+
+Expected<ParsedSettings> parse_settings(const Settings& s, const EnvLookup& env, std::int64_t now_unix_ns) {
   ParsedSettings p;
   p.raw = s;
   if (Status st = check_target(s, p); !st) return Unexpected(st.error());
@@ -194,6 +226,10 @@ Expected<ParsedSettings> parse_settings(const Settings& s) {
   if (Status st = check_load(s, p); !st) return Unexpected(st.error());
   if (Status st = check_timestamps(s, p); !st) return Unexpected(st.error());
   if (const auto mock = mock::validate(s.mock_config); !mock) return Unexpected(describe(mock.error(), false));
+  auto scale = resolve_shard_settings(s, env, now_unix_ns);
+  if (!scale) return Unexpected(scale.error());
+  p.scale = std::move(*scale);
+  if (Status st = check_shards(p); !st) return Unexpected(st.error());
   return p;
 }
 

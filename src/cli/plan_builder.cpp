@@ -12,6 +12,7 @@
 #include "llmbench/load/sweep.hpp"
 #include "llmbench/load/synthetic.hpp"
 #include "llmbench/protocol/control_plane.hpp"
+#include "llmbench/util/realtime_offset.hpp"
 
 namespace llmbench::cli {
 
@@ -163,6 +164,11 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.max_error_rate = s.max_error_rate;
   plan.stages = plan_stages(p);
   plan.auto_sweep = p.sweep.kind == SweepSpec::Kind::automatic;
+  plan.shard = p.scale.shard;
+  if (p.scale.start_at_unix_ns) {
+    // The agreed wall-clock instant, on this process's steady clock.
+    plan.start_at_ns = *p.scale.start_at_unix_ns - sample_realtime_offset(RealtimeOffset::kSampleTries).offset_ns;
+  }
   return plan;
 }
 

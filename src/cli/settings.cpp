@@ -83,6 +83,14 @@ std::vector<Field> base_rows() {
       {"timestamps", "--timestamps", &S::timestamps, "Load mode",
        "Each read's time: kernel (default: the kernel's receive time, where the socket gives one) or user "
        "(the clock read after the read); spec mode too"},
+      // scale-out
+      {"shard", "--shard", &S::shard, "Scale-out",
+       "Run shard I of N (0-based, 'I/N'): open loop, arrivals I, I+N, ...; closed loop, a share of the "
+       "concurrency (default: from JOB_COMPLETION_INDEX with --shards, or Slurm's array/task variables)"},
+      {"shards", "--shards", &S::shards, "Scale-out",
+       "N shards, this one's index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or Slurm"},
+      {"start_at", "--start-at", &S::start_at, "Scale-out",
+       "Start the stages at this wall-clock time: RFC 3339 (2026-01-02T15:04:05Z) or +SECONDS from now"},
       // built-in server (its own options follow, from mock_options())
       {"mock", "--mock", &S::mock, "Built-in server", "Start the built-in llama-server imitation on 127.0.0.1 and benchmark it"},
   };

@@ -7,6 +7,7 @@
 #include "llmbench/load/closed_loop.hpp"
 #include "llmbench/load/open_loop.hpp"
 #include "llmbench/load/schedule.hpp"
+#include "llmbench/load/shard.hpp"
 #include "llmbench/load/sweep.hpp"
 #include "llmbench/util/clock.hpp"
 
@@ -32,11 +33,6 @@ class GatedSource final : public TicketSource {
   TicketSource& inner_;
   const std::atomic<bool>& closed_;
 };
-
-// Splits `total` as evenly as possible over `parts`; part i gets its share.
-std::size_t share(std::size_t total, std::size_t parts, std::size_t i) {
-  return total / parts + (i < total % parts ? 1 : 0);
-}
 
 std::size_t worker_count(const RunPlan& plan, const StagePlan& stage) {
   if (stage.mode == LoadMode::spec) return 1;
@@ -115,7 +111,9 @@ struct Engine::StageRig {
         drivers.push_back(std::make_unique<ClosedLoopDriver>(*gated.front(), clients));
         continue;
       }
-      open.push_back(std::make_unique<OpenLoopSource>(schedule, windows.start_ns, i, workers, plan.prompts.size()));
+      const ArrivalSlice slice = open_arrivals(plan.shard, i, workers);
+      open.push_back(std::make_unique<OpenLoopSource>(schedule, windows.start_ns, slice.first, slice.stride,
+                                                      plan.prompts.size()));
       gated.push_back(std::make_unique<GatedSource>(*open.back(), gate));
       const std::size_t cap = stage.max_concurrency > 0
                                   ? std::max<std::size_t>(1, share(static_cast<std::size_t>(stage.max_concurrency), workers, i))
@@ -188,11 +186,13 @@ void Engine::unregister_workers() {
 std::vector<StageResult> Engine::run(const StageObserversFn& observers) {
   std::vector<StagePlan> stages = plan_.stages;
   std::vector<StageResult> results;
+  std::int64_t planned = plan_.start_at_ns;
   for (std::size_t i = 0; i < stages.size() && !gate_closed_.load(); ++i) {
     const int repeats = stages[i].mode == LoadMode::spec ? 1 : std::max(1, plan_.repeat);
     for (int k = 0; k < repeats && !gate_closed_.load(); ++k) {
       const auto index = static_cast<std::uint32_t>(results.size());
-      results.push_back(run_stage(index, stages[i], observers(i, stages[i], stages.size())));
+      results.push_back(run_stage(index, stages[i], observers(i, stages[i], stages.size()), planned));
+      planned = next_planned_start_ns(stages[i], planned);
       results.back().repeat = k;
       results.back().repeats = repeats;
     }
@@ -206,16 +206,43 @@ std::vector<StageResult> Engine::run(const StageObserversFn& observers) {
   return results;
 }
 
-StageResult Engine::run_stage(std::uint32_t index, const StagePlan& stage, const Observers& observers) {
+// --start-at: sleeps until a stage's planned start, in short naps so that a
+// signal (which closes the gate) ends the wait within 50 ms.
+void Engine::wait_until(std::int64_t planned_ns) {
+  if (planned_ns < 0) return;
+  while (!gate_closed_.load(std::memory_order_relaxed)) {
+    const std::int64_t left = planned_ns - now_ns();
+    if (left <= 0) return;
+    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<std::int64_t>(left, 50'000'000)));
+  }
+}
+
+// The stage's plan as the results show it is the whole run's (every shard
+// reports the same stage list); what this process runs is its shard's share.
+StageResult Engine::run_stage(std::uint32_t index, const StagePlan& whole, const Observers& observers,
+                              std::int64_t planned_ns) {
+  const StagePlan stage = shard_stage(whole, plan_.shard);
   StageResult result;
-  result.plan = stage;
+  result.plan = whole;
   result.index = index;
   const std::size_t nworkers = worker_count(plan_, stage);
   result.workers = nworkers;
   const std::size_t ring = stage.mode == LoadMode::spec ? kSpecRingCapacity : kLoadRingCapacity;
   std::vector<std::unique_ptr<Worker>> workers;
   for (std::size_t i = 0; i < nworkers; ++i) workers.push_back(std::make_unique<Worker>(ctx_, index, ring));
-  const StageWindows windows = StageWindows::for_stage(stage, now_ns());
+  // A stage starts at its planned instant exactly: the wait ends a little
+  // after it (a millisecond or two on a busy machine), and arrivals due
+  // meanwhile go at once, their lag recorded. Only a shard more than a
+  // second late (launched after --start-at) starts its own schedule now, so
+  // it does not send a second's arrivals in a burst; start_late_ms says so.
+  // The workers exist before the wait: making them takes milliseconds.
+  // A signal during the wait closes the gate: the stage then sends nothing.
+  wait_until(planned_ns);
+  const std::int64_t now = now_ns();
+  const std::int64_t start = planned_ns >= 0 && now - planned_ns < 1'000'000'000 ? planned_ns : now;
+  result.planned_start_ns = planned_ns;
+  result.began_ns = now;
+  const StageWindows windows = StageWindows::for_stage(stage, start);
   Aggregator agg(plan_, result, /*keep_records=*/stage.mode == LoadMode::spec, observers,
                  StageClock{windows, run_start_ns_, [this](const StopReason& why) {
                                spdlog::warn("{}", why.message);

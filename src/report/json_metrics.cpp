@@ -43,6 +43,7 @@ void write_histograms(JsonWriter& w, const stats::MetricSet& m, bool open_loop) 
   w.field("tps_milli", m.tps_milli.to_compact());
   if (!m.read_lag_ns.empty()) w.field("client_read_lag_ns", m.read_lag_ns.to_compact());
   if (!m.turnaround_ns.empty()) w.field("turnaround_ns", m.turnaround_ns.to_compact());
+  w.field("connect_ns", m.connect_ns.to_compact());
   if (open_loop) {
     w.field("schedule_lag_ns", m.lag_ns.to_compact());
     w.field("ttft_intended_ns", m.ttft_intended_ns.to_compact());

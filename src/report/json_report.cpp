@@ -246,6 +246,7 @@ void write_stage(JsonWriter& w, const RunPlan& plan, const StageResult& st) {
   write_stage_plan(w, st.plan);
   w.field("repeat", st.repeat).field("repeats", st.repeats);
   w.field("start_s", st.start_s);
+  if (st.planned_start_ns >= 0) w.field("start_late_ms", static_cast<double>(st.began_ns - st.planned_start_ns) / 1e6);
   w.field("elapsed_s", st.elapsed_s);
   w.field("interrupted", st.interrupted);
   w.key("error_messages").begin_object();
@@ -331,12 +332,40 @@ void write_measurement(JsonWriter& w, const RunReport& rep) {
   w.end_object();
 }
 
+// --shard / --start-at: who this file is among its shards, and the clocks
+// that let merge put every shard's times on one wall-clock axis.
+void write_shard(JsonWriter& w, const RunReport& rep) {
+  const ShardReport& sh = *rep.shard;
+  w.key("shard").begin_object();
+  w.field("index", sh.shard.index).field("count", sh.shard.count);
+  w.field("source", sh.source.empty() ? std::string_view("none") : std::string_view(sh.source));
+  w.key("start_at");
+  if (sh.start_at_unix_ns >= 0) {
+    w.value(sh.start_at_utc);
+  } else {
+    w.null();
+  }
+  w.field("start_at_unix_ns", sh.start_at_unix_ns);
+  w.key("start_offset_ms");
+  const bool planned = !rep.stages.empty() && rep.stages.front().planned_start_ns >= 0;
+  if (planned) {
+    w.value(static_cast<double>(rep.stages.front().began_ns - rep.stages.front().planned_start_ns) / 1e6);
+  } else {
+    w.null();
+  }
+  w.field("realtime_minus_monotonic_ns", sh.realtime_offset_ns);
+  w.field("offset_uncertainty_ns", sh.offset_uncertainty_ns);
+  w.field("run_start_unix_ns", rep.run_start_ns + sh.realtime_offset_ns);
+  w.end_object();
+}
+
 }  // namespace
 
 std::string render_json(const RunReport& rep) {
   JsonWriter w;
   w.begin_object();
   write_header(w, rep);
+  if (rep.shard) write_shard(w, rep);
   write_measurement(w, rep);
   if (rep.spec_mode()) {
     write_spec(w, rep);

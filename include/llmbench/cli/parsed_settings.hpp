@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "llmbench/cli/settings.hpp"
+#include "llmbench/cli/shard_settings.hpp"
 #include "llmbench/http/read_timestamps.hpp"
 #include "llmbench/http/request.hpp"
 #include "llmbench/http/url.hpp"
@@ -35,11 +36,16 @@ struct ParsedSettings {
   std::optional<LengthSpec> output_tokens;
   bool load_mode = false;
   http::ReadTimestamps timestamps = http::ReadTimestamps::kernel;
+  ShardSettings scale;  // --shard / --shards / --start-at
 };
 
 // Checks ranges and combinations and parses every flag's text; an error is
 // one line naming the flag.
+// The shard comes from `env` when no --shard is given; "+SECONDS" in
+// --start-at counts from `now_unix_ns`. The one-argument form reads the
+// process's environment and clock.
 Expected<ParsedSettings> parse_settings(const Settings& s);
+Expected<ParsedSettings> parse_settings(const Settings& s, const EnvLookup& env, std::int64_t now_unix_ns);
 
 // Parses --sweep; an empty text is Kind::none.
 Expected<SweepSpec> parse_sweep(const std::string& text);

@@ -67,6 +67,10 @@ struct Settings {
   double abort_after_s = 5;
   double max_error_rate = 0;
   std::string timestamps = "kernel";
+  // scale-out (see shard_settings.hpp)
+  std::string shard;     // "I/N"
+  int shards = 0;        // N, the index from JOB_COMPLETION_INDEX or Slurm
+  std::string start_at;  // RFC 3339, or "+SECONDS"
   // built-in server
   bool mock = false;
   mock::MockConfig mock_config;

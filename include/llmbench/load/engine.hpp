@@ -35,7 +35,9 @@ class Engine {
   // Every stage of the plan, in order, until the end or an interrupt; an
   // automatic sweep (plan.auto_sweep) adds its rate stages on the way.
   std::vector<StageResult> run(const StageObserversFn& observers);
-  StageResult run_stage(std::uint32_t index, const StagePlan& stage, const Observers& observers);
+  // `planned_ns`: when the stage is to start (--start-at), -1: at once.
+  StageResult run_stage(std::uint32_t index, const StagePlan& stage, const Observers& observers,
+                        std::int64_t planned_ns = -1);
 
   // From any thread (a signal watcher): nothing new is sent, in-flight
   // requests go on (the grace period).
@@ -58,6 +60,7 @@ class Engine {
   std::int64_t run_start_ns_;  // what the results' times are relative to
   RunContext ctx_;
   void stop_early() noexcept;
+  void wait_until(std::int64_t planned_ns);
 
   std::atomic<bool> gate_closed_{false};  // nothing new starts (a signal or a stop rule)
   std::atomic<bool> interrupted_{false};  // in-flight requests are being cancelled

@@ -57,6 +57,13 @@ struct StagePlan {
   double cooldown_s = 0;
 };
 
+// This process's part of a run spread over several (--shard I/N): see
+// load/shard.hpp for how a stage is divided.
+struct ShardPlan {
+  std::uint32_t index = 0;
+  std::uint32_t count = 1;
+};
+
 struct RunPlan {
   http::Target target;
   protocol::ApiFlavor flavor = protocol::ApiFlavor::chat;
@@ -84,6 +91,10 @@ struct RunPlan {
   double max_error_rate = 0;    // stop a stage once more than this share of its requests failed (0: never)
   stats::Slo slo;
   stats::ClientLimits client_limits;  // when the client itself is the bottleneck (--client-limits)
+  ShardPlan shard;
+  // --start-at: the agreed instant on the steady clock (now_ns()'s scale) at
+  // which stage 0 starts in every shard; -1: at once.
+  std::int64_t start_at_ns = -1;
   // Credential values (the API key, secret-looking --header values): any
   // text llmbench keeps from a server has them redacted.
   std::vector<std::string> secrets;

@@ -66,6 +66,8 @@ struct StageResult {
 
   // When things happened (times relative to the run's start).
   double start_s = 0;                        // the stage's start
+  std::int64_t planned_start_ns = -1;        // --start-at: when it was to start (steady clock), -1: none
+  std::int64_t began_ns = 0;                 // when this process got to it (steady clock)
   std::optional<stats::Window> window;       // the exact measured window (--duration), on the run's clock
   std::int64_t run_start_ns = 0;
   double timeseries_interval_s = 0;

@@ -11,6 +11,7 @@ namespace llmbench::report {
 struct MergedResults {
   std::string table;  // the merged distributions, for the terminal
   std::string json;   // the merged results file
+  std::vector<std::string> warnings;  // one line each, for stderr
 };
 
 // A file that cannot be read, is not a results file or holds a corrupt

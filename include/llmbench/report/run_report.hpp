@@ -2,6 +2,7 @@
 // Everything a reporter needs about a finished run. Reporters only format:
 // every figure comes from stats/ (request_figures, metric_set, spec_stats,
 // sweep) or from load/result.hpp's totals.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,16 @@
 
 namespace llmbench::report {
 
+// A sharded run's identity and clocks (--shard, --start-at), for merge.
+struct ShardReport {
+  ShardPlan shard;
+  std::string source;                  // "--shard", "JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID", ...
+  std::string start_at_utc;            // the agreed instant, "" without --start-at
+  std::int64_t start_at_unix_ns = -1;
+  std::int64_t realtime_offset_ns = 0;  // CLOCK_REALTIME - steady clock, sampled at the run's end
+  std::int64_t offset_uncertainty_ns = 0;
+};
+
 struct RunReport {
   const RunPlan* plan = nullptr;
   std::vector<StageResult> stages;
@@ -19,7 +30,9 @@ struct RunReport {
   std::string timestamp_utc; // "2025-09-12T18:30:17Z"
   std::string config_json;   // the effective settings, secrets redacted
   bool interrupted = false;
-  std::string interrupted_by;  // "SIGINT" / "SIGTERM"
+  std::string interrupted_by;
+  std::optional<ShardReport> shard;  // sharded or --start-at runs only
+  std::int64_t run_start_ns = 0;     // what every "_s" time is relative to (steady clock)  // "SIGINT" / "SIGTERM"
 
   [[nodiscard]] bool spec_mode() const noexcept {
     return !stages.empty() && stages.front().plan.mode == LoadMode::spec;
