@@ -117,6 +117,8 @@ const std::vector<MockOption>& mock_options() {
       {"decode_tps", "--decode-tps", &M::decode_tps, "Tokens/s per slot while decoding (default: 50)", true},
       {"prompt_tps", "--prompt-tps", &M::prompt_tps, "Prompt tokens/s (default: 2000)", true},
       {"ttft_ms", "--ttft-ms", &M::ttft_ms, "Extra delay before the first token", true},
+      {"prompt_cache", "--prompt-cache", &M::prompt_cache,
+       "Prompt cache: a slot reuses the prefix a prompt shares with its last one (default: on)", true},
       {"slots", "--slots", &M::slots, "Parallel slots, like llama-server --parallel (default: 4)", true},
       {"jitter", "--jitter", &M::jitter, "Relative random variation of each token gap, 0..1", true},
       {"seed", "--seed", &M::seed, "Seed for the jitter and the generated text"},

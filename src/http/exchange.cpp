@@ -10,11 +10,13 @@ namespace llmbench::http {
 
 namespace {
 
-// Opens a connection unless `conn` holds one or the pool gives a live one.
+// Opens a connection unless `conn` holds one or the pool gives a live one
+// (not when `fresh`: a resend must not land on another connection the
+// server closed in the same instant).
 asio::awaitable<std::error_code> ensure_connection(ExchangeContext& ctx, std::unique_ptr<Connection>& conn,
-                                                   ExchangeResult& out) {
+                                                   ExchangeResult& out, bool fresh) {
   out.reused = false;
-  if (!conn && ctx.keepalive) {
+  if (!conn && ctx.keepalive && !fresh) {
     conn = ctx.pool.take();
     out.reused = conn != nullptr;
   }
@@ -72,7 +74,7 @@ asio::awaitable<ExchangeResult> exchange(ExchangeContext& ctx, std::unique_ptr<C
   ExchangeResult out;
   for (int attempt = 0; attempt < 2; ++attempt) {
     reader.begin();
-    if (const std::error_code ec = co_await ensure_connection(ctx, conn, out)) {
+    if (const std::error_code ec = co_await ensure_connection(ctx, conn, out, attempt > 0)) {
       out.step = ExchangeStep::connect;
       out.ec = ec;
       out.t_ns = now_ns();

@@ -42,7 +42,7 @@ asio::awaitable<After> Session::serve_completion(Api api, const Request& req, bo
 // gets a plain JSON 400 even with stream:true (no stream has started yet).
 asio::awaitable<After> Session::generate(const CompletionRequest& creq, const Request& req, FaultMode fault,
                                          bool keep) {
-  const int slot = co_await st_.pool.acquire();
+  const int slot = co_await st_.pool.acquire(creq.prompt_ids);
   if (slot < 0) co_return After::close;
   const Placement at{slot, st_.next_task(), now_ns(), sock_.get_executor()};
   if (creq.prompt_tokens >= st_.cfg.n_ctx_slot) {

@@ -41,34 +41,45 @@ bool bool_field(element obj, std::string_view key, bool fallback) {
   return fallback;
 }
 
-// Text of a message's content: a string, or the text parts of an array.
-int content_tokens(element content) {
+// A message's content: a string, or the text parts of an array.
+void content_ids(element content, std::vector<std::int32_t>& ids) {
   std::string_view s;
-  if (content.get_string().get(s) == simdjson::SUCCESS) return static_cast<int>(count_tokens(s));
+  if (content.get_string().get(s) == simdjson::SUCCESS) return append_token_ids(s, ids);
   simdjson::dom::array parts;
-  if (content.get_array().get(parts) != simdjson::SUCCESS) return 0;
-  int n = 0;
+  if (content.get_array().get(parts) != simdjson::SUCCESS) return;
   for (element part : parts) {
     std::string_view text;
-    if (part["text"].get_string().get(text) == simdjson::SUCCESS) n += static_cast<int>(count_tokens(text));
+    if (part["text"].get_string().get(text) == simdjson::SUCCESS) append_token_ids(text, ids);
   }
-  return n;
 }
 
+// ChatML as token ids: BOS, then "<|im_start|>role\n content <|im_end|>\n" per
+// message (kChatTokensPerMessage template tokens each), then the primer
+// "<|im_start|>assistant\n" (kChatPrimerTokens). A reply the server sent,
+// passed back as an assistant message, lines up with the ids the slot kept
+// after generating it, so a conversation's next turn hits the cache.
 std::optional<RequestError> read_messages(element root, CompletionRequest& req) {
   element messages;
   if (root["messages"].get(messages) != simdjson::SUCCESS) return invalid("'messages' is required");
   simdjson::dom::array list;
   if (messages.get_array().get(list) != simdjson::SUCCESS) return invalid("Expected 'messages' to be an array");
-  int n = 1 + kChatPrimerTokens;  // BOS, "<|im_start|>assistant\n"
+  const std::int32_t newline = token_id(false, "\n");
+  std::vector<std::int32_t>& ids = req.prompt_ids;
+  ids.push_back(kBosId);
   for (element m : list) {
-    std::string_view role;
-    if (m["role"].get_string().get(role) == simdjson::SUCCESS) n += static_cast<int>(count_tokens(role));
+    ids.push_back(kImStartId);
+    std::string_view role;  // one token, as a role is in real vocabularies
+    if (m["role"].get_string().get(role) == simdjson::SUCCESS) ids.push_back(token_id(true, role));
+    ids.push_back(newline);
     element content;
-    if (m["content"].get(content) == simdjson::SUCCESS) n += content_tokens(content);
-    n += kChatTokensPerMessage;
+    if (m["content"].get(content) == simdjson::SUCCESS) content_ids(content, ids);
+    ids.push_back(kImEndId);
+    ids.push_back(newline);
   }
-  req.prompt_tokens = n;
+  ids.push_back(kImStartId);
+  ids.push_back(token_id(true, "assistant"));  // the same id as an assistant message's role
+  ids.push_back(newline);
+  req.prompt_tokens = static_cast<int>(ids.size());
   return std::nullopt;
 }
 
@@ -76,23 +87,27 @@ std::optional<RequestError> read_messages(element root, CompletionRequest& req) 
 std::optional<RequestError> read_prompt(element root, CompletionRequest& req) {
   element prompt;
   if (root["prompt"].get(prompt) != simdjson::SUCCESS) return invalid("\"prompt\" is required");
+  std::vector<std::int32_t>& ids = req.prompt_ids;
+  ids.push_back(kBosId);
   std::string_view s;
   if (prompt.get_string().get(s) == simdjson::SUCCESS) {
     req.prompt.assign(s);
-    req.prompt_tokens = 1 + static_cast<int>(count_tokens(s));
+    append_token_ids(s, ids);
+    req.prompt_tokens = static_cast<int>(ids.size());
     return std::nullopt;
   }
   simdjson::dom::array parts;
   if (prompt.get_array().get(parts) != simdjson::SUCCESS) return invalid("\"prompt\" must be a string or an array");
-  req.prompt_tokens = 1;
   for (element p : parts) {
+    std::int64_t id = 0;
     if (p.get_string().get(s) == simdjson::SUCCESS) {
       req.prompt.append(s);
-      req.prompt_tokens += static_cast<int>(count_tokens(s));
+      append_token_ids(s, ids);
     } else {
-      ++req.prompt_tokens;  // a token id
+      ids.push_back(p.get_int64().get(id) == simdjson::SUCCESS ? static_cast<std::int32_t>(id) : 0);
     }
   }
+  req.prompt_tokens = static_cast<int>(ids.size());
   return std::nullopt;
 }
 
@@ -115,6 +130,7 @@ void read_options(element root, CompletionRequest& req) {
     req.temperature = static_cast<double>(static_cast<float>(t));  // llama-server keeps a float
   }
   req.ignore_eos = bool_field(root, "ignore_eos", false);
+  req.cache_prompt = bool_field(root, "cache_prompt", true);
 }
 }  // namespace
 

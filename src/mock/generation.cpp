@@ -48,6 +48,13 @@ std::uint64_t text_seed(const CompletionRequest& r, const ServerState& st, std::
   return r.seed ? mix_seed(kTextSalt, static_cast<std::uint64_t>(*r.seed)) : mix_seed(st.cfg.seed ^ kTextSalt, task);
 }
 
+// The slot's prompt cache: the shared prefix with its last prompt is not
+// evaluated again (llama-server's cache_prompt, on by default).
+int take_cache(const CompletionRequest& r, ServerState& st, int slot) {
+  const int shared = st.pool.reuse_cache(slot, r.prompt_ids);
+  return st.cfg.prompt_cache && r.cache_prompt ? shared : 0;
+}
+
 }  // namespace
 
 bool is_stream_fault(FaultMode f) noexcept {
@@ -69,7 +76,9 @@ Generation::Generation(const CompletionRequest& request, ServerState& st, Placem
       env(make_envelope(request, st, at.task)),
       enc(env),
       text(text_seed(request, st, at.task)),
-      schedule(at.pick_ns + prompt_delay_ns(request.prompt_tokens, st.cfg.prompt_tps, st.cfg.ttft_ms),
+      replay(text),
+      cache_n(take_cache(request, st, at.slot)),
+      schedule(at.pick_ns + prompt_delay_ns(request.prompt_tokens - cache_n, st.cfg.prompt_tps, st.cfg.ttft_ms),
                st.cfg.decode_tps, st.cfg.jitter, mix_seed(st.cfg.seed ^ kJitterSalt, at.task)),
       timer(at.executor),
       fault(fault_mode),
@@ -105,6 +114,7 @@ SlotView Generation::view() const {
   v.is_processing = true;
   v.id_task = static_cast<std::int64_t>(task);
   v.n_prompt_tokens = creq.prompt_tokens;
+  v.n_prompt_tokens_cache = cache_n;
   v.n_remain = n_tokens;
   v.params.settings = env.settings;
   if (creq.api == Api::chat) {
@@ -117,11 +127,13 @@ SlotView Generation::view() const {
 
 Outcome Generation::finish(ServerState& st, bool count_tokens_now) {
   if (count_tokens_now) st.count_tokens(n_tokens, st.pool.busy());
+  std::vector<std::int32_t>& cache = st.pool.cache_of(slot);
+  for (int i = 0; i < n_tokens; ++i) cache.push_back(replay.next().id);
   lease.release();
   // Whole microseconds, as llama-server's timings are.
   const std::int64_t prompt_us = (first_ns - pick_ns) / 1000;
   const std::int64_t predicted_us = (last_ns - first_ns) / 1000;
-  st.count_finished(creq.prompt_tokens, prompt_us, n_tokens, predicted_us);
+  st.count_finished({creq.prompt_tokens - cache_n, cache_n}, prompt_us, n_tokens, predicted_us);
   Outcome o;
   o.prompt_tokens = creq.prompt_tokens;
   o.completion_tokens = n_tokens;
@@ -130,7 +142,8 @@ Outcome Generation::finish(ServerState& st, bool count_tokens_now) {
   o.has_new_line = has_new_line;
   o.slot_id = slot;
   o.include_usage = creq.include_usage;
-  o.timings.prompt_n = creq.prompt_tokens;
+  o.timings.cache_n = cache_n;
+  o.timings.prompt_n = creq.prompt_tokens - cache_n;
   o.timings.prompt_ms = static_cast<double>(prompt_us) / 1e3;
   o.timings.predicted_n = n_tokens;
   o.timings.predicted_ms = static_cast<double>(predicted_us) / 1e3;

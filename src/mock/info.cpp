@@ -183,7 +183,7 @@ void append_metrics_body(std::string& out, const MetricsSnapshot& m) {
     out += '\n';
   };
   counter("prompt_tokens_total", "Number of prompt tokens processed, excluding cached tokens", m.prompt_tokens_total);
-  counter("prompt_tokens_cached_total", "Number of prompt tokens reused from the cache", 0);
+  counter("prompt_tokens_cached_total", "Number of prompt tokens reused from the cache", m.prompt_tokens_cached_total);
   real("prompt_seconds_total", "counter", "Total time spent processing prompts", m.prompt_seconds_total);
   counter("tokens_predicted_total", "Number of generation tokens processed", m.tokens_predicted_total);
   real("tokens_predicted_seconds_total", "counter", "Total time spent generating tokens",
@@ -215,14 +215,16 @@ void append_slots_body(std::string& out, std::span<const SlotView> slots, int n_
     out += R"(,"speculative":false,"is_processing":)";
     out += boolean(s.is_processing);
     if (s.used) {
-      const int processed = s.is_processing ? s.n_prompt_tokens : 0;
+      const int processed = s.is_processing ? s.n_prompt_tokens - s.n_prompt_tokens_cache : 0;
       out += R"(,"id_task":)";
       append_int(out, s.id_task);
       out += R"(,"n_prompt_tokens":)";
       append_int(out, s.is_processing ? s.n_prompt_tokens + s.n_decoded : 0);
       out += R"(,"n_prompt_tokens_processed":)";
       append_int(out, processed);
-      out += R"(,"n_prompt_tokens_cache":0,"params":)";
+      out += R"(,"n_prompt_tokens_cache":)";
+      append_int(out, s.is_processing ? s.n_prompt_tokens_cache : 0);
+      out += R"(,"params":)";
       append_params(out, s.params);
       out += R"(,"next_token":[{"has_next_token":)";
       out += boolean(s.is_processing);

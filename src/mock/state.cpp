@@ -67,9 +67,11 @@ void ServerState::count_tokens(int n, int busy) noexcept {
                                         kRelaxed);
 }
 
-void ServerState::count_finished(int prompt_tokens, std::int64_t prompt_us, int predicted,
+void ServerState::count_finished(PromptCount prompt, std::int64_t prompt_us, int predicted,
                                  std::int64_t predicted_us) noexcept {
-  const auto pt = static_cast<std::uint64_t>(prompt_tokens);
+  const auto pt = static_cast<std::uint64_t>(prompt.evaluated);
+  const auto cached = static_cast<std::uint64_t>(prompt.cached);
+  counters.prompt_tokens_cached.fetch_add(cached, kRelaxed);
   const auto pus = static_cast<std::uint64_t>(prompt_us > 0 ? prompt_us : 0);
   const auto gt = static_cast<std::uint64_t>(predicted);
   const auto gus = static_cast<std::uint64_t>(predicted_us > 0 ? predicted_us : 0);
@@ -83,7 +85,7 @@ void ServerState::count_finished(int prompt_tokens, std::int64_t prompt_us, int 
   counters.bucket_predicted_us.fetch_add(gus, kRelaxed);
   counters.decode_calls_micro.fetch_add(1'000'000, kRelaxed);  // the prompt's batch
   counters.slot_steps.fetch_add(1, kRelaxed);
-  raise_max(counters.n_tokens_max, pt + gt);
+  raise_max(counters.n_tokens_max, pt + cached + gt);
 }
 
 MockStats ServerState::stats() const noexcept {
@@ -108,6 +110,7 @@ MockStats ServerState::stats() const noexcept {
 MetricsSnapshot ServerState::take_metrics() noexcept {
   MetricsSnapshot m;
   m.prompt_tokens_total = counters.prompt_tokens.load(kRelaxed);
+  m.prompt_tokens_cached_total = counters.prompt_tokens_cached.load(kRelaxed);
   m.prompt_seconds_total = static_cast<double>(counters.prompt_us.load(kRelaxed)) / 1e6;
   m.tokens_predicted_total = counters.predicted_tokens.load(kRelaxed);
   m.tokens_predicted_seconds_total = static_cast<double>(counters.predicted_us.load(kRelaxed)) / 1e6;

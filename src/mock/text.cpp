@@ -89,6 +89,10 @@ std::size_t count_tokens(std::string_view text) noexcept {
   return n;
 }
 
+void append_token_ids(std::string_view text, std::vector<std::int32_t>& out) {
+  for_each_token(text, [&out](bool space, std::string_view core) { out.push_back(token_id(space, core)); });
+}
+
 std::span<const Piece> word_pieces() noexcept {
   static const std::array<Piece, kRawPieces.size()> pieces = build_pieces();
   return pieces;

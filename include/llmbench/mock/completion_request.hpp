@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "llmbench/mock/events.hpp"
 
@@ -15,6 +16,8 @@ namespace llmbench::mock {
 // assistant primer at the end, in toy tokens; plus BOS for every prompt.
 inline constexpr int kChatTokensPerMessage = 4;
 inline constexpr int kChatPrimerTokens = 3;
+inline constexpr std::int32_t kImStartId = kVocabSize;      // <|im_start|>
+inline constexpr std::int32_t kImEndId = kVocabSize + 1;    // <|im_end|>
 
 struct CompletionRequest {
   Api api = Api::chat;
@@ -22,6 +25,10 @@ struct CompletionRequest {
   bool include_usage = false;  // stream_options.include_usage
   int max_tokens = -1;         // n_predict / max_tokens / max_completion_tokens; -1 when absent
   int prompt_tokens = 0;       // toy-tokenizer count, BOS and chat template included
+  // The prompt's token ids as the slot would hold them (prompt_tokens of
+  // them): what the prompt cache compares with a slot's last prompt.
+  std::vector<std::int32_t> prompt_ids;
+  bool cache_prompt = true;    // llama-server's per-request switch (default true)
   std::optional<std::int64_t> seed;
   double temperature = 0.800000011920929;  // accepted, echoed, otherwise ignored
   bool ignore_eos = false;                  // the mock stops early only with eos_after_tokens (or empty_reply)

@@ -17,6 +17,9 @@ struct MockConfig {
   double decode_tps = 50.0;         // tokens/s per slot while decoding
   double prompt_tps = 2000.0;       // prompt tokens/s (prompt processing adds to TTFT)
   double ttft_ms = 0.0;             // extra fixed delay before the first token
+  // llama-server's prompt cache: a slot keeps its last prompt (and reply); the
+  // prefix a new prompt shares with it is not evaluated again (cache_n).
+  bool prompt_cache = true;
   double jitter = 0.0;              // relative random variation of each inter-token gap, 0..1 (seeded)
   std::uint64_t seed = 42;
   int slots = 4;                    // like llama-server --parallel: requests beyond N wait FIFO for a slot

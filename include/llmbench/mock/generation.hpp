@@ -49,7 +49,9 @@ struct Generation {
   Envelope env;
   EventEncoder enc;
   TextSampler text;
-  TokenSchedule schedule;
+  TextSampler replay;        // `text` from its start: the generated ids the slot's cache keeps
+  int cache_n = 0;           // prompt tokens the slot's cache already held (prompt cache)
+  TokenSchedule schedule;    // after cache_n: only the uncached tokens delay the first
   asio::steady_timer timer;  // the stream's one timer, re-armed per token
   FaultMode fault;
   int slot;

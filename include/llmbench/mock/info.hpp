@@ -42,6 +42,7 @@ void append_tokenize_body(std::string& out, std::string_view content, bool with_
 
 struct MetricsSnapshot {
   std::uint64_t prompt_tokens_total = 0;
+  std::uint64_t prompt_tokens_cached_total = 0;
   double prompt_seconds_total = 0;
   std::uint64_t tokens_predicted_total = 0;
   double tokens_predicted_seconds_total = 0;
@@ -62,6 +63,7 @@ struct SlotView {
   bool is_processing = false;
   std::int64_t id_task = 0;
   int n_prompt_tokens = 0;
+  int n_prompt_tokens_cache = 0;
   int n_decoded = 0;
   int n_remain = -1;
   ParamsEcho params;

@@ -7,6 +7,13 @@
 // waiter's own executor (a strand when the server runs several threads), so
 // the pool never touches a waiter's I/O objects from a foreign thread. The
 // lock is taken once per request, never per token.
+//
+// Prompt cache: like llama-server, each slot keeps the tokens of its last
+// prompt and what it generated after it. A free slot is picked by the longest
+// prefix its cache shares with the new prompt, else the least recently used
+// (see take_free_locked). A slot's cache
+// is written only by the request holding the slot and read under the lock
+// only while the slot is free, so no token-path access takes the lock.
 #include <asio.hpp>
 
 #include <atomic>
@@ -14,6 +21,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "llmbench/mock/info.hpp"
@@ -32,9 +40,17 @@ class SlotPool {
 
   // A free slot at once, else waits its turn. -1 when the wait was cancelled
   // (the client left, the server stops); the request is then out of the queue.
-  asio::awaitable<int> acquire();
+  asio::awaitable<int> acquire(std::span<const std::int32_t> prompt = {});
   // Frees the slot, or hands it straight to the longest waiter.
   void release(int slot);
+
+  // Holder of `slot` only. Takes `prompt` as the slot's new cache and returns
+  // how many of its tokens the old cache already held: the shared prefix,
+  // at most prompt.size() - 1 (llama-server always evaluates the last prompt
+  // token again, to get logits for the first generated one).
+  int reuse_cache(int slot, std::span<const std::int32_t> prompt);
+  // Holder of `slot` only: the tokens generated after the prompt.
+  std::vector<std::int32_t>& cache_of(int slot) { return cache_[static_cast<std::size_t>(slot)]; }
 
   // /slots bookkeeping: what a slot is doing.
   void describe(int slot, const SlotView& view);
@@ -49,13 +65,16 @@ class SlotPool {
   [[nodiscard]] int max_queued() const noexcept { return max_queued_.load(std::memory_order_relaxed); }
 
  private:
-  int take_free_locked();
+  int take_free_locked(std::span<const std::int32_t> prompt);
   void forget_locked(const std::shared_ptr<Waiter>& w);
 
   mutable std::mutex mu_;
   std::vector<int> free_;  // lowest id first, as llama-server picks an idle slot
   std::deque<std::shared_ptr<Waiter>> queue_;
   std::vector<SlotView> views_;
+  std::vector<std::vector<std::int32_t>> cache_;  // per slot: last prompt + its generation
+  std::vector<std::uint64_t> last_used_;           // per slot: `uses_` when last taken (0: never)
+  std::uint64_t uses_ = 0;
   std::unique_ptr<std::atomic<int>[]> decoded_;
   std::atomic<int> busy_{0};
   std::atomic<int> queued_{0};

@@ -30,6 +30,7 @@ struct Counters {
   // /metrics
   std::atomic<std::uint64_t> prompt_tokens{0};
   std::atomic<std::uint64_t> prompt_us{0};
+  std::atomic<std::uint64_t> prompt_tokens_cached{0};
   std::atomic<std::uint64_t> predicted_tokens{0};
   std::atomic<std::uint64_t> predicted_us{0};
   std::atomic<std::uint64_t> decode_calls_micro{0};  // millionths of a batched decode call
@@ -61,7 +62,12 @@ struct ServerState {
 
   // n tokens generated while `busy` slots were generating.
   void count_tokens(int n, int busy) noexcept;
-  void count_finished(int prompt_tokens, std::int64_t prompt_us, int predicted, std::int64_t predicted_us) noexcept;
+  // A prompt's tokens: evaluated, and reused from the slot's cache.
+  struct PromptCount {
+    int evaluated = 0;
+    int cached = 0;
+  };
+  void count_finished(PromptCount prompt, std::int64_t prompt_us, int predicted, std::int64_t predicted_us) noexcept;
 
   MockStats stats() const noexcept;
   // Reads /metrics and starts a new bucket for its per-interval gauges.

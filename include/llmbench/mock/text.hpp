@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "llmbench/util/splitmix64.hpp"
 
@@ -70,6 +71,8 @@ void for_each_token(std::string_view text, Fn&& fn) {
 }
 
 std::size_t count_tokens(std::string_view text) noexcept;
+// Appends the ids of `text`'s tokens (what the prompt cache compares).
+void append_token_ids(std::string_view text, std::vector<std::int32_t>& out);
 
 // One piece of generated text: its bytes, the same bytes escaped for a JSON
 // string (pre-built so the token path never escapes), and its id.
