@@ -54,7 +54,7 @@ std::string ci_text(const stats::Comparison& c) {
 std::string p_text(const stats::Comparison& c) { return c.p_value ? fmt::format("{:.3f}", *c.p_value) : "-"; }
 
 std::string side_text(double mean, const stats::SampleSummary& s) {
-  if (s.n == 0) return fmt::format("{:.2f}", mean);
+  if (s.n < 2) return fmt::format("{:.2f}", mean);
   return fmt::format("{:.2f} ± {:.2f} ({})", mean, std::sqrt(s.variance), s.n);
 }
 
