@@ -79,6 +79,14 @@ int run_compare(const CompareOptions& opts) {
     }
   }
   if (!opts.output.empty() && write_or_fail(opts.output, json) != kExitOk) return kExitFailure;
+  if (!opts.html.empty()) {
+    const Expected<std::string> html = report::render_html_report(inputs, json);
+    if (!html) {
+      std::fprintf(stderr, "llmbench compare: %s\n", html.error().c_str());
+      return kExitUsage;
+    }
+    if (write_or_fail(opts.html, *html) != kExitOk) return kExitFailure;
+  }
   if (opts.fail_if_slower_pct) {
     for (const report::CompareResult& r : *results) {
       if (!report::fails_gate(r, *opts.fail_if_slower_pct)) continue;
