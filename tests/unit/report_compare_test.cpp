@@ -10,6 +10,7 @@
 
 #include "llmbench/report/compare.hpp"
 #include "llmbench/report/compare_format.hpp"
+#include "llmbench/report/vllm_export.hpp"
 #include "stats_calibration.hpp"
 
 namespace llmbench::report {
@@ -208,6 +209,33 @@ TEST(ReportCompareCalibration, TenPercentAtOnePercentCvFiveRunsIsAlwaysFound) {
   EXPECT_EQ(up.per_prompt.hits, up.per_prompt.trials);
   const Trials down = run_trials(1.0 / 1.10, 0.01, 22);
   EXPECT_EQ(down.overall.hits, down.overall.trials);
+}
+
+}  // namespace
+}  // namespace llmbench::report
+
+namespace llmbench::report {
+namespace {
+
+TEST(VllmExport, StagesBecomeBenchServeResultFields) {
+  const std::string results = R"({"stages":[{"label":"concurrency=4","concurrency":4,"summary":{
+    "measured_window_s":10.0,"requests_succeeded":40,"requests_failed":2,"input_tokens":1000,"output_tokens":2560,
+    "request_throughput":4.0,"output_tokens_per_second":256.0,"goodput":{"requests_per_second":3.5},
+    "ttft_ms":{"mean":30,"std":3,"p50":29,"p90":35,"p95":36,"p99":40},
+    "tpot_ms":{"mean":20,"std":1,"p50":20,"p90":21,"p95":22,"p99":23},
+    "itl_ms":{"mean":19,"std":5,"p50":18,"p90":25,"p95":26,"p99":60},
+    "e2e_ms":{"mean":1300,"std":50,"p50":1290,"p90":1350,"p95":1360,"p99":1400}}}]})";
+  const Expected<std::string> out = render_vllm_export(results);
+  ASSERT_TRUE(out.has_value()) << out.error();
+  for (const char* f : {R"("completed": 40)", R"("failed": 2)", R"("total_input_tokens": 1000)",
+                        R"("total_output_tokens": 2560)", R"("request_throughput": 4.0)", R"("request_goodput": 3.5)",
+                        R"("output_throughput": 256.0)", R"("total_token_throughput": 356.0)", R"("mean_ttft_ms": 30)",
+                        R"("median_ttft_ms": 29)", R"("p99_ttft_ms": 40)", R"("median_tpot_ms": 20)",
+                        R"("p99_itl_ms": 60)", R"("mean_e2el_ms": 1300)", R"("max_concurrency": 4)"}) {
+    EXPECT_NE(out->find(f), std::string::npos) << f << "\n" << *out;
+  }
+  EXPECT_EQ(out->front(), '{');  // one stage: one object, as bench serve writes
+  EXPECT_FALSE(render_vllm_export(R"({"prompts":{}})").has_value());
 }
 
 }  // namespace
