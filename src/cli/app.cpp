@@ -21,6 +21,7 @@
 #include "llmbench/cli/target.hpp"
 #include "llmbench/load/engine.hpp"
 #include "llmbench/report/csv_report.hpp"
+#include "llmbench/report/vllm_export.hpp"
 #include "llmbench/report/html_report.hpp"
 #include "llmbench/report/json_report.hpp"
 #include "llmbench/report/terminal.hpp"
@@ -164,6 +165,15 @@ int report_run(const ParsedSettings& p, const report::RunReport& rep) {
       std::fprintf(stderr, "llmbench: --html: %s\n", html.error().c_str());
       code = kExitFailure;
     } else if (!save(p.raw.html, *html, quiet, "Report")) {
+      code = kExitFailure;
+    }
+  }
+  if (p.raw.export_to.size() == 2) {
+    const auto vllm = report::render_vllm_export(json);
+    if (!vllm) {
+      std::fprintf(stderr, "llmbench: %s\n", vllm.error().c_str());
+      code = kExitFailure;
+    } else if (!save(p.raw.export_to[1], *vllm, quiet, "vLLM export")) {
       code = kExitFailure;
     }
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "llmbench/cli/app.hpp"
+#include "llmbench/cli/compare_command.hpp"
 #include "llmbench/cli/exit_codes.hpp"
 #include "llmbench/cli/parsed_settings.hpp"
 #include "llmbench/cli/options.hpp"
@@ -43,6 +44,8 @@ Examples:
   # Charts of a sweep, or of two runs overlaid, in one HTML file
   llmbench report sweep.json --html sweep.html
   llmbench report before.json after.json --html compare.html
+  # Is the new run faster? Verdicts with 95 % intervals; exit 5 if > 2 % slower
+  llmbench compare baseline.json optimized.json --fail-if-slower 2
   # How far llmbench's own timestamps are from the truth on this machine
   llmbench selftest
   # The built-in llama-server imitation on its own
@@ -50,6 +53,7 @@ Examples:
 
 Exit codes: 0 ok, 1 internal or output error, 2 bad flag/config/dataset (nothing sent),
 3 server unreachable or not ready, 4 no request succeeded (results still written),
+5 compare --fail-if-slower tripped,
 130/143 interrupted by SIGINT/SIGTERM (results so far written).
 )";
 // Files with a "shard" object are one sharded run, merged into one result
@@ -123,6 +127,9 @@ int main(int argc, char** argv) {
   merge_cmd->add_flag("--allow-missing", merge_allow_missing,
                       "Shards: merge even when some of the N shards' files are missing (the result says so)");
 
+  CompareOptions compare_opts;
+  CLI::App* compare_cmd = add_compare_command(app, compare_opts);
+
   ReportOptions report_opts;
   CLI::App* report_cmd = add_report_command(app, report_opts);
 
@@ -144,6 +151,7 @@ int main(int argc, char** argv) {
 
   if (mock_cmd->parsed()) return run_mock_server(mock_cfg);
   if (merge_cmd->parsed()) return run_merge(merge_files, merge_output, merge_allow_missing);
+  if (compare_cmd->parsed()) return run_compare(compare_opts);
   if (report_cmd->parsed()) return run_report(report_opts);
   if (selftest_cmd->parsed()) return run_selftest(selftest_opts);
   return run_main_command(cli_settings, bound);

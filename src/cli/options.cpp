@@ -28,6 +28,7 @@ void bind_settings(CLI::App& app, Settings& s, BoundOptions& bound) {
     CLI::Option* opt =
         visit_field(f, s, [&](auto& dst) { return add_option(app, std::string(f.flag), dst, std::string(f.help)); });
     if (f.name == "prompts") opt->delimiter(',');
+    if (f.name == "export") opt->expected(2)->type_name("vllm FILE");
     opt->group(std::string(f.group));
     bound.by_field.push_back(opt);
   }

@@ -140,6 +140,12 @@ Status check_load(const Settings& s, ParsedSettings& p) {
                           ? "--sweep auto needs --duration or --requests for each stage"
                           : "load mode needs a bound: --requests N and/or --duration SECONDS");
   }
+  if (!s.export_to.empty() && (s.export_to.size() != 2 || s.export_to[0] != "vllm")) {
+    return Unexpected("--export takes a format and a file: --export vllm FILE");
+  }
+  if (!s.export_to.empty() && !p.load_mode) {
+    return Unexpected("--export vllm needs a load run (--concurrency, --rate or --sweep): vLLM's fields describe load stages");
+  }
   return {};
 }
 

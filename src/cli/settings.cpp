@@ -37,6 +37,8 @@ std::vector<Field> base_rows() {
       {"output", "--output", &S::output, "Output", "Output JSON filename"},
       {"csv", "--csv", &S::csv, "Output", "One CSV row per request (every phase): times, TTFT, TPOT, E2E, tokens, status"},
       {"html", "--html", &S::html, "Output", "The run's report as one self-contained HTML page of charts"},
+      {"export", "--export", &S::export_to, "Output",
+       "--export vllm FILE: a load run's stages as vLLM bench serve's result JSON"},
       {"timeout_s", "--timeout", &S::timeout_s, "Spec mode", "Request timeout in seconds (default: 30)"},
       {"max_tokens", "--max-tokens", &S::max_tokens, "Spec mode", "max_tokens for every request (default: each prompt's own)"},
       {"stream", "--stream", &S::stream, "Spec mode", "Stream responses (default; --no-stream for one JSON body)"},

@@ -66,8 +66,8 @@ Expected<ResultsText> read_results_file(const std::string& path) {
   return ResultsText{path, text.str()};
 }
 
-Expected<std::string> render_html_report(const std::vector<ResultsText>& inputs) {
-  const Expected<std::string> view_model = html::build_view_model(inputs);
+Expected<std::string> render_html_report(const std::vector<ResultsText>& inputs, std::string_view compare_json) {
+  const Expected<std::string> view_model = html::build_view_model(inputs, compare_json);
   if (!view_model) return Unexpected(view_model.error());
   // The view model goes first: report.js reads it when it runs, after
   // Chart.js has defined window.Chart.

@@ -230,7 +230,7 @@ std::vector<std::string> file_labels(const std::vector<ResultsText>& inputs) {
   return labels;
 }
 
-Expected<std::string> build_view_model(const std::vector<ResultsText>& inputs) {
+Expected<std::string> build_view_model(const std::vector<ResultsText>& inputs, std::string_view compare_json) {
   simdjson::dom::parser parser;
   const std::vector<std::string> labels = file_labels(inputs);
   JsonWriter w(0);
@@ -244,6 +244,7 @@ Expected<std::string> build_view_model(const std::vector<ResultsText>& inputs) {
     }
   }
   w.end_array();
+  if (!compare_json.empty()) w.key("compare").raw(compare_json);
   w.end_object();
   return w.take();
 }

@@ -96,22 +96,25 @@ void stage_prompts(std::string& out, const RunReport& rep, const StageResult& st
 
 void sweep_table(std::string& out, const RunReport& rep) {
   out += "\nSweep:\n";
-  out += fmt::format("{:<18}{:>9}{:>11}{:>10}{:>10}{:>9}{:>9}{:>10}{:>10}{:>7}\n", "stage", "req/s", "out tok/s",
+  out += fmt::format("  {:<16}{:>9}{:>11}{:>10}{:>10}{:>9}{:>9}{:>10}{:>10}{:>7}\n", "stage", "req/s", "out tok/s",
                      "TTFT p50", "TTFT p99", "ITL p50", "ITL p99", "E2E p50", "E2E p99", "errors");
-  for (const StageResult& st : rep.stages) {
+  const int knee = find_knee(rep.stages);
+  for (std::size_t i = 0; i < rep.stages.size(); ++i) {
+    const StageResult& st = rep.stages[i];
     const stats::MetricSet& m = st.overall;
-    out += fmt::format("{:<18}{:>9.2f}{:>11.1f}{:>10.1f}{:>10.1f}{:>9.1f}{:>9.1f}{:>10.1f}{:>10.1f}{:>7}\n",
+    out += static_cast<int>(i) == knee ? "* " : "  ";
+    out += fmt::format("{:<16}{:>9.2f}{:>11.1f}{:>10.1f}{:>10.1f}{:>9.1f}{:>9.1f}{:>10.1f}{:>10.1f}{:>7}\n",
                        st.plan.label, m.request_throughput(), m.output_tokens_per_second(),
                        m.ttft_ns.percentile(50) / 1e6, m.ttft_ns.percentile(99) / 1e6, m.itl_ns.percentile(50) / 1e6,
                        m.itl_ns.percentile(99) / 1e6, m.e2e_ns.percentile(50) / 1e6, m.e2e_ns.percentile(99) / 1e6,
                        m.failed);
   }
-  const int knee = find_knee(rep.stages);
   if (knee >= 0) {
-    out += fmt::format("Knee: {} (beyond it throughput grows < 5% while p99 latency keeps growing)\n",
+    out += fmt::format("Knee: {} (marked *; past it p90 latency more than doubles for < 10% more throughput, "
+                       "or throughput / p90 E2E falls)\n",
                        rep.stages[static_cast<std::size_t>(knee)].plan.label);
   } else {
-    out += "Knee: not reached (throughput still grows with load)\n";
+    out += "Knee: not reached (latency does not explode and throughput / p90 E2E still grows)\n";
   }
 }
 

@@ -97,7 +97,7 @@ def page_problems(events, page_url):
     return problems
 
 
-def chart_problems(seen, files, expected_charts, expected_texts=()):
+def chart_problems(seen, files, expected_charts, texts=()):
     problems = []
     charts = seen["charts"]
     if expected_charts is not None and len(charts) != expected_charts:
@@ -121,9 +121,9 @@ def chart_problems(seen, files, expected_charts, expected_texts=()):
     for f in files:
         if f not in seen["bodyText"]:
             problems.append(f"{f} is not named on the page")
-    for text in expected_texts:
-        if text not in seen["bodyText"]:
-            problems.append(f"the page does not say '{text}'")
+    for t in texts:
+        if t not in seen["bodyText"]:
+            problems.append(f"'{t}' is not on the page")
     return problems
 
 
@@ -151,7 +151,7 @@ def check(args):
         state = wait_until_drawn(cdp, args.deadline)
         problems = [] if state["ready"] else [f"page not drawn: {state['error']}"]
         if state["ready"]:
-            problems += chart_problems(cdp.evaluate(INSPECT), args.files, args.charts, args.expect_text)
+            problems += chart_problems(cdp.evaluate(INSPECT), args.files, args.charts, args.text)
             pdf = cdp.send("Page.printToPDF", {"landscape": True, "printBackground": True})["data"]
             if not base64.b64decode(pdf).startswith(b"%PDF"):
                 problems.append("printing gave no PDF")
@@ -166,7 +166,7 @@ def main():
     ap.add_argument("report", help="the HTML file to open")
     ap.add_argument("--files", default="", help="comma-separated file labels every legend must show")
     ap.add_argument("--charts", type=int, help="how many charts the page must have")
-    ap.add_argument("--expect-text", action="append", default=[], help="text the page must show (repeatable)")
+    ap.add_argument("--text", action="append", default=[], help="text the drawn page must show (repeatable)")
     ap.add_argument("--deadline", type=float, default=30.0, help="seconds to start Chromium and to draw")
     ap.add_argument("--screenshot", help="write a full-page PNG here")
     ap.add_argument("--screenshot-height", type=int, help="only the top of the page, this many px")

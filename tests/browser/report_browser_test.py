@@ -11,6 +11,8 @@ with check_report.py:
   legacy      the sweep with its time series removed (a file from an older
               llmbench): those charts must be absent, without error
   overlay     two spec files overlaid, one colour and legend entry each
+  compare     `llmbench compare spec-slow.json spec.json --html`: the verdict
+              table and "what changed" above the overlaid charts
   timeseries  the sweep with a synthetic time series added to each stage, in
               the shape the run will write (stages[].timeseries), so the
               time-series charts are drawn and checked before any run
@@ -111,11 +113,15 @@ def render_and_check(args):
         "sweep": (["sweep.json"], 6),
         "legacy": (["sweep-legacy.json"], 3),
         "overlay": (["spec.json", "spec-slow.json"], 0),
+        "compare": (["spec-slow.json", "spec.json"], 0),
         "timeseries": (["sweep-timeseries.json"], 6),
         "warnings": (["sweep-warnings.json"], 6),
     }[args.case]
     page = w(f"report-{args.case}.html")
-    run([args.llmbench, "report", *[w(i) for i in inputs], "--html", page])
+    if args.case == "compare":
+        run([args.llmbench, "compare", *[w(i) for i in inputs], "--html", page])
+    else:
+        run([args.llmbench, "report", *[w(i) for i in inputs], "--html", page])
     stages = stage_count(w(inputs[0]))
     # Spec: three bar charts. A sweep: throughput and latency (no SLO here),
     # then the three CDFs (and the three time series) of every stage: exactly
@@ -124,9 +130,13 @@ def render_and_check(args):
     cmd = [sys.executable, os.path.join(HERE, "check_report.py"), page, "--files", ",".join(inputs),
            "--charts", str(charts)]
     if args.case == "warnings":
-        cmd += ["--expect-text", "WARNING (sweep-warnings.json): not steady: output tok/s changed -23.5%",
-                "--expect-text", "the client was the bottleneck", "--expect-text", "read lag p99 2.50 ms",
-                "--expect-text", "more --threads"]
+        cmd += ["--text", "WARNING (sweep-warnings.json): not steady: output tok/s changed -23.5%",
+                "--text", "the client was the bottleneck", "--text", "read lag p99 2.50 ms",
+                "--text", "more --threads"]
+    if args.case == "compare":
+        # 1,000 vs 2,000 tok/s: the verdict, the changed setting, the table.
+        cmd += ["--text", "What changed", "--text", "config.mock_decode_tps: 1000.0 → 2000.0",
+                "--text", "Overall tok/s", "--text", "faster"]
     if args.screenshot:
         cmd += ["--screenshot", args.screenshot]
     return subprocess.run(cmd, timeout=180).returncode
@@ -134,7 +144,7 @@ def render_and_check(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "timeseries", "warnings"])
+    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "compare", "timeseries", "warnings"])
     ap.add_argument("--llmbench", required=True, help="the built llmbench binary")
     ap.add_argument("--workdir", required=True, help="where results and reports are written")
     ap.add_argument("--screenshot", help="also write the page as a PNG here")

@@ -76,6 +76,45 @@ TEST(Knee, FoundWhereThroughputStopsGrowingAndLatencyGrows) {
   EXPECT_EQ(find_knee({}), -1);
 }
 
+// A stage with `tokens_per_s` output tokens/s over 1 s and 20 requests whose
+// TTFT and E2E are spread +-5 % around the given medians.
+StageResult measured_stage(const char* label, double tokens_per_s, double ttft_ms, double e2e_ms) {
+  StageResult r;
+  r.plan.label = label;
+  r.overall.first_start_ns = 0;
+  r.overall.last_end_ns = 1'000'000'000;
+  r.overall.output_tokens = static_cast<std::uint64_t>(tokens_per_s);
+  for (int i = 0; i < 20; ++i) {
+    const double f = 0.95 + 0.005 * i;
+    r.overall.ttft_ns.record(static_cast<std::int64_t>(ttft_ms * f * 1e6));
+    r.overall.e2e_ns.record(static_cast<std::int64_t>(e2e_ms * f * 1e6));
+  }
+  return r;
+}
+
+// The real llama-server sweep the old "< 5 % more throughput" rule missed:
+// 4 slots, concurrency 4 -> 8 gave +7.7 % tokens/s while TTFT p50 went
+// 36 -> 2,139 ms.
+TEST(Knee, LatencyThatExplodesForLittleThroughputIsTheKnee) {
+  const std::vector<StageResult> sweep = {
+      measured_stage("concurrency=1", 60.0, 30, 2100), measured_stage("concurrency=2", 115.0, 33, 2200),
+      measured_stage("concurrency=4", 210.0, 36, 2300), measured_stage("concurrency=8", 226.2, 2139, 4400)};
+  EXPECT_EQ(find_knee(sweep), 2);
+  // The same steps with throughput that keeps pace (+90 %) are no knee.
+  const std::vector<StageResult> scaling = {measured_stage("concurrency=4", 210.0, 36, 2300),
+                                            measured_stage("concurrency=8", 400.0, 80, 2400)};
+  EXPECT_EQ(find_knee(scaling), -1);
+}
+
+TEST(Knee, MaximumOfPowerWhenLatencyGrowsGradually) {
+  // Latency grows 1.6x per step (never doubles), throughput only 3 %: power
+  // (throughput / p90 E2E) peaks at c=2.
+  const std::vector<StageResult> sweep = {
+      measured_stage("c=1", 100.0, 20, 1000), measured_stage("c=2", 190.0, 22, 1050),
+      measured_stage("c=4", 196.0, 35, 1680), measured_stage("c=8", 202.0, 56, 2690)};
+  EXPECT_EQ(find_knee(sweep), 1);
+}
+
 TEST(Csv, FieldsAreQuotedOnlyWhenRfc4180NeedsIt) {
   EXPECT_EQ(csv_field("concurrency=8"), "concurrency=8");
   EXPECT_EQ(csv_field("a,b"), "\"a,b\"");

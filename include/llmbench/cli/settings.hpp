@@ -33,6 +33,7 @@ struct Settings {
   std::string output;
   std::string csv;   // one row per request
   std::string html;  // the run's report as one self-contained page
+  std::vector<std::string> export_to;  // --export vllm FILE: {"vllm", FILE}
   double timeout_s = 30;
   int max_tokens = 0;  // 0: each prompt's own default
   bool stream = true;

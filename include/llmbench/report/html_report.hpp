@@ -25,7 +25,9 @@ Expected<ResultsText> read_results_file(const std::string& path);
 
 // The whole page for `inputs` (the first is drawn as the baseline). An input
 // that is not a usable results file is one line "<name>: <what was wrong>".
-Expected<std::string> render_html_report(const std::vector<ResultsText>& inputs);
+// With compare_json (render_compare_json's text), the page is a comparison:
+// the delta table with verdicts and "what changed" first, then the charts.
+Expected<std::string> render_html_report(const std::vector<ResultsText>& inputs, std::string_view compare_json = {});
 
 // JSON made safe as the text of a <script> element: every '<' becomes
 // \u003c, so neither "</script" nor "<!--" (which would change how the HTML

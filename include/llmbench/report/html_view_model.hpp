@@ -74,7 +74,9 @@ struct CdfPoint {
 // Builds the view model of `inputs` (in order: the first file is the
 // baseline colour). A file that is not a usable results file is an error of
 // one line: "<name>: <what was wrong>".
-Expected<std::string> build_view_model(const std::vector<ResultsText>& inputs);
+// compare_json (render_compare_json's text), when given, becomes the view
+// model's "compare": the page shows it first.
+Expected<std::string> build_view_model(const std::vector<ResultsText>& inputs, std::string_view compare_json = {});
 
 }  // namespace html
 }  // namespace llmbench::report

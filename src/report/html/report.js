@@ -341,6 +341,37 @@
     return out;
   }
 
+  // `llmbench compare --html`: the verdicts and what changed, before the charts.
+  function deltaRow(name, m) {
+    const ci = m.ci_pct ? `[${num(m.ci_pct[0], 1)}, ${num(m.ci_pct[1], 1)}] %` : 'n/a';
+    const verdict = el('span', {className: `verdict ${m.verdict}`}, m.verdict);
+    return {cells: [name, num(m.base, 2), num(m.new, 2), `${m.delta_pct >= 0 ? '+' : ''}${num(m.delta_pct, 1)} %`, ci,
+      m.p_value === null ? '–' : num(m.p_value, 3), verdict]};
+  }
+  function compareTable(c) {
+    const rows = [];
+    for (const [key, p] of Object.entries(c.prompts || {})) rows.push(deltaRow(`${key} tok/s`, p.tokens_per_second));
+    if (c.overall) rows.push(Object.assign(deltaRow('Overall tok/s', c.overall), {className: 'overall'}));
+    for (const s of c.stages || []) {
+      for (const [k, m] of Object.entries(s)) if (m && m.verdict) rows.push(deltaRow(`${s.label} ${k}`, m));
+    }
+    return table(['figure', 'base', 'new', 'delta', `${Math.round((1 - c.alpha) * 100)} % CI`, 'p', 'verdict'], rows, 1);
+  }
+  function compareSection(vm) {
+    const all = vm.compare.comparisons || [vm.compare];
+    const out = [el('h2', {}, 'Compare')];
+    for (const c of all) {
+      out.push(el('h3', {}, `${c.base} → ${c.new}`));
+      for (const w of c.warnings) out.push(el('p', {className: 'error'}, `Warning: ${w}`));
+      if (c.incomparable_reason) out.push(el('p', {className: 'error'}, `Overall is incomparable: ${c.incomparable_reason}`));
+      const changes = c.context_changes.map(x => el('li', {}, el('code', {}, x.field), `: ${x.base} → ${x.new}`));
+      out.push(el('h4', {}, 'What changed'),
+        changes.length ? el('ul', {className: 'changes'}, ...changes) : el('p', {}, 'Nothing in config, system or server.'),
+        compareTable(c));
+    }
+    return out;
+  }
+
   function setDefaults() {
     Chart.defaults.animation = false;
     Chart.defaults.responsive = true;
@@ -357,8 +388,9 @@
     setDefaults();
     const spec = vm.files.filter(f => f.mode === 'spec'), load = vm.files.filter(f => f.mode === 'load');
     const root = document.getElementById('llmbench-report');
-    root.append(el('h1', {}, 'llmbench report'),
+    root.append(el('h1', {}, vm.compare ? 'llmbench compare' : 'llmbench report'),
       el('p', {className: 'sub'}, `${vm.files.map(f => f.name).join(', ')} · drawn by ${vm.generator}`),
+      ...(vm.compare ? compareSection(vm) : []),
       el('h2', {}, 'Runs'), runsTable(vm.files), summaryTable(vm.files),
       ...[...(spec.length ? specSection(spec) : []), ...(load.length ? loadSection(load) : [])].filter(e => e));
     for (const [canvas, config] of pending) new Chart(canvas, config);
