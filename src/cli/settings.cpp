@@ -78,6 +78,14 @@ std::vector<Field> base_rows() {
       {"timestamps", "--timestamps", &S::timestamps, "Load mode",
        "Each read's time: kernel (default: the kernel's receive time, where the socket gives one) or user "
        "(the clock read after the read); spec mode too"},
+      // telemetry
+      {"server_metrics", "--server-metrics", &S::server_metrics, "Telemetry",
+       "The server's Prometheus metrics: auto (default: GET /metrics on the target, skipped if it has none), "
+       "off, or a URL"},
+      {"metrics_interval_s", "--metrics-interval", &S::metrics_interval_s, "Telemetry",
+       "Seconds between samples of /metrics, /slots, the host and the server process (default: 1)"},
+      {"server_pid", "--server-pid", &S::server_pid, "Telemetry",
+       "The server's process id, sampled from /proc (default: found from the target's port when it is local)"},
       // built-in server (its own options follow, from mock_options())
       {"mock", "--mock", &S::mock, "Built-in server", "Start the built-in llama-server imitation on 127.0.0.1 and benchmark it"},
   };

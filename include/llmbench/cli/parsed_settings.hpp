@@ -13,6 +13,7 @@
 #include "llmbench/load/synthetic.hpp"
 #include "llmbench/protocol/api.hpp"
 #include "llmbench/stats/slo.hpp"
+#include "llmbench/telemetry/run_telemetry.hpp"
 #include "llmbench/util/expected.hpp"
 
 namespace llmbench::cli {
@@ -34,6 +35,7 @@ struct ParsedSettings {
   std::optional<LengthSpec> output_tokens;
   bool load_mode = false;
   http::ReadTimestamps timestamps = http::ReadTimestamps::kernel;
+  telemetry::MetricsSource server_metrics;  // --server-metrics
 };
 
 // Checks ranges and combinations and parses every flag's text; an error is

@@ -65,6 +65,10 @@ struct Settings {
   double abort_after_s = 5;
   double max_error_rate = 0;
   std::string timestamps = "kernel";
+  // the server's and the machine's side (telemetry)
+  std::string server_metrics = "auto";
+  double metrics_interval_s = 1.0;
+  int server_pid = 0;
   // built-in server
   bool mock = false;
   mock::MockConfig mock_config;

@@ -8,6 +8,9 @@
 #include "llmbench/load/plan.hpp"
 #include "llmbench/load/result.hpp"
 #include "llmbench/report/system_info.hpp"
+#include "llmbench/telemetry/run_telemetry.hpp"
+#include "llmbench/telemetry/server_props.hpp"
+#include "llmbench/telemetry/stage_summary.hpp"
 
 namespace llmbench::report {
 
@@ -20,6 +23,11 @@ struct RunReport {
   std::string config_json;   // the effective settings, secrets redacted
   bool interrupted = false;
   std::string interrupted_by;  // "SIGINT" / "SIGTERM"
+  // The server's and the machine's side: what was sampled, and each stage's
+  // figures from it (parallel to `stages`); the server's /props, read.
+  std::optional<telemetry::TelemetryResult> telemetry;
+  std::vector<telemetry::StageTelemetry> stage_telemetry;
+  std::optional<telemetry::ServerProps> server;
 
   [[nodiscard]] bool spec_mode() const noexcept {
     return !stages.empty() && stages.front().plan.mode == LoadMode::spec;
