@@ -16,6 +16,7 @@ void header(std::string& out, const RunReport& rep) {
   out += fmt::format("Model: {}\n", display_model(sys.model));
   out += fmt::format("Huge Pages: {}/{} ({} MB each)\n", sys.hugepages.total - sys.hugepages.free, sys.hugepages.total,
                      sys.hugepages.size_kb / 1024);
+  out += process_line(rep);
   out += fmt::format("Timestamp: {}\n", rep.timestamp);
 }
 

@@ -111,6 +111,7 @@ std::string render_spec_terminal(const RunReport& rep) {
   consistency(out, rep, st);
   latency(out, rep, st);
   failures(out, *stage);
+  out += terminal::server_view(rep, 0, stage->overall.output_tokens_per_second());
   if (rep.interrupted) {
     out += fmt::format("\nInterrupted by {}: the figures cover the runs that finished.\n", rep.interrupted_by);
   }
