@@ -132,6 +132,8 @@ const std::vector<MockOption>& mock_options() {
       {"threads", "--threads", &M::threads, "I/O threads (default: 1)", true},
       {"stamp", "--stamp", &M::stamp,
        "Each token event carries \"stamp_ns\": CLOCK_MONOTONIC when it was written (the truth for --stamp-lag)", true},
+      {"metrics", "--metrics", &M::metrics,
+       "Serve GET /metrics (llama-server --metrics); without it /metrics answers 501 as the real server does", true},
   };
   return table;
 }

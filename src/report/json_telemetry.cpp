@@ -159,6 +159,9 @@ void write_telemetry_summary(JsonWriter& w, const RunReport& rep, std::size_t k)
   opt_field(w, "process_cpu_seconds", s.process_cpu_s);
   opt_field(w, "process_rss_max_bytes", s.process_rss_max_bytes);
   opt_field(w, "process_threads_max", s.process_threads_max);
+  opt_field(w, "gpu_utilization_max", s.gpu_utilization_max);
+  opt_field(w, "gpu_power_w_max", s.gpu_power_w_max);
+  opt_field(w, "gpu_energy_j_per_output_token", s.gpu_energy_j_per_output_token);
   w.field("counter_reset", s.counter_reset);
   w.end_object();
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "llmbench/telemetry/nvml.hpp"
 #include "llmbench/telemetry/probes.hpp"
 #include "llmbench/telemetry/prometheus.hpp"
 #include "llmbench/telemetry/slots.hpp"
@@ -69,6 +70,7 @@ RunTelemetry::RunTelemetry(TelemetryOptions opts) : opts_(std::move(opts)) {
     paths.proc = opts_.proc;
     for (Probe& p : host_probes(paths)) probes.push_back(std::move(p));
   }
+  for (Probe& p : nvml_probes()) probes.push_back(std::move(p));  // none without an NVIDIA driver
   probe_process(probes);
   sampler_ = std::make_unique<Sampler>(std::move(probes), SamplerOptions{opts_.interval, opts_.start_ns});
 }
@@ -78,8 +80,7 @@ RunTelemetry::~RunTelemetry() {
 }
 
 std::optional<http::FetchResult> RunTelemetry::get(const http::Target& t, const std::string& path,
-                                                   milliseconds timeout) const {
-  http::FetchOptions o = opts_.fetch;
+                                                   http::FetchOptions o, milliseconds timeout) {
   o.timeout = timeout;
   http::FetchResult r = http::fetch(t, "GET", path, "", o);
   if (!r.ok) return std::nullopt;
@@ -93,9 +94,13 @@ void RunTelemetry::probe_metrics(std::vector<Probe>& probes) {
   const MetricsSource& src = opts_.metrics;
   if (src.kind == MetricsSource::Kind::off) return;
   metrics_target_ = src.kind == MetricsSource::Kind::url ? src.target : opts_.target;
-  if (src.kind == MetricsSource::Kind::url) metrics_path_ = src.path;
+  metrics_fetch_ = opts_.fetch;
+  if (src.kind == MetricsSource::Kind::url) {
+    metrics_path_ = src.path;
+    metrics_fetch_.headers.clear();  // the target's API key is not sent to another address
+  }
   result_.metrics_url = metrics_target_.url(metrics_path_);
-  const auto first = get(metrics_target_, metrics_path_, scrape_timeout(opts_.interval));
+  const auto first = get(metrics_target_, metrics_path_, metrics_fetch_, scrape_timeout(opts_.interval));
   if (!first) {
     result_.metrics_status = "unreachable";
   } else {
@@ -112,7 +117,7 @@ void RunTelemetry::probe_metrics(std::vector<Probe>& probes) {
   result_.metrics_status = "scraped";
   const milliseconds timeout = scrape_timeout(opts_.interval);
   probes.push_back(server_metrics_probe([this, timeout]() -> std::optional<std::string> {
-    auto r = get(metrics_target_, metrics_path_, timeout);
+    auto r = get(metrics_target_, metrics_path_, metrics_fetch_, timeout);
     if (!r || r->status != 200) return std::nullopt;
     return std::move(r->body);
   }));
@@ -123,11 +128,11 @@ void RunTelemetry::probe_metrics(std::vector<Probe>& probes) {
 void RunTelemetry::probe_slots(std::vector<Probe>& probes) {
   if (opts_.metrics.kind == MetricsSource::Kind::off) return;
   const milliseconds timeout = scrape_timeout(opts_.interval);
-  const auto first = get(opts_.target, "/slots", timeout);
+  const auto first = get(opts_.target, "/slots", opts_.fetch, timeout);
   if (!first || first->status != 200 || !parse_slots(first->body)) return;
   result_.slots_polled = true;
   probes.push_back(slots_probe([this, timeout]() -> std::optional<std::string> {
-    auto r = get(opts_.target, "/slots", timeout);
+    auto r = get(opts_.target, "/slots", opts_.fetch, timeout);
     if (!r || r->status != 200) return std::nullopt;
     return std::move(r->body);
   }));
@@ -165,7 +170,7 @@ void RunTelemetry::mark_edge() {
   if (result_.metrics_status != "scraped") return;
   EdgeScrape e;
   const std::int64_t begin = now_ns();
-  const auto r = get(metrics_target_, metrics_path_, scrape_timeout(opts_.interval));
+  const auto r = get(metrics_target_, metrics_path_, metrics_fetch_, scrape_timeout(opts_.interval));
   const std::int64_t end = now_ns();
   e.t_s = static_cast<double>(begin + (end - begin) / 2 - opts_.start_ns) / 1e9;
   if (r && r->status == 200) {

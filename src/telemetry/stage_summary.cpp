@@ -3,6 +3,7 @@
 // the window.
 #include "llmbench/telemetry/stage_summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 
@@ -110,6 +111,29 @@ void gauges(const TelemetryResult& t, StageTelemetry& out) {
   if (user && sys) out.process_cpu_s = *user + *sys;
 }
 
+// Every GPU's series (label gpu="N"): the busiest one's utilisation, the
+// summed power, and the energy counters' increase per generated token.
+void gpu_figures(const TelemetryResult& t, StageTelemetry& out) {
+  double energy_j = 0;
+  bool any_energy = false;
+  for (const Series& s : t.series) {
+    if (s.name == "gpu.utilization_ratio") {
+      const SeriesSummary sum = summarize(s, out.from_s, out.to_s);
+      if (sum.points != 0) out.gpu_utilization_max = std::max(out.gpu_utilization_max.value_or(0), sum.max);
+    } else if (s.name == "gpu.power_w") {
+      const SeriesSummary sum = summarize(s, out.from_s, out.to_s);
+      if (sum.points != 0) out.gpu_power_w_max = out.gpu_power_w_max.value_or(0) + sum.max;
+    } else if (s.name == "gpu.energy_j") {
+      if (const Opt d = summarize(s, out.from_s, out.to_s).delta) {
+        energy_j += *d;
+        any_energy = true;
+      }
+    }
+  }
+  const Opt tokens = window_delta(t, "server.generation_tokens_total", out.from_s, out.to_s);
+  if (any_energy && tokens && *tokens > 0) out.gpu_energy_j_per_output_token = energy_j / *tokens;
+}
+
 }  // namespace
 
 std::optional<double> StageTelemetry::generated_tokens_difference() const {
@@ -125,6 +149,7 @@ StageTelemetry summarize_stage(const TelemetryResult& t, const EdgeScrape* befor
   out.client_generated_tokens = client_generated_tokens;
   server_figures(t, before, after, out);
   gauges(t, out);
+  gpu_figures(t, out);
   return out;
 }
 

@@ -94,13 +94,14 @@ class RunTelemetry {
   void probe_metrics(std::vector<Probe>& probes);
   void probe_slots(std::vector<Probe>& probes);
   void probe_process(std::vector<Probe>& probes);
-  [[nodiscard]] std::optional<http::FetchResult> get(const http::Target& t, const std::string& path,
-                                                     std::chrono::milliseconds timeout) const;
+  [[nodiscard]] static std::optional<http::FetchResult> get(const http::Target& t, const std::string& path,
+                                                            http::FetchOptions o, std::chrono::milliseconds timeout);
 
   TelemetryOptions opts_;
   TelemetryResult result_;
   http::Target metrics_target_;
   std::string metrics_path_ = "/metrics";
+  http::FetchOptions metrics_fetch_;  // the target's headers, or none for a URL of its own
   std::unique_ptr<Sampler> sampler_;
 };
 

@@ -39,6 +39,9 @@ struct StageTelemetry {
   std::optional<double> process_cpu_s;    // user + system seconds over the window
   std::optional<double> process_rss_max_bytes;
   std::optional<double> process_threads_max;
+  std::optional<double> gpu_utilization_max;  // the busiest GPU, 0..1
+  std::optional<double> gpu_power_w_max;      // summed over GPUs at each sample
+  std::optional<double> gpu_energy_j_per_output_token;  // window: energy / server's generated tokens
   bool counter_reset = false;             // a server counter went down: it restarted
 
   // Server minus client generated tokens, when both are known.
