@@ -58,9 +58,13 @@ std::string server_view(const RunReport& rep, std::size_t k, double client_token
   if (s.kv_usage_p50) {
     out += fmt::format("    {:<24}{:>8}{:>8}\n", "KV cache used", num(s.kv_usage_p50, 2), num(s.kv_usage_max, 2));
   }
-  out += fmt::format("  Server gen tok/s: {} (client {:.1f}); {} tokens per decode, {} decode calls/s\n",
-                     num(s.server_generation_tokens_per_s, 1), client_tokens_per_s, num(s.tokens_per_decode, 2),
-                     num(s.decode_calls_per_s, 1));
+  if (s.server_generation_tokens_per_s) {
+    out += fmt::format("  Server gen tok/s: {} (client {:.1f}); {} tokens per decode, {} decode calls/s\n",
+                       num(s.server_generation_tokens_per_s, 1), client_tokens_per_s, num(s.tokens_per_decode, 2),
+                       num(s.decode_calls_per_s, 1));
+  } else if (rep.telemetry->metrics_status == "disabled") {
+    out += "  (the server's /metrics is off, so no server rates: start llama-server with --metrics)\n";
+  }
   out += generated_line(s);
   if (s.counter_reset) out += "  (a server counter went down during the stage: the server restarted)\n";
   return out;
