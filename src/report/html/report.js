@@ -320,7 +320,7 @@
       const found = entries.map(([f, s]) => [f, (s.telemetry || []).find(c => c.key === key)]).filter(([, c]) => c);
       const first = found[0][1];
       const datasets = found.map(([f, c]) => line(f, f.name, c.t_s.map((t, i) => ({x: t, y: c.values[i]})),
-        {pointRadius: 2}));
+        {pointRadius: 3}));
       const box = chartBox(first.title, null, {type: 'scatter', data: {datasets}, options: {
         plugins: {legend: lineLegend},
         scales: {x: axis('time since the run started (s)', bounds), y: axis(first.unit, {beginAtZero: true})}}});
