@@ -19,6 +19,7 @@
 #include "llmbench/cli/progress.hpp"
 #include "llmbench/cli/signals.hpp"
 #include "llmbench/cli/target.hpp"
+#include "llmbench/cli/telemetry_step.hpp"
 #include "llmbench/load/engine.hpp"
 #include "llmbench/report/csv_report.hpp"
 #include "llmbench/report/vllm_export.hpp"
@@ -131,9 +132,11 @@ Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t
   if (!p.raw.csv.empty()) {
     if (Status st = csv.open(p.raw.csv); !st) return fail(kExitUsage, st.error());
   }
-  rep.stages = engine.run(with_csv(progress_observers(p, plan), p.raw.csv.empty() ? nullptr : &csv, plan,
-                                   engine.run_start_ns()));
+  TelemetryStep telemetry(p, t, engine.run_start_ns());
+  rep.stages = engine.run(telemetry.wrap(with_csv(progress_observers(p, plan), p.raw.csv.empty() ? nullptr : &csv,
+                                                  plan, engine.run_start_ns())));
   gate.finish();
+  telemetry.finish(rep);
   if (Status st = csv.close(); !st) spdlog::error("{}", st.error());
   rep.interrupted = engine.interrupted() || watcher.received() != 0;
   rep.run_start_ns = engine.run_start_ns();
@@ -224,6 +227,7 @@ int run_benchmark(const ParsedSettings& p) {
   if (!rep) return report_failure(rep.error());
   if (target->mock) target->mock->stop();
   rep->system = std::move(system);
+  if (!server->props_json.empty()) rep->server = telemetry::parse_server_props(server->props_json);
   rep->config_json = settings_to_json(p.raw, false);
   return exit_code(*rep, report_run(p, *rep), p.raw.strict);
 }

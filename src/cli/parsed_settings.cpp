@@ -172,6 +172,17 @@ Status check_shards(const ParsedSettings& p) {
   return {};
 }
 
+Status check_telemetry(const Settings& s, ParsedSettings& p) {
+  auto src = telemetry::parse_metrics_source(s.server_metrics);
+  if (!src) return Unexpected(src.error());
+  p.server_metrics = std::move(*src);
+  if (!(s.metrics_interval_s >= 0.05) || !std::isfinite(s.metrics_interval_s) || s.metrics_interval_s > 3600) {
+    return Unexpected("--metrics-interval: expected 0.05 to 3600 seconds");
+  }
+  if (s.server_pid < 0) return Unexpected("--server-pid: expected a process id (or 0 to find it from the port)");
+  return {};
+}
+
 }  // namespace
 
 Expected<SweepSpec> parse_sweep(const std::string& text) {
@@ -231,6 +242,7 @@ Expected<ParsedSettings> parse_settings(const Settings& s, const EnvLookup& env,
   if (Status st = check_spec(s); !st) return Unexpected(st.error());
   if (Status st = check_load(s, p); !st) return Unexpected(st.error());
   if (Status st = check_timestamps(s, p); !st) return Unexpected(st.error());
+  if (Status st = check_telemetry(s, p); !st) return Unexpected(st.error());
   if (const auto mock = mock::validate(s.mock_config); !mock) return Unexpected(describe(mock.error(), false));
   auto scale = resolve_shard_settings(s, env, now_unix_ns);
   if (!scale) return Unexpected(scale.error());

@@ -93,6 +93,14 @@ std::vector<Field> base_rows() {
        "N shards, this one's index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or Slurm"},
       {"start_at", "--start-at", &S::start_at, "Scale-out",
        "Start the stages at this wall-clock time: RFC 3339 (2026-01-02T15:04:05Z) or +SECONDS from now"},
+      // telemetry
+      {"server_metrics", "--server-metrics", &S::server_metrics, "Telemetry",
+       "The server's Prometheus metrics: auto (default: GET /metrics on the target, skipped if it has none), "
+       "off, or a URL"},
+      {"metrics_interval_s", "--metrics-interval", &S::metrics_interval_s, "Telemetry",
+       "Seconds between samples of /metrics, /slots, the host and the server process (default: 1)"},
+      {"server_pid", "--server-pid", &S::server_pid, "Telemetry",
+       "The server's process id, sampled from /proc (default: found from the target's port when it is local)"},
       // built-in server (its own options follow, from mock_options())
       {"mock", "--mock", &S::mock, "Built-in server", "Start the built-in llama-server imitation on 127.0.0.1 and benchmark it"},
   };
@@ -148,6 +156,8 @@ const std::vector<MockOption>& mock_options() {
       {"threads", "--threads", &M::threads, "I/O threads (default: 1)", true},
       {"stamp", "--stamp", &M::stamp,
        "Each token event carries \"stamp_ns\": CLOCK_MONOTONIC when it was written (the truth for --stamp-lag)", true},
+      {"metrics", "--metrics", &M::metrics,
+       "Serve GET /metrics (llama-server --metrics); without it /metrics answers 501 as the real server does", true},
   };
   return table;
 }

@@ -131,8 +131,9 @@ std::string props_body(const MockConfig& cfg, std::string_view media_marker) {
   append_json_string(out, cfg.model_path);
   out += R"(,"modalities":{"vision":false,"video":false,"audio":false},"media_marker":)";
   append_json_string(out, media_marker);
-  out += R"(,"endpoint_slots":true,"endpoint_props":false,"endpoint_metrics":true,"ui":true,"ui_settings":{},)"
-         R"("chat_template":)";
+  out += R"(,"endpoint_slots":true,"endpoint_props":false,"endpoint_metrics":)";
+  out += cfg.metrics ? "true" : "false";
+  out += R"(,"ui":true,"ui_settings":{},"chat_template":)";
   append_json_string(out, kChatTemplate);
   out += R"(,"chat_template_caps":{"supports_object_arguments":false,"supports_parallel_tool_calls":false,)"
          R"("supports_preserve_reasoning":false,"supports_reasoning_effort":false,"supports_string_content":true,)"

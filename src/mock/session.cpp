@@ -187,6 +187,14 @@ asio::awaitable<After> Session::respond_get(std::string_view p, const Request& r
     append_slots_body(body, st_.pool.views(), st_.cfg.n_ctx_slot);
     co_return co_await send_json(200, body, req, keep);
   }
+  if (p == "/metrics" && !st_.cfg.metrics) {
+    // llama-server's own bytes: its not_supported_error puts "code" first,
+    // unlike the errors append_http_error_body() writes.
+    static constexpr std::string_view kMetricsDisabled =
+        R"({"error":{"code":501,"message":"This server does not support metrics endpoint. Start it with `--metrics`",)"
+        R"("type":"not_supported_error"}})";
+    co_return co_await send_json(501, kMetricsDisabled, req, keep);
+  }
   if (p == "/metrics") {
     std::string body;
     append_metrics_body(body, st_.take_metrics());

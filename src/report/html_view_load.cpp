@@ -179,7 +179,8 @@ void write_stage_warnings(JsonWriter& w, element stage) {
   w.end_array();
 }
 
-bool write_stage(JsonWriter& w, element stage, std::size_t index, const std::string& axis, std::string& error) {
+bool write_stage(JsonWriter& w, element stage, std::size_t index, const std::string& axis, maybe_element series,
+                 std::string& error) {
   const std::string where = fmt::format("stages[{}]", index);
   element summary;
   if (stage["summary"].get(summary) || !summary.is_object()) {
@@ -196,6 +197,7 @@ bool write_stage(JsonWriter& w, element stage, std::size_t index, const std::str
     return false;
   }
   write_stage_prompts(w, stage["prompts"]);
+  write_stage_telemetry(w, series, stage);
   w.end_object();
   return true;
 }
@@ -238,7 +240,7 @@ bool write_load_view(JsonWriter& w, element root, std::string& error) {
   w.key("stages").begin_array();
   std::size_t index = 0;
   for (element stage : stages) {
-    if (!write_stage(w, stage, index++, axis, error)) return false;
+    if (!write_stage(w, stage, index++, axis, root["telemetry"]["series"], error)) return false;
   }
   w.end_array();
   return true;

@@ -49,4 +49,9 @@ inline double round_significant(double v, int digits) {
 // False with `error` set to "<where>: <what>" (the caller adds the file).
 bool write_load_view(JsonWriter& w, element root, std::string& error);
 
+// Writes "telemetry" for a stage: null, or an array of charts {"key",
+// "title", "unit", "t_s", "values"} cut from `series` (the file's
+// telemetry.series) to the stage's span (html_view_telemetry.cpp).
+void write_stage_telemetry(JsonWriter& w, maybe_element series, element stage);
+
 }  // namespace llmbench::report::html

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "llmbench/report/json_metrics.hpp"
+#include "llmbench/report/json_telemetry.hpp"
 #include "llmbench/report/json_writer.hpp"
 #include "llmbench/stats/spec_stats.hpp"
 
@@ -154,6 +155,7 @@ void write_header(JsonWriter& w, const RunReport& rep) {
   w.key("served_models").begin_array();
   for (const std::string& m : served) w.value(m);
   w.end_array();
+  write_server_block(w, rep);
 }
 
 void write_spec(JsonWriter& w, const RunReport& rep) {
@@ -172,6 +174,7 @@ void write_spec(JsonWriter& w, const RunReport& rep) {
   write_client_limited(w, st);
   write_metrics(w, st.overall, MetricsOptions{});
   write_delivery_lag(w, st.delivery_lag_ns, st.first_token_lag_ns);
+  write_telemetry_summary(w, rep, 0);
   w.end_object();
 }
 
@@ -239,7 +242,8 @@ void write_timeline(JsonWriter& w, const StageResult& st) {
   w.end_array();
 }
 
-void write_stage(JsonWriter& w, const RunPlan& plan, const StageResult& st) {
+void write_stage(JsonWriter& w, const RunReport& rep, const StageResult& st, std::size_t stage_index) {
+  const RunPlan& plan = *rep.plan;
   const bool open = st.plan.mode == LoadMode::open;
   const auto sets = prompt_sets(st);
   w.begin_object();
@@ -283,6 +287,7 @@ void write_stage(JsonWriter& w, const RunPlan& plan, const StageResult& st) {
   write_metrics(w, st.overall, MetricsOptions{.open_loop = open, .slo = plan.slo.any()});
   write_delivery_lag(w, st.delivery_lag_ns, st.first_token_lag_ns);
   w.end_object();
+  write_telemetry_summary(w, rep, stage_index);
   write_timeline(w, st);
   w.end_object();
 }
@@ -304,7 +309,7 @@ void write_load(JsonWriter& w, const RunReport& rep) {
   w.end_object();
   write_load_section(w, rep);
   w.key("stages").begin_array();
-  for (const StageResult& st : rep.stages) write_stage(w, plan, st);
+  for (std::size_t k = 0; k < rep.stages.size(); ++k) write_stage(w, rep, rep.stages[k], k);
   w.end_array();
 }
 
@@ -372,6 +377,7 @@ std::string render_json(const RunReport& rep) {
   } else {
     write_load(w, rep);
   }
+  write_telemetry(w, rep);
   w.end_object();
   return w.take();
 }

@@ -10,6 +10,7 @@
 #include "llmbench/report/json_writer.hpp"
 #include "llmbench/stats/histogram.hpp"
 #include "llmbench/stats/summary.hpp"
+#include "merge_telemetry.hpp"
 
 namespace llmbench::report {
 
@@ -39,6 +40,7 @@ struct Accumulated {
   std::array<stats::Histogram, kSeries.size()> merged;
   std::array<bool, kSeries.size()> seen{};
   std::array<std::uint64_t, kCounts.size()> counts{};
+  TelemetryMerge telemetry;
 };
 
 Status add_file(simdjson::dom::parser& parser, const std::string& file, Accumulated& acc) {
@@ -62,6 +64,7 @@ Status add_file(simdjson::dom::parser& parser, const std::string& file, Accumula
     std::uint64_t v = 0;
     if (!root["summary"][kCounts[i]].get(v)) acc.counts[i] += v;
   }
+  acc.telemetry.add(file, root);
   return {};
 }
 
@@ -90,7 +93,9 @@ MergedResults render(const std::vector<std::string>& files, const Accumulated& a
     if (acc.seen[i]) w.field(kSeries[i].histogram, acc.merged[i].to_compact());
   }
   w.end_object();
+  acc.telemetry.write_summary(w);
   w.end_object();
+  acc.telemetry.write(w);
   w.end_object();
   out.json = w.take();
   return out;

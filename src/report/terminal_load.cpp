@@ -125,7 +125,8 @@ std::string render_load_terminal(const RunReport& rep) {
   terminal::header(out, rep);
   out += fmt::format("Target: {}{}  Threads: {}\n", rep.plan->target.origin(),
                      rep.plan->target.path(protocol::default_path(rep.plan->flavor)), rep.plan->threads);
-  for (const StageResult& st : rep.stages) {
+  for (std::size_t stage = 0; stage < rep.stages.size(); ++stage) {
+    const StageResult& st = rep.stages[stage];
     stage_throughput(out, rep, st);
     stage_latencies(out, st);
     if (const std::string errs = terminal::errors_line(st.overall); !errs.empty()) {
@@ -137,6 +138,7 @@ std::string render_load_terminal(const RunReport& rep) {
     }
     terminal::short_replies(out, rep, st.overall, "", "", "  ");
     stage_prompts(out, rep, st);
+    out += terminal::server_view(rep, stage, st.overall.output_tokens_per_second());
   }
   if (rep.stages.size() > 1) sweep_table(out, rep);
   for (const StageResult& st : rep.stages) {

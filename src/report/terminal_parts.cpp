@@ -34,6 +34,7 @@ void header(std::string& out, const RunReport& rep) {
   model_line(out, sys.model, served_models(rep.stages));
   out += fmt::format("Huge Pages: {}/{} ({} MB each)\n", sys.hugepages.total - sys.hugepages.free, sys.hugepages.total,
                      sys.hugepages.size_kb / 1024);
+  out += process_line(rep);
   out += fmt::format("Timestamp: {}\n", rep.timestamp);
 }
 

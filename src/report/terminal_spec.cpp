@@ -130,6 +130,7 @@ std::string render_spec_terminal(const RunReport& rep) {
   latency(out, rep, st);
   failures(out, *stage);
   short_replies(out, rep, *stage);
+  out += terminal::server_view(rep, 0, stage->overall.output_tokens_per_second());
   if (stage->client_limited()) out += "\n";
   terminal::client_limited(out, *stage, "");
   if (rep.interrupted) {

@@ -97,9 +97,12 @@ def page_problems(events, page_url):
     return problems
 
 
-def chart_problems(seen, files, expected_charts, texts=()):
+def chart_problems(seen, files, expected_charts, texts=(), titles=()):
     problems = []
     charts = seen["charts"]
+    for t in titles:
+        if not any(c["title"] == t for c in charts):
+            problems.append(f"no chart titled '{t}'")
     if expected_charts is not None and len(charts) != expected_charts:
         problems.append(f"{len(charts)} charts, expected {expected_charts}")
     for c in charts:
@@ -151,7 +154,7 @@ def check(args):
         state = wait_until_drawn(cdp, args.deadline)
         problems = [] if state["ready"] else [f"page not drawn: {state['error']}"]
         if state["ready"]:
-            problems += chart_problems(cdp.evaluate(INSPECT), args.files, args.charts, args.text)
+            problems += chart_problems(cdp.evaluate(INSPECT), args.files, args.charts, args.text, args.titles)
             pdf = cdp.send("Page.printToPDF", {"landscape": True, "printBackground": True})["data"]
             if not base64.b64decode(pdf).startswith(b"%PDF"):
                 problems.append("printing gave no PDF")
@@ -167,12 +170,14 @@ def main():
     ap.add_argument("--files", default="", help="comma-separated file labels every legend must show")
     ap.add_argument("--charts", type=int, help="how many charts the page must have")
     ap.add_argument("--text", action="append", default=[], help="text the drawn page must show (repeatable)")
+    ap.add_argument("--titles", default="", help="comma-separated chart titles that must be drawn")
     ap.add_argument("--deadline", type=float, default=30.0, help="seconds to start Chromium and to draw")
     ap.add_argument("--screenshot", help="write a full-page PNG here")
     ap.add_argument("--screenshot-height", type=int, help="only the top of the page, this many px")
     ap.add_argument("--chromium", default=find_chromium())
     args = ap.parse_args()
     args.files = [f for f in args.files.split(",") if f]
+    args.titles = [t for t in args.titles.split(",") if t]
     if not args.chromium:
         print("SKIP: chromium is not installed (Debian: apt-get install chromium)")
         return SKIP

@@ -17,6 +17,9 @@ with check_report.py:
               the shape the run will write (stages[].timeseries), so the
               time-series charts are drawn and checked before any run
               produces one
+  telemetry   8 clients on 4 slots with the built-in server's /metrics on:
+              the server's and the host's charts (queue depth, busy slots,
+              CPU busy, huge pages in use) drawn beside the client's
 
 Exit status: 0 pass, 1 fail, 77 Chromium is not installed (skip).
 """
@@ -33,7 +36,36 @@ RUNS = {
     "spec.json": ["--mock", "--mock-decode-tps", "2000", "--runs", "3"],
     "spec-slow.json": ["--mock", "--mock-decode-tps", "1000", "--runs", "3"],
     "sweep.json": ["--mock", "--mock-decode-tps", "500", "--sweep", "concurrency=1,2,4", "--duration", "1"],
+    "telemetry.json": ["--mock", "--mock-metrics", "--mock-slots", "4", "--mock-decode-tps", "100",
+                       "--concurrency", "8", "--duration", "4", "--max-tokens", "48", "--metrics-interval", "0.25"],
 }
+
+# The telemetry charts the page must draw for a stage, by the view model's
+# rules (html_view_telemetry.cpp): a series with a point in the stage's span;
+# a counter's rate needs two; huge pages need total and free read together.
+TELEMETRY_CHARTS = [
+    ("Server queue depth", [("server.requests_waiting", {})], 1),
+    ("Busy slots", [("slots.busy", {}), ("server.requests_running", {})], 1),
+    ("Server generation rate", [("server.generation_tokens_total", {})], 2),
+    ("KV cache used", [("server.kv_usage_ratio", {})], 1),
+    ("Host CPU busy", [("host.cpu_busy_ratio", {"cpu": "all"})], 1),
+    ("CPU clock", [("host.cpufreq_mean_mhz", {})], 1),
+    ("Huge pages in use", [("host.hugepages_total", {})], 1),
+]
+
+
+def telemetry_titles(results, stage):
+    series = (results.get("telemetry") or {}).get("series", [])
+    lo = stage["start_s"]
+    hi = lo + stage["elapsed_s"]
+    titles = []
+    for title, candidates, need in TELEMETRY_CHARTS:
+        for name, labels in candidates:
+            s = next((s for s in series if s["name"] == name and s["labels"] == labels), None)
+            if s and sum(1 for t, _ in s["points"] if lo <= t <= hi) >= need:
+                titles.append(title)
+                break
+    return titles
 
 
 def run(cmd):
@@ -87,17 +119,21 @@ def add_warnings(src, dst):
 
 
 def strip_timeseries(src, dst):
+    """A file from an older llmbench: no time series, no telemetry."""
     with open(src) as f:
         results = json.load(f)
+    results.pop("telemetry", None)
     for stage in results.get("stages", []):
         stage.pop("timeseries", None)
     with open(dst, "w") as f:
         json.dump(results, f)
 
 
-def stage_count(path):
+def expected_titles(path):
+    """Per stage, the telemetry charts the file's series call for."""
     with open(path) as f:
-        return len(json.load(f).get("stages", []))
+        results = json.load(f)
+    return [telemetry_titles(results, s) for s in results.get("stages", [])]
 
 
 def render_and_check(args):
@@ -116,17 +152,21 @@ def render_and_check(args):
         "compare": (["spec-slow.json", "spec.json"], 0),
         "timeseries": (["sweep-timeseries.json"], 6),
         "warnings": (["sweep-warnings.json"], 6),
+        "telemetry": (["telemetry.json"], 6),
     }[args.case]
     page = w(f"report-{args.case}.html")
     if args.case == "compare":
         run([args.llmbench, "compare", *[w(i) for i in inputs], "--html", page])
     else:
         run([args.llmbench, "report", *[w(i) for i in inputs], "--html", page])
-    stages = stage_count(w(inputs[0]))
+    titles = expected_titles(w(inputs[0]))
+    stages = len(titles)
     # Spec: three bar charts. A sweep: throughput and latency (no SLO here),
-    # then the three CDFs (and the three time series) of every stage: exactly
-    # that many, so time-series charts without a time series fail too.
-    charts = 3 if charts_per_stage == 0 else 2 + stages * charts_per_stage
+    # then the three CDFs (and the three time series) of every stage, and the
+    # telemetry charts its series call for: exactly that many, so time-series
+    # charts without a time series fail too.
+    sweep = 2 if stages > 1 else 0
+    charts = 3 if charts_per_stage == 0 else sweep + sum(charts_per_stage + len(t) for t in titles)
     cmd = [sys.executable, os.path.join(HERE, "check_report.py"), page, "--files", ",".join(inputs),
            "--charts", str(charts)]
     if args.case == "warnings":
@@ -137,6 +177,13 @@ def render_and_check(args):
         # 1,000 vs 2,000 tok/s: the verdict, the changed setting, the table.
         cmd += ["--text", "What changed", "--text", "config.mock_decode_tps: 1000.0 → 2000.0",
                 "--text", "Overall tok/s", "--text", "faster"]
+    if args.case == "telemetry":
+        need = ["Server queue depth", "Busy slots", "Server generation rate", "Host CPU busy", "Huge pages in use"]
+        missing = [t for t in need if t not in titles[0]]
+        if missing:
+            print(f"FAIL: the run recorded no series for {missing}")
+            return 1
+        cmd += ["--titles", ",".join(need)]
     if args.screenshot:
         cmd += ["--screenshot", args.screenshot]
     return subprocess.run(cmd, timeout=180).returncode
@@ -144,7 +191,7 @@ def render_and_check(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "compare", "timeseries", "warnings"])
+    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "compare", "timeseries", "warnings", "telemetry"])
     ap.add_argument("--llmbench", required=True, help="the built llmbench binary")
     ap.add_argument("--workdir", required=True, help="where results and reports are written")
     ap.add_argument("--screenshot", help="also write the page as a PNG here")

@@ -7,7 +7,8 @@
 //  - /proc/stat read as two samples (the payload cut at the first cut) gives
 //    shares in [0, 1] that add up to at most 1;
 //  - cpufreq min <= mean <= max; numa_maps' hugetlb mappings are mappings;
-//    /slots has no more busy slots than slots.
+//    /slots has no more busy slots than slots; /props (option 11 too) never
+//    lists more template capabilities than there are bytes.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "fuzz_input.hpp"
 #include "llmbench/telemetry/host.hpp"
 #include "llmbench/telemetry/process.hpp"
+#include "llmbench/telemetry/server_props.hpp"
 #include "llmbench/telemetry/slots.hpp"
 
 namespace {
@@ -58,9 +60,13 @@ void numa(std::string_view s) {
   static_cast<void>(m.hugetlb_bytes());
 }
 
+// The control plane's JSON answers: /slots, and /props read for the
+// results' server block (telemetry/server_props.hpp), on the same bytes.
 void slots(std::string_view s) {
   const auto snap = t::parse_slots(s);
   if (snap) LLMBENCH_FUZZ_CHECK(snap->busy() <= snap->slots.size());
+  const auto props = t::parse_server_props(s);
+  if (props) LLMBENCH_FUZZ_CHECK(props->chat_template_caps.size() <= s.size());
 }
 
 void one_of_the_rest(unsigned which, std::string_view s) {

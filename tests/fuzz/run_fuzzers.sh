@@ -172,7 +172,7 @@ printf '\011\000socket:[12345]' >"$work/fuzz_proc_text/socket_link"
 proc_seed 10 numa_maps /proc/self/numa_maps
 printf '\012\000%s\n' '7f4680000000 default file=/dev/hugepages/m huge dirty=1536 N0=1024 N1=512 kernelpagesize_kB=2048' \
   >"$work/fuzz_proc_text/numa_huge"
-for f in "$fixtures"/slots_*.http; do
+for f in "$fixtures"/slots_*.http "$fixtures"/props.http; do
   perl -0777 -pe 's/\A.*?\r\n\r\n//s' "$f" | seed "$work/fuzz_proc_text" "$(basename "$f")" '\013\000'
 done
 

@@ -56,5 +56,37 @@ TEST(Merge, RejectsAFileWithoutHistogramsOrWithACorruptOne) {
   std::remove(bad.c_str());
 }
 
+// Two shards of one run, each with its telemetry: both kept whole, their
+// stage summaries combined (counts add up, maxima take the largest, the
+// server's rates — one server seen twice — the mean).
+TEST(Merge, KeepsTelemetryPerShardAndCombinesSummaries) {
+  const auto shard = [](const std::string& name, int tokens, double tps, double queue_max) {
+    const std::string path = "/tmp/llmbench-merge-tel-" + name + ".json";
+    std::ofstream(path) << R"({"summary":{"requests_total":1,"histograms":{}},"telemetry":{"series":[{"name":"slots.busy",)"
+                        << R"("labels":{},"unit":"slots","kind":"gauge","points":[[0.5,)" << name.size() << R"(]]}]},)"
+                        << R"("stages":[{"telemetry_summary":{"window_start_s":1,"client_generated_tokens":)" << tokens
+                        << R"(,"server_generation_tokens_per_second":)" << tps << R"(,"queue_depth_max":)" << queue_max
+                        << R"(,"kv_usage_p50":null}}]})";
+    return path;
+  };
+  const std::string fa = shard("a", 100, 50, 3), fb = shard("bb", 300, 70, 5);
+  const auto merged = merge_results({fa, fb});
+  ASSERT_TRUE(merged) << merged.error();
+  simdjson::dom::parser p;
+  simdjson::dom::element root = p.parse(merged->json);
+  const simdjson::dom::element sum = root["summary"]["telemetry_summary"];
+  EXPECT_EQ(double(sum["client_generated_tokens"]), 400.0);
+  EXPECT_EQ(double(sum["server_generation_tokens_per_second"]), 60.0);
+  EXPECT_EQ(double(sum["queue_depth_max"]), 5.0);
+  EXPECT_TRUE(sum["kv_usage_p50"].error());     // null in every shard: absent, not 0
+  EXPECT_TRUE(sum["window_start_s"].error());
+  simdjson::dom::array shards = root["telemetry"]["shards"];
+  ASSERT_EQ(shards.size(), 2u);
+  EXPECT_EQ(std::string_view(shards.at(1)["file"]), fb);
+  EXPECT_EQ(double(shards.at(1)["telemetry"]["series"].at(0)["points"].at(0).at(1)), 2.0);
+  EXPECT_EQ(simdjson::dom::array(shards.at(0)["stage_summaries"]).size(), 1u);
+  for (const auto& f : {fa, fb}) std::remove(f.c_str());
+}
+
 }  // namespace
 }  // namespace llmbench::report

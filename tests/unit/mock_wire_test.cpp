@@ -449,6 +449,7 @@ TEST(MockWire, SlotsMatchFixture) {
 TEST(MockWire, BusySlotAndMetricsWhileGenerating) {
   MockConfig cfg = fast_config();
   cfg.decode_tps = 20;
+  cfg.metrics = true;
   Running srv(cfg);
   Conn gen(srv.port);
   gen.send_all(post_request("/v1/chat/completions",
@@ -475,12 +476,60 @@ TEST(MockWire, BusySlotAndMetricsWhileGenerating) {
   }
   EXPECT_EQ(busy_mock, busy_want);
   EXPECT_NE(slots.body.find(R"("is_processing":true)"), std::string::npos);
+  ASSERT_TRUE(cfg.metrics);
   const Response metrics = round_trip(srv.port, get_request("/metrics"));
   EXPECT_NE(metrics.body.find("llamacpp:requests_processing 1\n"), std::string::npos) << metrics.body;
 }
 
-TEST(MockWire, MetricsMatchFixture) {
+// Without --metrics, llama-server answers /metrics with 501 and this body,
+// byte for byte, and /props says so.
+TEST(MockWire, MetricsDisabledMatchesFixture) {
   Running srv(fast_config());
+  const Response r = round_trip(srv.port, get_request("/metrics"));
+  const Response want = parse_captured(fixture("metrics_disabled.http"));
+  EXPECT_EQ(r.status, 501);
+  EXPECT_EQ(r.status, want.status);
+  EXPECT_EQ(r.header("Content-Type"), want.header("Content-Type"));
+  EXPECT_EQ(r.body, want.body);
+  const Response props = round_trip(srv.port, get_request("/props"));
+  EXPECT_NE(props.body.find(R"("endpoint_metrics":false,)"), std::string::npos);
+}
+
+TEST(MockWire, PropsSayMetricsOnWhenOn) {
+  MockConfig cfg = fast_config();
+  cfg.metrics = true;
+  Running srv(cfg);
+  const Response props = round_trip(srv.port, get_request("/props"));
+  EXPECT_NE(props.body.find(R"("endpoint_metrics":true,)"), std::string::npos);
+}
+
+// Every HELP and TYPE line is the real server's, in its order.
+TEST(MockWire, MetricsHelpAndTypeLinesAreTheRealServers) {
+  MockConfig cfg = fast_config();
+  cfg.metrics = true;
+  Running srv(cfg);
+  const Response r = round_trip(srv.port, get_request("/metrics"));
+  const auto comments = [](std::string_view text) {
+    std::vector<std::string> out;
+    while (!text.empty()) {
+      const std::size_t eol = text.find('\n');
+      const std::string_view line = text.substr(0, eol);
+      if (!line.empty() && line.front() == '#') out.emplace_back(line);
+      if (eol == std::string_view::npos) break;
+      text.remove_prefix(eol + 1);
+    }
+    return out;
+  };
+  for (const char* name : {"metrics_fresh.http", "metrics_busy.http", "metrics.http"}) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(comments(r.body), comments(parse_captured(fixture(name)).body));
+  }
+}
+
+TEST(MockWire, MetricsMatchFixture) {
+  MockConfig metrics_on = fast_config();
+  metrics_on.metrics = true;
+  Running srv(metrics_on);
   const Response r = round_trip(srv.port, get_request("/metrics"));
   const Response want = parse_captured(fixture("metrics_fresh.http"));
   expect_same_head(r, want);

@@ -157,6 +157,7 @@ void expect_clean_counters(const std::vector<ProbeCounters>& counters) {
 TEST(SamplerLive, BuiltInServerOverLoopback) {
   mock::MockConfig mc;
   mc.slots = 3;
+  mc.metrics = true;
   mock::MockServer server(mc);
   http::Target target;
   target.host = "127.0.0.1";

@@ -14,6 +14,7 @@
 #include "llmbench/load/synthetic.hpp"
 #include "llmbench/protocol/api.hpp"
 #include "llmbench/stats/slo.hpp"
+#include "llmbench/telemetry/run_telemetry.hpp"
 #include "llmbench/util/expected.hpp"
 
 namespace llmbench::cli {
@@ -37,6 +38,7 @@ struct ParsedSettings {
   bool load_mode = false;
   http::ReadTimestamps timestamps = http::ReadTimestamps::kernel;
   ShardSettings scale;  // --shard / --shards / --start-at
+  telemetry::MetricsSource server_metrics;  // --server-metrics
 };
 
 // Checks ranges and combinations and parses every flag's text; an error is

@@ -72,6 +72,10 @@ struct Settings {
   std::string shard;     // "I/N"
   int shards = 0;        // N, the index from JOB_COMPLETION_INDEX or Slurm
   std::string start_at;  // RFC 3339, or "+SECONDS"
+  // the server's and the machine's side (telemetry)
+  std::string server_metrics = "auto";
+  double metrics_interval_s = 1.0;
+  int server_pid = 0;
   // built-in server
   bool mock = false;
   mock::MockConfig mock_config;

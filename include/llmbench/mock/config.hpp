@@ -37,6 +37,9 @@ struct MockConfig {
   // Each token event carries "stamp_ns", CLOCK_MONOTONIC when it was written:
   // the send times a client's timestamps are checked against (--stamp-lag).
   bool stamp = false;
+  // llama-server --metrics: GET /metrics answers only when it is on (else 501,
+  // as the real server does), and /props says endpoint_metrics accordingly.
+  bool metrics = false;
 
   // Fault injection: `fault` is one of fault_modes(), several separated by
   // commas (taken in turn), or empty; it applies to every `fault_every`-th

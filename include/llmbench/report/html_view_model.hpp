@@ -30,7 +30,10 @@
 //                  "timeseries": null | {"t_s", "output_tps", "in_flight",
 //                                        "completed", "failed", "ttft_p50_ms"},
 //                  "prompts": [{"key", "ok", "failed", "tps_per_request",
-//                               "ttft_p50", "e2e_p50"}]}]}]}
+//                               "ttft_p50", "e2e_p50"}],
+//                  "telemetry": null | [{"key", "title", "unit", "t_s",
+//                                        "values"}]}]}]}  (server and host
+//                    series in the stage's span, on the run's clock)
 #include <string>
 #include <string_view>
 #include <vector>

@@ -9,6 +9,9 @@
 #include "llmbench/load/plan.hpp"
 #include "llmbench/load/result.hpp"
 #include "llmbench/report/system_info.hpp"
+#include "llmbench/telemetry/run_telemetry.hpp"
+#include "llmbench/telemetry/server_props.hpp"
+#include "llmbench/telemetry/stage_summary.hpp"
 
 namespace llmbench::report {
 
@@ -30,9 +33,14 @@ struct RunReport {
   std::string timestamp_utc; // "2025-09-12T18:30:17Z"
   std::string config_json;   // the effective settings, secrets redacted
   bool interrupted = false;
-  std::string interrupted_by;
+  std::string interrupted_by;  // "SIGINT" / "SIGTERM"
   std::optional<ShardReport> shard;  // sharded or --start-at runs only
-  std::int64_t run_start_ns = 0;     // what every "_s" time is relative to (steady clock)  // "SIGINT" / "SIGTERM"
+  std::int64_t run_start_ns = 0;     // what every "_s" time is relative to (steady clock)
+  // The server's and the machine's side: what was sampled, and each stage's
+  // figures from it (parallel to `stages`); the server's /props, read.
+  std::optional<telemetry::TelemetryResult> telemetry;
+  std::vector<telemetry::StageTelemetry> stage_telemetry;
+  std::optional<telemetry::ServerProps> server;
 
   [[nodiscard]] bool spec_mode() const noexcept {
     return !stages.empty() && stages.front().plan.mode == LoadMode::spec;

@@ -300,15 +300,39 @@
       scales: {x: logAxis(`${title.split(' ')[0]} (ms, log scale)`, bounds),
         y: axis(`share of ${what}`, {min: 0, max: 1, ticks: {callback: v => `${Math.round(v * 100)} %`}})}}});
   }
-  function seriesChart(entries, key, title, yTitle) {
+  // Every time chart of a stage shares one x range (the run's clock), so the
+  // server's and the host's series line up under the client's throughput.
+  function timeBounds(entries) {
+    const ts = entries.flatMap(([, s]) => [...(s.timeseries ? s.timeseries.t_s : []),
+      ...(s.telemetry || []).flatMap(c => c.t_s)]);
+    return ts.length ? {min: Math.min(...ts), max: Math.max(...ts)} : {};
+  }
+  function seriesChart(entries, key, title, yTitle, bounds) {
     const datasets = entries.map(([f, s]) => line(f, f.name, s.timeseries.t_s.map((t, i) =>
       ({x: t, y: s.timeseries[key][i]})), {pointRadius: 0}));
     return chartBox(title, null, {type: 'scatter', data: {datasets}, options: {plugins: {legend: lineLegend},
-      scales: {x: axis('time in stage (s)'), y: axis(yTitle, {beginAtZero: true})}}});
+      scales: {x: axis('time since the run started (s)', bounds), y: axis(yTitle, {beginAtZero: true})}}});
+  }
+  // The server's and the host's charts (telemetry), one per series any file has.
+  function telemetryCharts(entries, bounds) {
+    const keys = union(entries.map(([, s]) => (s.telemetry || []).map(c => c.key)));
+    return keys.map(key => {
+      const found = entries.map(([f, s]) => [f, (s.telemetry || []).find(c => c.key === key)]).filter(([, c]) => c);
+      const first = found[0][1];
+      const datasets = found.map(([f, c]) => line(f, f.name, c.t_s.map((t, i) => ({x: t, y: c.values[i]})),
+        {pointRadius: 3}));
+      const box = chartBox(first.title, null, {type: 'scatter', data: {datasets}, options: {
+        plugins: {legend: lineLegend},
+        scales: {x: axis('time since the run started (s)', bounds), y: axis(first.unit, {beginAtZero: true})}}});
+      box.dataset.telemetry = key;
+      return box;
+    });
   }
   function stageSection(files, label) {
     const entries = files.map(f => [f, f.stages.find(s => s.label === label)]).filter(([, s]) => s);
     const withSeries = entries.filter(([, s]) => s.timeseries);
+    const bounds = timeBounds(entries);
+    const tele = telemetryCharts(entries, bounds);
     const facts = entries.map(([f, s]) => `${f.name}: ${num(s.requests_succeeded, 0)} ok, ` +
       `${num(s.requests_failed, 0)} failed, ${num(s.request_throughput, 2)} req/s, ` +
       `${num(s.output_tokens_per_second, 1)} output tok/s`).join(' · ');
@@ -324,10 +348,12 @@
         cdfChart(entries, 'itl', 'ITL distribution', 'token gaps'),
         cdfChart(entries, 'e2e', 'E2E distribution', 'requests')),
       withSeries.length ? grid(3,
-        seriesChart(withSeries, 'output_tps', 'Throughput over time', 'output tokens/s'),
-        seriesChart(withSeries, 'in_flight', 'Requests in flight', 'requests in flight'),
-        seriesChart(withSeries, 'failed', 'Errors over time', 'failed requests/s'))
+        seriesChart(withSeries, 'output_tps', 'Throughput over time', 'output tokens/s', bounds),
+        seriesChart(withSeries, 'in_flight', 'Requests in flight', 'requests in flight', bounds),
+        seriesChart(withSeries, 'failed', 'Errors over time', 'failed requests/s', bounds))
         : el('p', {className: 'note'}, 'No per-second time series in this stage\'s results.'),
+      tele.length ? el('h4', {}, 'The server and the host meanwhile (sampled telemetry)') : null,
+      tele.length ? grid(3, ...tele) : null,
       table(['Prompt', 'File', 'OK', 'Failed', 'Tok/s per request', 'TTFT p50 ms', 'E2E p50 ms'], rows, 2)];
   }
   function loadSection(files) {
