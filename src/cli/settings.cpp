@@ -124,6 +124,10 @@ const std::vector<MockOption>& mock_options() {
       {"threads", "--threads", &M::threads, "I/O threads (default: 1)", true},
       {"stamp", "--stamp", &M::stamp,
        "Each token event carries \"stamp_ns\": CLOCK_MONOTONIC when it was written (the truth for --stamp-lag)", true},
+      // Issue 11: first-token times and tokens per event.
+      {"reasoning_tokens", "--reasoning-tokens", &M::reasoning_tokens,
+       "Chat streams send their first N tokens as delta.reasoning_content (llama-server --reasoning-format deepseek)",
+       true},
   };
   return table;
 }

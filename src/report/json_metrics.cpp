@@ -34,6 +34,7 @@ void write_counts(JsonWriter& w, const stats::MetricSet& m) {
 void write_histograms(JsonWriter& w, const stats::MetricSet& m, bool open_loop) {
   w.key("histograms").begin_object();
   w.field("ttft_ns", m.ttft_ns.to_compact());
+  w.field("ttfo_ns", m.detail.ttfo_ns.to_compact());
   w.field("itl_ns", m.itl_ns.to_compact());
   w.field("tpot_ns", m.tpot_ns.to_compact());
   w.field("e2e_ns", m.e2e_ns.to_compact());
@@ -54,6 +55,14 @@ void write_timings(JsonWriter& w, const ServerTimings& t) {
   w.field("predicted_per_token_ms", t.predicted_per_token_ms).field("predicted_per_second", t.predicted_per_second);
   if (t.draft_n >= 0) w.field("draft_n", t.draft_n).field("draft_n_accepted", t.draft_n_accepted);
   w.end_object();
+}
+
+// Reasoning and content tokens, only where some stream carried them apart.
+void write_token_detail(JsonWriter& w, const stats::TokenDetail& t) {
+  if (!t.has_reasoning()) return;
+  w.field("reasoning_tokens_total", t.reasoning_total).field("content_tokens_total", t.content_total);
+  write_latency(w, "reasoning_tokens", stats::summarize(t.reasoning_tokens));
+  write_latency(w, "content_tokens", stats::summarize(t.content_tokens));
 }
 
 template <class T>
@@ -86,6 +95,8 @@ void write_metrics(JsonWriter& w, const stats::MetricSet& m, const MetricsOption
     w.end_object();
   }
   if (opt.ttft) write_latency(w, "ttft_ms", stats::summarize(m.ttft_ns, 1e6));
+  if (opt.ttft) write_latency(w, "ttfo_ms", stats::summarize(m.detail.ttfo_ns, 1e6));
+  write_token_detail(w, m.detail);
   write_latency(w, "itl_ms", stats::summarize(m.itl_ns, 1e6));
   write_latency(w, "tpot_ms", stats::summarize(m.tpot_ns, 1e6));
   write_latency(w, "e2e_ms", stats::summarize(m.e2e_ns, 1e6));
@@ -122,9 +133,13 @@ void write_run(JsonWriter& w, const RequestRecord& r) {
   w.field("tokens_per_second", stats::tokens_per_second(r).value_or(0.0));
   const auto ttft = stats::ttft_ns(r);
   optional_field(w, "ttft_ms", ttft ? std::optional<double>(static_cast<double>(*ttft) / 1e6) : std::nullopt);
+  const auto ttfo = stats::ttfo_ns(r);
+  optional_field(w, "ttfo_ms", ttfo ? std::optional<double>(static_cast<double>(*ttfo) / 1e6) : std::nullopt);
+  w.field("reasoning_tokens", r.reasoning_tokens).field("content_tokens", stats::content_tokens(r));
   optional_field(w, "decode_tokens_per_second", stats::decode_tokens_per_second(r));
   w.field("token_source", to_string(r.token_source));
   w.field("content_events", r.content_events);
+  w.field("reasoning_events", r.reasoning_events);
   w.field("connect_ms", static_cast<double>(r.connect_ns) / 1e6);
   w.field("reused_connection", r.reused_connection);
   if (r.timings.present) write_timings(w, r.timings);

@@ -3,6 +3,7 @@
 // Overall), then what the guide never had.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 
 #include "llmbench/report/terminal.hpp"
@@ -64,19 +65,36 @@ void consistency(std::string& out, const RunReport& rep, const Rows& st) {
   }
 }
 
+bool any_reasoning(const Rows& st) {
+  return std::any_of(st.begin(), st.end(), [](const stats::SpecStats& s) { return s.reasoning; });
+}
+
+// TTFO and the reasoning tokens get columns of their own only when some
+// stream carried reasoning apart: otherwise TTFO is TTFT and would repeat it.
 void latency(std::string& out, const RunReport& rep, const Rows& st) {
   const auto& groups = rep.plan->groups;
-  out += "\nLatency (TTFT: request sent to first generated token; decode: tokens after the first):\n";
-  out += fmt::format("{:<20}{:>13}{:>13}{:>13}{:>14}\n", "Prompt", "TTFT p50 ms", "TTFT p90 ms", "TTFT max ms",
+  const bool reasoning = any_reasoning(st);
+  out += reasoning ? "\nLatency (TTFT: request sent to first generated token, reasoning included; TTFO: to first "
+                     "visible output token; decode: tokens after the first):\n"
+                   : "\nLatency (TTFT: request sent to first generated token; decode: tokens after the first):\n";
+  out += fmt::format("{:<20}{:>13}{:>13}{:>13}{:>14}", "Prompt", "TTFT p50 ms", "TTFT p90 ms", "TTFT max ms",
                      "Decode tok/s");
+  out += reasoning ? fmt::format("{:>13}{:>13}{:>11}\n", "TTFO p50 ms", "TTFO max ms", "Reasoning") : "\n";
   for (std::size_t i = 0; i < st.size(); ++i) {
     const stats::SpecStats& s = st[i];
     if (s.ttft_ms.count == 0) {
       out += fmt::format("{:<20}{:>13}\n", groups[i].key, "-");
       continue;
     }
-    out += fmt::format("{:<20}{:>13.1f}{:>13.1f}{:>13.1f}{:>14.2f}\n", groups[i].key, s.ttft_ms.p50, s.ttft_ms.p90,
+    out += fmt::format("{:<20}{:>13.1f}{:>13.1f}{:>13.1f}{:>14.2f}", groups[i].key, s.ttft_ms.p50, s.ttft_ms.p90,
                        s.ttft_ms.max, s.avg_decode_tps);
+    if (!reasoning) {
+      out += "\n";
+    } else if (s.ttfo_ms.count == 0) {
+      out += fmt::format("{:>13}{:>13}{:>11.0f}\n", "-", "-", s.avg_reasoning_tokens);
+    } else {
+      out += fmt::format("{:>13.1f}{:>13.1f}{:>11.0f}\n", s.ttfo_ms.p50, s.ttfo_ms.max, s.avg_reasoning_tokens);
+    }
   }
 }
 

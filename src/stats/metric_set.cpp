@@ -47,6 +47,7 @@ void MetricSet::add(const RequestRecord& r, const Slo& slo) {
   record(e2e_ns, stats::e2e_ns(r));
   record(e2e_intended_ns, e2e_from_intended_ns(r));
   record(tpot_ns, stats::tpot_ns(r));
+  detail.add(r);
   if (const auto rate = tokens_per_second(r)) {
     tps_milli.record(static_cast<std::int64_t>(*rate * 1000.0 + 0.5));
     tps.record(*rate);
@@ -81,6 +82,7 @@ void MetricSet::merge(const MetricSet& o) {
     mine->merge(*theirs);
   }
   tps.merge(o.tps);
+  detail.merge(o.detail);
   first_start_ns = std::min(first_start_ns, o.first_start_ns);
   last_end_ns = std::max(last_end_ns, o.last_end_ns);
   exact_window = exact_window || o.exact_window;

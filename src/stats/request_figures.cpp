@@ -13,6 +13,12 @@ std::optional<std::int64_t> ttft_ns(const RequestRecord& r) noexcept { return sp
 
 std::optional<std::int64_t> ttfb_ns(const RequestRecord& r) noexcept { return span(r.sent_ns, r.first_byte_ns); }
 
+std::optional<std::int64_t> ttfo_ns(const RequestRecord& r) noexcept { return span(r.sent_ns, r.first_output_ns); }
+
+std::uint32_t content_tokens(const RequestRecord& r) noexcept {
+  return r.completion_tokens > r.reasoning_tokens ? r.completion_tokens - r.reasoning_tokens : 0;
+}
+
 std::optional<std::int64_t> ttft_from_intended_ns(const RequestRecord& r) noexcept {
   return span(r.intended_ns, r.first_token_ns);
 }

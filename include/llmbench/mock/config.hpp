@@ -31,6 +31,10 @@ struct MockConfig {
   // Each token event carries "stamp_ns", CLOCK_MONOTONIC when it was written:
   // the send times a client's timestamps are checked against (--stamp-lag).
   bool stamp = false;
+  // Like llama-server --reasoning-format deepseek: the first N tokens of a
+  // streamed chat response go out as `delta.reasoning_content`, the rest as
+  // `delta.content` (TTFT vs TTFO; completions and native stay content).
+  int reasoning_tokens = 0;
 
   // Fault injection: `fault` is one of fault_modes(), several separated by
   // commas (taken in turn), or empty; it applies to every `fault_every`-th

@@ -21,6 +21,12 @@ std::optional<std::int64_t> ttft_ns(const RequestRecord& r) noexcept;
 // TTFB: first byte of the request written -> the read that carried the
 // response's first byte.
 std::optional<std::int64_t> ttfb_ns(const RequestRecord& r) noexcept;
+// TTFO: first byte written -> the read that carried the first visible output
+// (content, a completions text or a tool call; not reasoning). Equal to TTFT
+// unless the server streams reasoning apart (reasoning_content / reasoning).
+std::optional<std::int64_t> ttfo_ns(const RequestRecord& r) noexcept;
+// Completion tokens that were not reasoning.
+std::uint32_t content_tokens(const RequestRecord& r) noexcept;
 // TTFT from the open loop's intended send time (free of coordinated omission).
 std::optional<std::int64_t> ttft_from_intended_ns(const RequestRecord& r) noexcept;
 // E2E: first byte written -> last byte read.
