@@ -65,6 +65,20 @@ void write_token_detail(JsonWriter& w, const stats::TokenDetail& t) {
   write_latency(w, "content_tokens", stats::summarize(t.content_tokens));
 }
 
+// llama-server's view of the same requests (only when its timings came).
+void write_server_view(JsonWriter& w, const stats::ServerView& v) {
+  if (v.empty()) return;
+  w.key("server_view").begin_object();
+  w.field("requests_with_timings", v.requests).field("cache_hits", v.cache_hits);
+  write_latency(w, "prefill_ms", stats::summarize(v.prefill_ns, 1e6));
+  write_latency(w, "queue_ms", stats::summarize(v.queue_ns, 1e6));
+  write_latency(w, "prefill_tokens_per_second", stats::summarize(v.prefill_tps_milli, 1e3));
+  write_latency(w, "server_decode_tokens_per_second", stats::summarize(v.server_decode_milli, 1e3));
+  write_latency(w, "client_decode_tokens_per_second", stats::summarize(v.client_decode_milli, 1e3));
+  write_latency(w, "cache_n", stats::summarize(v.cache_n));
+  w.end_object();
+}
+
 template <class T>
 void optional_field(JsonWriter& w, std::string_view key, const std::optional<T>& v) {
   w.key(key);
@@ -97,6 +111,7 @@ void write_metrics(JsonWriter& w, const stats::MetricSet& m, const MetricsOption
   if (opt.ttft) write_latency(w, "ttft_ms", stats::summarize(m.ttft_ns, 1e6));
   if (opt.ttft) write_latency(w, "ttfo_ms", stats::summarize(m.detail.ttfo_ns, 1e6));
   write_token_detail(w, m.detail);
+  write_server_view(w, m.server);
   write_latency(w, "itl_ms", stats::summarize(m.itl_ns, 1e6));
   write_latency(w, "tpot_ms", stats::summarize(m.tpot_ns, 1e6));
   write_latency(w, "e2e_ms", stats::summarize(m.e2e_ns, 1e6));
@@ -142,7 +157,16 @@ void write_run(JsonWriter& w, const RequestRecord& r) {
   w.field("reasoning_events", r.reasoning_events);
   w.field("connect_ms", static_cast<double>(r.connect_ns) / 1e6);
   w.field("reused_connection", r.reused_connection);
-  if (r.timings.present) write_timings(w, r.timings);
+  if (r.timings.present) {
+    write_timings(w, r.timings);
+    const auto ms = [](std::optional<std::int64_t> ns) {
+      return ns ? std::optional<double>(static_cast<double>(*ns) / 1e6) : std::nullopt;
+    };
+    optional_field(w, "prefill_ms", ms(stats::prefill_ns(r)));
+    optional_field(w, "queue_ms", ms(stats::queue_ns(r)));
+    optional_field(w, "server_decode_tokens_per_second", stats::server_decode_tokens_per_second(r));
+  }
+  optional_field(w, "cache_n", stats::cache_n(r));
   w.end_object();
 }
 

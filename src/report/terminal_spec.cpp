@@ -98,6 +98,37 @@ void latency(std::string& out, const RunReport& rep, const Rows& st) {
   }
 }
 
+// llama-server's own view of the same runs, from each response's timings:
+// where TTFT went (prefill vs waiting) and whether the prompt cache served
+// part of the prompt, which makes runs of one prompt differ.
+void server_view(std::string& out, const RunReport& rep, const StageResult& stage) {
+  const auto& groups = rep.plan->groups;
+  bool any = false;
+  for (const PromptResult& p : stage.prompts) any = any || p.measured.server.requests > 0;
+  if (!any) return;
+  out += "\nServer view (llama-server's timings; queue = TTFT - prefill):\n";
+  out += fmt::format("{:<20}{:>12}{:>14}{:>10}{:>15}{:>15}{:>12}\n", "Prompt", "Prefill ms", "Prefill tok/s",
+                     "Queue ms", "Server tok/s", "Client tok/s", "Cache hits");
+  std::uint64_t hits = 0;
+  for (std::size_t i = 0; i < stage.prompts.size(); ++i) {
+    const stats::ServerView& v = stage.prompts[i].measured.server;
+    if (v.requests == 0) {
+      out += fmt::format("{:<20}{:>12}\n", groups[i].key, "-");
+      continue;
+    }
+    hits += v.cache_hits;
+    out += fmt::format("{:<20}{:>12.1f}{:>14.1f}{:>10.1f}{:>15.2f}{:>15.2f}{:>12}\n", groups[i].key,
+                       v.prefill_ns.mean() / 1e6, v.prefill_tps_milli.mean() / 1e3, v.queue_ns.mean() / 1e6,
+                       v.server_decode_milli.mean() / 1e3, v.client_decode_milli.mean() / 1e3,
+                       fmt::format("{}/{}", v.cache_hits, v.requests));
+  }
+  if (hits > 0) {
+    out += fmt::format("NOTE: {} measured runs reused the server's prompt cache (cache_n > 0): their prefill was "
+                       "shorter than a cold run's\n",
+                       hits);
+  }
+}
+
 void failures(std::string& out, const StageResult& stage) {
   const stats::MetricSet& all = stage.overall;
   const std::string errs = terminal::errors_line(all);
@@ -128,6 +159,7 @@ std::string render_spec_terminal(const RunReport& rep) {
   per_prompt(out, rep, *stage, st);
   consistency(out, rep, st);
   latency(out, rep, st);
+  server_view(out, rep, *stage);
   failures(out, *stage);
   if (rep.interrupted) {
     out += fmt::format("\nInterrupted by {}: the figures cover the runs that finished.\n", rep.interrupted_by);

@@ -48,6 +48,7 @@ void MetricSet::add(const RequestRecord& r, const Slo& slo) {
   record(e2e_intended_ns, e2e_from_intended_ns(r));
   record(tpot_ns, stats::tpot_ns(r));
   detail.add(r);
+  server.add(r);
   if (const auto rate = tokens_per_second(r)) {
     tps_milli.record(static_cast<std::int64_t>(*rate * 1000.0 + 0.5));
     tps.record(*rate);
@@ -83,6 +84,7 @@ void MetricSet::merge(const MetricSet& o) {
   }
   tps.merge(o.tps);
   detail.merge(o.detail);
+  server.merge(o.server);
   first_start_ns = std::min(first_start_ns, o.first_start_ns);
   last_end_ns = std::max(last_end_ns, o.last_end_ns);
   exact_window = exact_window || o.exact_window;

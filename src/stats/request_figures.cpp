@@ -51,6 +51,29 @@ std::optional<double> decode_tokens_per_second(const RequestRecord& r) noexcept 
   return static_cast<double>(n - 1) * 1e9 / static_cast<double>(r.last_token_ns - r.first_token_ns);
 }
 
+std::optional<std::int64_t> prefill_ns(const RequestRecord& r) noexcept {
+  if (!r.timings.present || r.timings.prompt_ms < 0) return std::nullopt;
+  return static_cast<std::int64_t>(r.timings.prompt_ms * 1e6 + 0.5);
+}
+
+std::optional<std::int64_t> queue_ns(const RequestRecord& r) noexcept {
+  const auto ttft = ttft_ns(r);
+  const auto prefill = prefill_ns(r);
+  if (!ttft || !prefill) return std::nullopt;
+  return *ttft > *prefill ? *ttft - *prefill : 0;
+}
+
+std::optional<double> server_decode_tokens_per_second(const RequestRecord& r) noexcept {
+  if (!r.timings.present || r.timings.predicted_per_second <= 0) return std::nullopt;
+  return r.timings.predicted_per_second;
+}
+
+std::optional<std::int64_t> cache_n(const RequestRecord& r) noexcept {
+  if (r.timings.present) return static_cast<std::int64_t>(r.timings.cache_n);
+  if (r.cached_tokens >= 0) return r.cached_tokens;
+  return std::nullopt;
+}
+
 double duration_s(const RequestRecord& r) noexcept {
   const auto e2e = e2e_ns(r);
   return e2e && *e2e >= 0 ? static_cast<double>(*e2e) / 1e9 : 0.0;

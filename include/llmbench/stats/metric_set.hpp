@@ -11,6 +11,7 @@
 #include "llmbench/record/record.hpp"
 #include "llmbench/stats/histogram.hpp"
 #include "llmbench/stats/running_stats.hpp"
+#include "llmbench/stats/server_view.hpp"
 #include "llmbench/stats/slo.hpp"
 #include "llmbench/stats/token_detail.hpp"
 
@@ -40,6 +41,7 @@ struct MetricSet {
   Histogram read_lag_ns;       // every token read: user-space time - the kernel's receive time
   Histogram tps_milli;         // per-request tokens/s x 1000 (percentiles in load mode)
   RunningStats tps;            // per-request tokens/s (exact mean and std)
+  ServerView server;           // llama-server's timings joined to each request
   TokenDetail detail;          // TTFO, reasoning/content split, tokens per event
 
   std::int64_t first_start_ns = std::numeric_limits<std::int64_t>::max();

@@ -45,6 +45,15 @@ std::optional<double> tokens_per_second(const RequestRecord& r) noexcept;
 // events actually observed in that span; completion tokens when the stream
 // carried a single event).
 std::optional<double> decode_tokens_per_second(const RequestRecord& r) noexcept;
+// llama-server's view (its `timings`): prefill = prompt_ms; queue = TTFT -
+// prompt_ms (waiting for a slot, plus network and client; clamped at 0, as
+// the two clocks' rounding can cross); the server's decode rate
+// (predicted_per_second, 0 gaps: nullopt); prompt tokens served from its
+// cache (timings.cache_n, else usage.prompt_tokens_details.cached_tokens).
+std::optional<std::int64_t> prefill_ns(const RequestRecord& r) noexcept;
+std::optional<std::int64_t> queue_ns(const RequestRecord& r) noexcept;
+std::optional<double> server_decode_tokens_per_second(const RequestRecord& r) noexcept;
+std::optional<std::int64_t> cache_n(const RequestRecord& r) noexcept;
 // E2E in seconds, 0 when undefined (spec mode's "tokens in X s" line).
 double duration_s(const RequestRecord& r) noexcept;
 
