@@ -36,6 +36,7 @@ void write_histograms(JsonWriter& w, const stats::MetricSet& m, bool open_loop) 
   w.field("ttft_ns", m.ttft_ns.to_compact());
   w.field("ttfo_ns", m.detail.ttfo_ns.to_compact());
   w.field("itl_ns", m.itl_ns.to_compact());
+  w.field("inter_event_ns", m.detail.inter_event_ns.to_compact());
   w.field("tpot_ns", m.tpot_ns.to_compact());
   w.field("e2e_ns", m.e2e_ns.to_compact());
   w.field("tps_milli", m.tps_milli.to_compact());
@@ -59,6 +60,11 @@ void write_timings(JsonWriter& w, const ServerTimings& t) {
 
 // Reasoning and content tokens, only where some stream carried them apart.
 void write_token_detail(JsonWriter& w, const stats::TokenDetail& t) {
+  write_latency(w, "inter_event_ms", stats::summarize(t.inter_event_ns, 1e6));
+  write_latency(w, "tokens_per_event", stats::summarize(t.tokens_per_event_milli, 1e3));
+  w.key("count_disagreements").begin_object();
+  w.field("usage_vs_timings", t.usage_vs_timings).field("count_vs_events", t.count_vs_events);
+  w.end_object();
   if (!t.has_reasoning()) return;
   w.field("reasoning_tokens_total", t.reasoning_total).field("content_tokens_total", t.content_total);
   write_latency(w, "reasoning_tokens", stats::summarize(t.reasoning_tokens));

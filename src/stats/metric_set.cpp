@@ -60,9 +60,12 @@ void MetricSet::open_window(std::int64_t length_ns) noexcept {
   window_ns = length_ns;
 }
 
-void MetricSet::add_token_read(std::int64_t gap_ns, std::uint32_t content_events) {
-  if (gap_ns >= 0) itl_ns.record(gap_ns);
-  if (content_events > 1) itl_ns.record(0, content_events - 1);
+void MetricSet::add_token_read(std::int64_t gap_ns, std::uint32_t content_events, double tokens) {
+  detail.add_events(gap_ns, content_events);
+  const auto per_event = static_cast<std::uint64_t>(
+      std::max(1.0, tokens > 0 && content_events > 0 ? tokens / content_events + 0.5 : 1.0));
+  if (gap_ns >= 0) itl_ns.record(gap_ns / static_cast<std::int64_t>(per_event), per_event);
+  if (content_events > 1) itl_ns.record(0, (content_events - 1) * per_event);
 }
 
 void MetricSet::merge(const MetricSet& o) {
