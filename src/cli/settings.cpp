@@ -128,6 +128,8 @@ const std::vector<MockOption>& mock_options() {
       {"reasoning_tokens", "--reasoning-tokens", &M::reasoning_tokens,
        "Chat streams send their first N tokens as delta.reasoning_content (llama-server --reasoning-format deepseek)",
        true},
+      {"tokens_per_event", "--tokens-per-event", &M::tokens_per_event,
+       "Streamed events carry K tokens' text each (vLLM stream interval, speculative decoding; default: 1)", true},
   };
   return table;
 }

@@ -73,5 +73,24 @@ TEST(FirstTokenTimes, LoadStageReportsTtfoAndTheSplit) {
   EXPECT_EQ(integer(root, "/stages/0/summary/content_tokens_total"), 30);
 }
 
+// --mock-tokens-per-event 4: every event carries 4 tokens; ITL per token is
+// a quarter of the raw gap between events, both reported.
+TEST(TokensPerEvent, ItlPerTokenAndRawGapsApart) {
+  TempDir dir;
+  const std::string out = dir.file("results.json");
+  const RunResult r = run_llmbench({"--mock", "--mock-decode-tps", "200", "--mock-tokens-per-event", "4",
+                                    "--max-tokens", "16", "--concurrency", "2", "--requests", "4", "--output", out});
+  ASSERT_EQ(r.code(), 0) << r.why();
+  EXPECT_NE(r.out.find("Gap/event"), std::string::npos) << r.out;
+  Json j;
+  ASSERT_TRUE(j.load(out));
+  const auto root = j.root();
+  EXPECT_NEAR(num(root, "/stages/0/summary/tokens_per_event/mean"), 4.0, 0.01);
+  EXPECT_EQ(integer(root, "/stages/0/summary/count_disagreements/count_vs_events"), 4);
+  // 4 tokens at 200 tok/s: events 20 ms apart, 5 ms per token.
+  EXPECT_GE(num(root, "/stages/0/summary/inter_event_ms/p50"), 19.0);
+  EXPECT_NEAR(num(root, "/stages/0/summary/itl_ms/p50") * 4, num(root, "/stages/0/summary/inter_event_ms/p50"), 1.0);
+}
+
 }  // namespace
 }  // namespace llmbench::e2e

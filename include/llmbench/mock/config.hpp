@@ -35,6 +35,10 @@ struct MockConfig {
   // streamed chat response go out as `delta.reasoning_content`, the rest as
   // `delta.content` (TTFT vs TTFO; completions and native stay content).
   int reasoning_tokens = 0;
+  // K tokens' text per streamed event (vLLM's stream interval, speculative
+  // decoding): each token still leaves on its own schedule, the event when
+  // its last token is due.
+  int tokens_per_event = 1;
 
   // Fault injection: `fault` is one of fault_modes(), several separated by
   // commas (taken in turn), or empty; it applies to every `fault_every`-th

@@ -56,6 +56,9 @@ struct Generation {
   int fault_at = -1;         // index of the token a mid-stream fault strikes before, or -1
   bool truncated = false;    // the slot's context, not max_tokens, ended it
   bool has_new_line = false;
+  std::string batch;         // --tokens-per-event: the pending tokens' JSON text
+  int batched = 0;           // tokens in `batch`
+  int batch_first = 0;       // index of its first token
   std::int64_t pick_ns = 0;
   std::int64_t first_ns = 0;
   std::int64_t last_ns = 0;
