@@ -158,6 +158,12 @@ const std::vector<MockOption>& mock_options() {
        "Each token event carries \"stamp_ns\": CLOCK_MONOTONIC when it was written (the truth for --stamp-lag)", true},
       {"metrics", "--metrics", &M::metrics,
        "Serve GET /metrics (llama-server --metrics); without it /metrics answers 501 as the real server does", true},
+      // Issue 11: first-token times and tokens per event.
+      {"reasoning_tokens", "--reasoning-tokens", &M::reasoning_tokens,
+       "Chat streams send their first N tokens as delta.reasoning_content (llama-server --reasoning-format deepseek)",
+       true},
+      {"tokens_per_event", "--tokens-per-event", &M::tokens_per_event,
+       "Streamed events carry K tokens' text each (vLLM stream interval, speculative decoding; default: 1)", true},
   };
   return table;
 }

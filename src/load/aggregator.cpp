@@ -153,8 +153,8 @@ void Aggregator::on_token_read(const StreamSample& s) {
     result_.overall.read_lag_ns.record(s.user_ns - s.t_ns);
   }
   if (!s.ok) return;
-  result_.prompts[grp].measured.add_token_read(s.value_ns, s.count);
-  result_.overall.add_token_read(s.value_ns, s.count);
+  result_.prompts[grp].measured.add_token_read(s.value_ns, s.count, s.tokens);
+  result_.overall.add_token_read(s.value_ns, s.count, s.tokens);
 }
 
 // A request's part in the exact window: its completion if it ended inside,

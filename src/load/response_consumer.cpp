@@ -65,6 +65,7 @@ void ResponseConsumer::start(RequestRecord& rec, bool stream) noexcept {
   reusable_ = false;
   has_usage_ = false;
   usage_completion_ = 0;
+  usage_reasoning_ = -1;
   native_predicted_ = 0;
   has_native_counts_ = false;
 }
@@ -200,10 +201,15 @@ void ResponseConsumer::apply(const protocol::EventInfo& info) {
     rec_->content_events += info.content_pieces;
     read_content_events_ += info.content_pieces;
   }
+  if (info.output_pieces > 0 && rec_->first_output_ns < 0) rec_->first_output_ns = now_ns_;
+  rec_->reasoning_events += info.reasoning_pieces;
+  rec_->output_events += info.output_pieces;
   if (info.has_usage) {
     has_usage_ = true;
     usage_completion_ = info.completion_tokens;
     if (info.prompt_tokens) rec_->prompt_tokens = info.prompt_tokens;
+    if (info.reasoning_tokens >= 0) usage_reasoning_ = info.reasoning_tokens;
+    if (info.cached_tokens >= 0) rec_->cached_tokens = info.cached_tokens;
   }
   if (info.has_native_counts) {
     has_native_counts_ = true;
@@ -248,6 +254,7 @@ void ResponseConsumer::finish_json_body() {
   // not observable (reported as null), only E2E and tokens/s.
   apply(info_);
   rec_->first_token_ns = -1;
+  rec_->first_output_ns = -1;
   rec_->last_token_ns = -1;
   if (info_.content_pieces > 0) {
     rec_->content_events = 1;
@@ -301,6 +308,23 @@ void ResponseConsumer::settle_tokens() noexcept {
   } else {
     rec_->completion_tokens = rec_->content_events;
     rec_->token_source = TokenSource::events;
+  }
+  settle_reasoning();
+}
+
+// The server's reasoning count when usage gives one (OpenAI's and vLLM's
+// completion_tokens_details), else the completion count split in proportion
+// to the reasoning and output events: with one token per event that is the
+// exact count; with several it assumes both kinds pack tokens alike.
+void ResponseConsumer::settle_reasoning() noexcept {
+  const std::uint64_t events = std::uint64_t{rec_->reasoning_events} + rec_->output_events;
+  if (usage_reasoning_ >= 0) {
+    rec_->reasoning_tokens = std::min(static_cast<std::uint32_t>(usage_reasoning_), rec_->completion_tokens);
+  } else if (events > 0) {
+    rec_->reasoning_tokens = static_cast<std::uint32_t>(
+        (std::uint64_t{rec_->completion_tokens} * rec_->reasoning_events + events / 2) / events);
+  } else {
+    rec_->reasoning_tokens = 0;
   }
 }
 

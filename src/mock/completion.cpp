@@ -75,11 +75,21 @@ asio::awaitable<After> Session::stream(Generation& g, const Request& req, bool k
     g.produced(i, now_ns());
     const Piece piece = g.next_piece(i);
     g.has_new_line = g.has_new_line || piece.text == "\n";
+    // --tokens-per-event K: K tokens' text in one event (as vLLM's stream
+    // interval or speculative decoding send them), never one that mixes
+    // reasoning and content.
+    if (g.batched == 0) g.batch_first = i;
+    g.batch.append(piece.json);
+    ++g.batched;
+    const bool kind_ends = i + 1 == st_.cfg.reasoning_tokens;
+    if (g.batched < st_.cfg.tokens_per_event && i + 1 < g.n_tokens && !kind_ends) continue;
     out_.clear();
-    g.enc.token_chunk(out_, piece, i);
+    g.enc.token_chunk(out_, Piece{piece.text, g.batch, piece.id}, g.batch_first);
     if (co_await send(out_)) co_return After::drop;
-    st_.count_tokens(1, st_.pool.busy());
+    st_.count_tokens(static_cast<std::uint64_t>(g.batched), st_.pool.busy());
     st_.pool.set_decoded(g.slot, i + 1);
+    g.batch.clear();
+    g.batched = 0;
   }
   const Outcome o = g.finish(st_, false);
   out_.clear();

@@ -71,6 +71,8 @@ Expected<void, ConfigProblem> validate(const MockConfig& cfg) {
   if (cfg.threads < 1) return bad("threads", "must be >= 1");
   if (cfg.fault_every < 1) return bad("fault_every", "must be >= 1");
   if (cfg.fault_after_tokens < 0) return bad("fault_after_tokens", "must be >= 0");
+  if (cfg.reasoning_tokens < 0) return bad("reasoning_tokens", "must be >= 0");
+  if (cfg.tokens_per_event < 1) return bad("tokens_per_event", "must be >= 1");
   if (cfg.dribble_gap_us < 0) return bad("dribble_gap_us", "must be >= 0");
   if (!positive(cfg.keep_alive_timeout_s)) return bad("keep_alive_timeout_s", "must be > 0");
   if (cfg.keep_alive_max_requests < 1) return bad("keep_alive_max_requests", "must be >= 1");

@@ -15,6 +15,9 @@ using util::append_json_string;
 constexpr std::string_view kChatRole =
     R"(data: {"choices":[{"finish_reason":null,"index":0,"delta":{"role":"assistant","content":null}}],)";
 constexpr std::string_view kChatToken = R"(data: {"choices":[{"finish_reason":null,"index":0,"delta":{"content":")";
+// llama-server --reasoning-format deepseek: the thinking streams apart.
+constexpr std::string_view kChatReasoning =
+    R"(data: {"choices":[{"finish_reason":null,"index":0,"delta":{"reasoning_content":")";
 constexpr std::string_view kCmplToken = R"(data: {"choices":[{"text":")";
 constexpr std::string_view kCmplTokenRest = R"(","index":0,"logprobs":null,"finish_reason":null}],)";
 constexpr std::string_view kNativeToken = R"(data: {"index":0,"content":")";
@@ -97,7 +100,7 @@ EventEncoder::EventEncoder(const Envelope& env) : env_(env) {
 void EventEncoder::token_event(std::string& out, std::string_view json_text, int index, std::int32_t id) const {
   switch (env_.api) {
     case Api::chat:
-      out += kChatToken;
+      out += index < env_.reasoning_tokens ? kChatReasoning : kChatToken;
       out += json_text;
       out += R"("}}],)";
       out += stream_tail_;

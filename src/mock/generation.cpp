@@ -39,6 +39,7 @@ Envelope make_envelope(const CompletionRequest& r, const ServerState& st, std::u
   env.settings.ignore_eos = r.ignore_eos;
   env.settings.stream = r.stream;
   env.stamp = st.cfg.stamp;
+  env.reasoning_tokens = st.cfg.reasoning_tokens;
   return env;
 }
 

@@ -74,10 +74,23 @@ FinishReason finish_of(od::value v) noexcept {
   if (raw == "none") return FinishReason::unknown;
   return FinishReason::other;
 }
+// What one choice (or a native event) carried: generated text of either kind.
+struct Pieces {
+  bool reasoning = false;
+  bool output = false;
+  [[nodiscard]] bool any() const noexcept { return reasoning || output; }
+  void add_to(EventInfo& out) const noexcept {
+    if (!any()) return;
+    ++out.content_pieces;
+    out.reasoning_pieces += reasoning ? 1 : 0;
+    out.output_pieces += output ? 1 : 0;
+  }
+};
 
 // `delta` (streamed chat) or `message` (non-streamed chat): generated text is
-// content, reasoning (DeepSeek/vLLM/llama.cpp reasoning_content) or a tool call.
-error_code read_message(od::value v, bool& content, ContentSpot& spot) noexcept {
+// content or a tool call (visible output), or reasoning (DeepSeek/vLLM/
+// llama.cpp reasoning_content, vLLM's newer reasoning).
+error_code read_message(od::value v, Pieces& pieces, ContentSpot& spot) noexcept {
   od::object o;
   if (auto e = v.get_object().get(o)) return e;
   for (auto field : o) {
@@ -85,11 +98,13 @@ error_code read_message(od::value v, bool& content, ContentSpot& spot) noexcept 
     if (auto e = field.key().get(key)) return e;
     od::value fv;
     if (auto e = field.value().get(fv)) return e;
-    if (key == "content" || key == "reasoning_content" || key == "reasoning") {
-      if (nonempty_string(fv, &spot)) content = true;
+    if (key == "content") {
+      if (nonempty_string(fv, &spot)) pieces.output = true;
+    } else if (key == "reasoning_content" || key == "reasoning") {
+      if (nonempty_string(fv, &spot)) pieces.reasoning = true;
     } else if (key == "tool_calls") {
       if (nonempty_array(fv)) {
-        content = true;
+        pieces.output = true;
         spot.count += 2;  // not a string: no template
       }
     }
@@ -103,16 +118,16 @@ error_code read_choices(od::value v, EventInfo& out, ContentSpot& spot) noexcept
   for (auto elem : arr) {
     od::object choice;
     if (auto e = elem.get_object().get(choice)) return e;
-    bool content = false;
+    Pieces pieces;
     for (auto field : choice) {
       od::raw_json_string key;
       if (auto e = field.key().get(key)) return e;
       od::value fv;
       if (auto e = field.value().get(fv)) return e;
       if (key == "delta" || key == "message") {
-        if (auto e = read_message(fv, content, spot)) return e;
+        if (auto e = read_message(fv, pieces, spot)) return e;
       } else if (key == "text") {
-        if (nonempty_string(fv, &spot)) content = true;
+        if (nonempty_string(fv, &spot)) pieces.output = true;
       } else if (key == "finish_reason") {
         if (!is_null(fv)) {
           out.finish_reason = true;
@@ -120,7 +135,22 @@ error_code read_choices(od::value v, EventInfo& out, ContentSpot& spot) noexcept
         }
       }
     }
-    if (content) ++out.content_pieces;
+    pieces.add_to(out);
+  }
+  return simdjson::SUCCESS;
+}
+
+// One count inside usage's *_tokens_details object (null or absent: -1 stays).
+error_code read_detail(od::value v, std::string_view name, std::int32_t& out) noexcept {
+  if (is_null(v)) return simdjson::SUCCESS;
+  od::object o;
+  if (auto e = v.get_object().get(o)) return e;
+  for (auto field : o) {
+    od::raw_json_string key;
+    if (auto e = field.key().get(key)) return e;
+    if (key != name) continue;
+    std::uint64_t n = 0;
+    if (field.value().get_uint64().get(n) == simdjson::SUCCESS) out = static_cast<std::int32_t>(std::min<std::uint64_t>(n, 0x7fffffff));
   }
   return simdjson::SUCCESS;
 }
@@ -141,6 +171,10 @@ error_code read_usage(od::value v, EventInfo& out) noexcept {
     } else if (key == "prompt_tokens") {
       if (auto e = field.value().get_uint64().get(n)) return e;
       out.prompt_tokens = clamp_u32(n);
+    } else if (key == "completion_tokens_details") {
+      if (auto e = read_detail(field.value(), "reasoning_tokens", out.reasoning_tokens)) return e;
+    } else if (key == "prompt_tokens_details") {
+      if (auto e = read_detail(field.value(), "cached_tokens", out.cached_tokens)) return e;
     }
   }
   out.has_usage = any;
@@ -211,7 +245,12 @@ bool match_template(EventTemplate& tpl, std::string_view json, EventInfo& out) n
   const std::string_view body = json.substr(tpl.prefix.size(), json.size() - fixed);
   if (!valid_string_body(body)) return false;
   out = tpl.info;
-  out.content_pieces = body.empty() ? 0 : 1;
+  // The template's one string was either reasoning or output: an empty one
+  // (llama-server's `content:""`) is no token of either kind.
+  const std::uint32_t piece = body.empty() ? 0 : 1;
+  out.content_pieces = piece;
+  out.reasoning_pieces = tpl.info.reasoning_pieces * piece;
+  out.output_pieces = tpl.info.output_pieces * piece;
   return true;
 }
 
@@ -291,7 +330,7 @@ DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_af
     if (key == "choices") {
       err = read_choices(v, out, spot);
     } else if (key == "content") {  // native
-      if (nonempty_string(v, &spot)) out.content_pieces = 1;
+      if (nonempty_string(v, &spot)) Pieces{.reasoning = false, .output = true}.add_to(out);
     } else if (key == "stop") {  // native: bool; OpenAI request echo never appears here
       bool b = false;
       if (v.get_bool().get(b) == simdjson::SUCCESS && b) out.native_stop = true;

@@ -37,7 +37,9 @@ void write_histograms(JsonWriter& w, const stats::MetricSet& m, bool open_loop) 
   w.key("histograms").begin_object();
   w.field("ttft_ns", m.ttft_ns.to_compact());
   w.field("ttfb_ns", m.ttfb_ns.to_compact());
+  w.field("ttfo_ns", m.detail.ttfo_ns.to_compact());
   w.field("itl_ns", m.itl_ns.to_compact());
+  w.field("inter_event_ns", m.detail.inter_event_ns.to_compact());
   w.field("tpot_ns", m.tpot_ns.to_compact());
   w.field("e2e_ns", m.e2e_ns.to_compact());
   w.field("tps_milli", m.tps_milli.to_compact());
@@ -59,6 +61,33 @@ void write_timings(JsonWriter& w, const ServerTimings& t) {
   w.field("predicted_n", t.predicted_n).field("predicted_ms", t.predicted_ms);
   w.field("predicted_per_token_ms", t.predicted_per_token_ms).field("predicted_per_second", t.predicted_per_second);
   if (t.draft_n >= 0) w.field("draft_n", t.draft_n).field("draft_n_accepted", t.draft_n_accepted);
+  w.end_object();
+}
+
+// Reasoning and content tokens, only where some stream carried them apart.
+void write_token_detail(JsonWriter& w, const stats::TokenDetail& t) {
+  write_latency(w, "inter_event_ms", stats::summarize(t.inter_event_ns, 1e6));
+  write_latency(w, "tokens_per_event", stats::summarize(t.tokens_per_event_milli, 1e3));
+  w.key("count_disagreements").begin_object();
+  w.field("usage_vs_timings", t.usage_vs_timings).field("count_vs_events", t.count_vs_events);
+  w.end_object();
+  if (!t.has_reasoning()) return;
+  w.field("reasoning_tokens_total", t.reasoning_total).field("content_tokens_total", t.content_total);
+  write_latency(w, "reasoning_tokens", stats::summarize(t.reasoning_tokens));
+  write_latency(w, "content_tokens", stats::summarize(t.content_tokens));
+}
+
+// llama-server's view of the same requests (only when its timings came).
+void write_server_view(JsonWriter& w, const stats::ServerView& v) {
+  if (v.empty()) return;
+  w.key("server_view").begin_object();
+  w.field("requests_with_timings", v.requests).field("cache_hits", v.cache_hits);
+  write_latency(w, "prefill_ms", stats::summarize(v.prefill_ns, 1e6));
+  write_latency(w, "queue_ms", stats::summarize(v.queue_ns, 1e6));
+  write_latency(w, "prefill_tokens_per_second", stats::summarize(v.prefill_tps_milli, 1e3));
+  write_latency(w, "server_decode_tokens_per_second", stats::summarize(v.server_decode_milli, 1e3));
+  write_latency(w, "client_decode_tokens_per_second", stats::summarize(v.client_decode_milli, 1e3));
+  write_latency(w, "cache_n", stats::summarize(v.cache_n));
   w.end_object();
 }
 
@@ -93,6 +122,9 @@ void write_metrics(JsonWriter& w, const stats::MetricSet& m, const MetricsOption
   }
   if (opt.ttft) write_latency(w, "ttft_ms", stats::summarize(m.ttft_ns, 1e6));
   write_latency(w, "ttfb_ms", stats::summarize(m.ttfb_ns, 1e6));
+  if (opt.ttft) write_latency(w, "ttfo_ms", stats::summarize(m.detail.ttfo_ns, 1e6));
+  write_token_detail(w, m.detail);
+  write_server_view(w, m.server);
   write_latency(w, "itl_ms", stats::summarize(m.itl_ns, 1e6));
   write_latency(w, "tpot_ms", stats::summarize(m.tpot_ns, 1e6));
   write_latency(w, "e2e_ms", stats::summarize(m.e2e_ns, 1e6));
@@ -133,6 +165,9 @@ void write_run(JsonWriter& w, const RequestRecord& r, int max_tokens) {
   w.field("tokens_per_second", stats::tokens_per_second(r).value_or(0.0));
   const auto ttft = stats::ttft_ns(r);
   optional_field(w, "ttft_ms", ttft ? std::optional<double>(static_cast<double>(*ttft) / 1e6) : std::nullopt);
+  const auto ttfo = stats::ttfo_ns(r);
+  optional_field(w, "ttfo_ms", ttfo ? std::optional<double>(static_cast<double>(*ttfo) / 1e6) : std::nullopt);
+  w.field("reasoning_tokens", r.reasoning_tokens).field("content_tokens", stats::content_tokens(r));
   optional_field(w, "decode_tokens_per_second", stats::decode_tokens_per_second(r));
   w.field("token_source", to_string(r.token_source));
   w.field("content_events", r.content_events);
@@ -143,9 +178,19 @@ void write_run(JsonWriter& w, const RequestRecord& r, int max_tokens) {
     w.value(to_string(r.finish));
   }
   w.field("truncated", stats::truncated(r, max_tokens));
+  w.field("reasoning_events", r.reasoning_events);
   w.field("connect_ms", static_cast<double>(r.connect_ns) / 1e6);
   w.field("reused_connection", r.reused_connection);
-  if (r.timings.present) write_timings(w, r.timings);
+  if (r.timings.present) {
+    write_timings(w, r.timings);
+    const auto ms = [](std::optional<std::int64_t> ns) {
+      return ns ? std::optional<double>(static_cast<double>(*ns) / 1e6) : std::nullopt;
+    };
+    optional_field(w, "prefill_ms", ms(stats::prefill_ns(r)));
+    optional_field(w, "queue_ms", ms(stats::queue_ns(r)));
+    optional_field(w, "server_decode_tokens_per_second", stats::server_decode_tokens_per_second(r));
+  }
+  optional_field(w, "cache_n", stats::cache_n(r));
   w.end_object();
 }
 

@@ -37,6 +37,8 @@ void write_spec_prompt(JsonWriter& w, const RunPlan& plan, const PromptGroup& g,
   w.field("max_tokens_per_second", s.max_tps);
   w.field("avg_decode_tokens_per_second", s.avg_decode_tps);
   write_latency(w, "ttft_ms", s.ttft_ms);
+  write_latency(w, "ttfo_ms", s.ttfo_ms);
+  if (s.reasoning) w.field("avg_reasoning_tokens", s.avg_reasoning_tokens);
   write_metrics(w, p.measured, MetricsOptions{.ttft = false});
   w.end_object();
   w.end_object();

@@ -63,7 +63,9 @@ void stage_latencies(std::string& out, const StageResult& st) {
                      "p95", "p99", "p99.9", "max");
   latency_row(out, "TTFB", m.ttfb_ns);
   latency_row(out, "TTFT", m.ttft_ns);
+  latency_row(out, "TTFO", m.detail.ttfo_ns);
   latency_row(out, "ITL", m.itl_ns);
+  if (m.detail.tokens_per_event_milli.max() > 1000) latency_row(out, "Gap/event", m.detail.inter_event_ns);
   latency_row(out, "TPOT", m.tpot_ns);
   latency_row(out, "E2E", m.e2e_ns);
   if (open) {
@@ -77,6 +79,16 @@ void stage_latencies(std::string& out, const StageResult& st) {
   latency_row(out, "Delivery", st.delivery_lag_ns);
   latency_row(out, "Deliv 1st", st.first_token_lag_ns);
   if (open) out += "  (* from the intended send time: free of coordinated omission)\n";
+  if (m.detail.tokens_per_event_milli.max() > 1000) {
+    out += fmt::format("  (ITL per token: each event's gap divided among its tokens; Gap/event: the raw gaps; "
+                       "{:.2f} tokens per event on average)\n",
+                       m.detail.tokens_per_event_milli.mean() / 1e3);
+  }
+  if (m.detail.has_reasoning()) {
+    out += fmt::format("  (TTFT: first token, reasoning included; TTFO: first visible output. Tokens: {} reasoning, {} "
+                       "content)\n",
+                       m.detail.reasoning_total, m.detail.content_total);
+  }
   if (!st.delivery_lag_ns.empty()) {
     out += "  (Delivery: read timestamp - the server's stamp_ns, every stamped event of the stage; 1st: the first token's)\n";
   }

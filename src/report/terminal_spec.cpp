@@ -3,6 +3,7 @@
 // Overall), then what the guide never had.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 
 #include "llmbench/report/terminal.hpp"
@@ -64,19 +65,67 @@ void consistency(std::string& out, const RunReport& rep, const Rows& st) {
   }
 }
 
+bool any_reasoning(const Rows& st) {
+  return std::any_of(st.begin(), st.end(), [](const stats::SpecStats& s) { return s.reasoning; });
+}
+
+// TTFO and the reasoning tokens get columns of their own only when some
+// stream carried reasoning apart: otherwise TTFO is TTFT and would repeat it.
 void latency(std::string& out, const RunReport& rep, const Rows& st) {
   const auto& groups = rep.plan->groups;
-  out += "\nLatency (TTFT: request sent to first generated token; decode: tokens after the first):\n";
-  out += fmt::format("{:<20}{:>13}{:>13}{:>13}{:>14}\n", "Prompt", "TTFT p50 ms", "TTFT p90 ms", "TTFT max ms",
+  const bool reasoning = any_reasoning(st);
+  out += reasoning ? "\nLatency (TTFT: request sent to first generated token, reasoning included; TTFO: to first "
+                     "visible output token; decode: tokens after the first):\n"
+                   : "\nLatency (TTFT: request sent to first generated token; decode: tokens after the first):\n";
+  out += fmt::format("{:<20}{:>13}{:>13}{:>13}{:>14}", "Prompt", "TTFT p50 ms", "TTFT p90 ms", "TTFT max ms",
                      "Decode tok/s");
+  out += reasoning ? fmt::format("{:>13}{:>13}{:>11}\n", "TTFO p50 ms", "TTFO max ms", "Reasoning") : "\n";
   for (std::size_t i = 0; i < st.size(); ++i) {
     const stats::SpecStats& s = st[i];
     if (s.ttft_ms.count == 0) {
       out += fmt::format("{:<20}{:>13}\n", groups[i].key, "-");
       continue;
     }
-    out += fmt::format("{:<20}{:>13.1f}{:>13.1f}{:>13.1f}{:>14.2f}\n", groups[i].key, s.ttft_ms.p50, s.ttft_ms.p90,
+    out += fmt::format("{:<20}{:>13.1f}{:>13.1f}{:>13.1f}{:>14.2f}", groups[i].key, s.ttft_ms.p50, s.ttft_ms.p90,
                        s.ttft_ms.max, s.avg_decode_tps);
+    if (!reasoning) {
+      out += "\n";
+    } else if (s.ttfo_ms.count == 0) {
+      out += fmt::format("{:>13}{:>13}{:>11.0f}\n", "-", "-", s.avg_reasoning_tokens);
+    } else {
+      out += fmt::format("{:>13.1f}{:>13.1f}{:>11.0f}\n", s.ttfo_ms.p50, s.ttfo_ms.max, s.avg_reasoning_tokens);
+    }
+  }
+}
+
+// llama-server's own view of the same runs, from each response's timings:
+// where TTFT went (prefill vs waiting) and whether the prompt cache served
+// part of the prompt, which makes runs of one prompt differ.
+void server_view(std::string& out, const RunReport& rep, const StageResult& stage) {
+  const auto& groups = rep.plan->groups;
+  bool any = false;
+  for (const PromptResult& p : stage.prompts) any = any || p.measured.server.requests > 0;
+  if (!any) return;
+  out += "\nServer view (llama-server's timings; queue = TTFT - prefill):\n";
+  out += fmt::format("{:<20}{:>12}{:>14}{:>10}{:>15}{:>15}{:>12}\n", "Prompt", "Prefill ms", "Prefill tok/s",
+                     "Queue ms", "Server tok/s", "Client tok/s", "Cache hits");
+  std::uint64_t hits = 0;
+  for (std::size_t i = 0; i < stage.prompts.size(); ++i) {
+    const stats::ServerView& v = stage.prompts[i].measured.server;
+    if (v.requests == 0) {
+      out += fmt::format("{:<20}{:>12}\n", groups[i].key, "-");
+      continue;
+    }
+    hits += v.cache_hits;
+    out += fmt::format("{:<20}{:>12.1f}{:>14.1f}{:>10.1f}{:>15.2f}{:>15.2f}{:>12}\n", groups[i].key,
+                       v.prefill_ns.mean() / 1e6, v.prefill_tps_milli.mean() / 1e3, v.queue_ns.mean() / 1e6,
+                       v.server_decode_milli.mean() / 1e3, v.client_decode_milli.mean() / 1e3,
+                       fmt::format("{}/{}", v.cache_hits, v.requests));
+  }
+  if (hits > 0) {
+    out += fmt::format("NOTE: {} measured runs reused the server's prompt cache (cache_n > 0): their prefill was "
+                       "shorter than a cold run's\n",
+                       hits);
   }
 }
 
@@ -128,6 +177,7 @@ std::string render_spec_terminal(const RunReport& rep) {
   per_prompt(out, rep, *stage, st);
   consistency(out, rep, st);
   latency(out, rep, st);
+  server_view(out, rep, *stage);
   failures(out, *stage);
   short_replies(out, rep, *stage);
   out += terminal::server_view(rep, 0, stage->overall.output_tokens_per_second());

@@ -47,6 +47,8 @@ void MetricSet::add(const RequestRecord& r, const Slo& slo) {
   record(e2e_ns, stats::e2e_ns(r));
   record(e2e_intended_ns, e2e_from_intended_ns(r));
   record(tpot_ns, stats::tpot_ns(r));
+  detail.add(r);
+  server.add(r);
   if (const auto rate = tokens_per_second(r)) {
     tps_milli.record(static_cast<std::int64_t>(*rate * 1000.0 + 0.5));
     tps.record(*rate);
@@ -58,9 +60,12 @@ void MetricSet::open_window(std::int64_t length_ns) noexcept {
   window_ns = length_ns;
 }
 
-void MetricSet::add_token_read(std::int64_t gap_ns, std::uint32_t content_events) {
-  if (gap_ns >= 0) itl_ns.record(gap_ns);
-  if (content_events > 1) itl_ns.record(0, content_events - 1);
+void MetricSet::add_token_read(std::int64_t gap_ns, std::uint32_t content_events, double tokens) {
+  detail.add_events(gap_ns, content_events);
+  const auto per_event = static_cast<std::uint64_t>(
+      std::max(1.0, tokens > 0 && content_events > 0 ? tokens / content_events + 0.5 : 1.0));
+  if (gap_ns >= 0) itl_ns.record(gap_ns / static_cast<std::int64_t>(per_event), per_event);
+  if (content_events > 1) itl_ns.record(0, (content_events - 1) * per_event);
 }
 
 void MetricSet::merge(const MetricSet& o) {
@@ -83,6 +88,8 @@ void MetricSet::merge(const MetricSet& o) {
     mine->merge(*theirs);
   }
   tps.merge(o.tps);
+  detail.merge(o.detail);
+  server.merge(o.server);
   first_start_ns = std::min(first_start_ns, o.first_start_ns);
   last_end_ns = std::max(last_end_ns, o.last_end_ns);
   exact_window = exact_window || o.exact_window;

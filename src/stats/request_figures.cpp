@@ -13,6 +13,12 @@ std::optional<std::int64_t> ttft_ns(const RequestRecord& r) noexcept { return sp
 
 std::optional<std::int64_t> ttfb_ns(const RequestRecord& r) noexcept { return span(r.sent_ns, r.first_byte_ns); }
 
+std::optional<std::int64_t> ttfo_ns(const RequestRecord& r) noexcept { return span(r.sent_ns, r.first_output_ns); }
+
+std::uint32_t content_tokens(const RequestRecord& r) noexcept {
+  return r.completion_tokens > r.reasoning_tokens ? r.completion_tokens - r.reasoning_tokens : 0;
+}
+
 std::optional<std::int64_t> ttft_from_intended_ns(const RequestRecord& r) noexcept {
   return span(r.intended_ns, r.first_token_ns);
 }
@@ -43,6 +49,29 @@ std::optional<double> decode_tokens_per_second(const RequestRecord& r) noexcept 
   const std::uint32_t n = r.content_events > 1 ? r.content_events : r.completion_tokens;
   if (n < 2) return std::nullopt;
   return static_cast<double>(n - 1) * 1e9 / static_cast<double>(r.last_token_ns - r.first_token_ns);
+}
+
+std::optional<std::int64_t> prefill_ns(const RequestRecord& r) noexcept {
+  if (!r.timings.present || r.timings.prompt_ms < 0) return std::nullopt;
+  return static_cast<std::int64_t>(r.timings.prompt_ms * 1e6 + 0.5);
+}
+
+std::optional<std::int64_t> queue_ns(const RequestRecord& r) noexcept {
+  const auto ttft = ttft_ns(r);
+  const auto prefill = prefill_ns(r);
+  if (!ttft || !prefill) return std::nullopt;
+  return *ttft > *prefill ? *ttft - *prefill : 0;
+}
+
+std::optional<double> server_decode_tokens_per_second(const RequestRecord& r) noexcept {
+  if (!r.timings.present || r.timings.predicted_per_second <= 0) return std::nullopt;
+  return r.timings.predicted_per_second;
+}
+
+std::optional<std::int64_t> cache_n(const RequestRecord& r) noexcept {
+  if (r.timings.present) return static_cast<std::int64_t>(r.timings.cache_n);
+  if (r.cached_tokens >= 0) return r.cached_tokens;
+  return std::nullopt;
 }
 
 double duration_s(const RequestRecord& r) noexcept {

@@ -28,8 +28,8 @@ LatencySummary exact_summary(const std::vector<double>& samples) {
 SpecStats spec_stats(std::span<const RequestRecord> runs) {
   SpecStats s;
   s.runs = runs.size();
-  RunningStats tps, decode;
-  std::vector<double> rates, ttfts;
+  RunningStats tps, decode, reasoning;
+  std::vector<double> rates, ttfts, ttfos;
   for (const RequestRecord& r : runs) {
     if (!r.ok()) continue;
     ++s.succeeded;
@@ -39,6 +39,9 @@ SpecStats spec_stats(std::span<const RequestRecord> runs) {
     }
     if (const auto d = decode_tokens_per_second(r)) decode.record(*d);
     if (const auto t = ttft_ns(r)) ttfts.push_back(static_cast<double>(*t) / 1e6);
+    if (const auto t = ttfo_ns(r)) ttfos.push_back(static_cast<double>(*t) / 1e6);
+    reasoning.record(r.reasoning_tokens);
+    if (r.reasoning_events > 0 || r.reasoning_tokens > 0) s.reasoning = true;
   }
   // Cancelled runs (an interrupted run) were never measured: not in the rate.
   const auto cancelled = static_cast<std::size_t>(
@@ -53,6 +56,8 @@ SpecStats spec_stats(std::span<const RequestRecord> runs) {
   s.median_tps = median(rates);
   s.avg_decode_tps = decode.mean();
   s.ttft_ms = exact_summary(ttfts);
+  s.ttfo_ms = exact_summary(ttfos);
+  s.avg_reasoning_tokens = reasoning.mean();
   return s;
 }
 

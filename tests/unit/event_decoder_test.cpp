@@ -36,6 +36,37 @@ TEST(EventDecoder, ReasoningAndToolCallsCountAsGenerated) {
   EXPECT_EQ(decode_ok(R"({"choices":[{"delta":{"tool_calls":[]}}]})").content_pieces, 0u);
 }
 
+TEST(EventDecoder, ReasoningIsToldApartFromOutput) {
+  const EventInfo r = decode_ok(R"({"choices":[{"delta":{"reasoning_content":"hmm"}}]})");
+  EXPECT_EQ(r.reasoning_pieces, 1u);
+  EXPECT_EQ(r.output_pieces, 0u);
+  const EventInfo v = decode_ok(R"({"choices":[{"delta":{"reasoning":"hmm","content":null}}]})");  // vLLM
+  EXPECT_EQ(v.reasoning_pieces, 1u);
+  EXPECT_EQ(v.output_pieces, 0u);
+  const EventInfo c = decode_ok(R"({"choices":[{"delta":{"reasoning_content":null,"content":"Hi"}}]})");
+  EXPECT_EQ(c.reasoning_pieces, 0u);
+  EXPECT_EQ(c.output_pieces, 1u);
+  const EventInfo both = decode_ok(R"({"choices":[{"delta":{"reasoning_content":"a","content":"b"}}]})");
+  EXPECT_EQ(both.content_pieces, 1u);
+  EXPECT_EQ(both.reasoning_pieces, 1u);
+  EXPECT_EQ(both.output_pieces, 1u);
+  EXPECT_EQ(decode_ok(R"({"choices":[{"delta":{"reasoning_content":""}}]})").reasoning_pieces, 0u);
+  EXPECT_EQ(decode_ok(R"({"choices":[{"text":"x"}]})").output_pieces, 1u);
+  EXPECT_EQ(decode_ok(R"({"index":0,"content":"x","stop":false})").output_pieces, 1u);
+  EXPECT_EQ(decode_ok(R"({"choices":[{"delta":{"tool_calls":[{"index":0}]}}]})").output_pieces, 1u);
+}
+
+TEST(EventDecoder, UsageDetails) {
+  const EventInfo i = decode_ok(
+      R"({"choices":[],"usage":{"completion_tokens":9,"prompt_tokens":5,"completion_tokens_details":{"reasoning_tokens":7},"prompt_tokens_details":{"cached_tokens":4}}})");
+  EXPECT_EQ(i.reasoning_tokens, 7);
+  EXPECT_EQ(i.cached_tokens, 4);
+  const EventInfo n = decode_ok(
+      R"({"choices":[],"usage":{"completion_tokens":9,"completion_tokens_details":null,"prompt_tokens_details":{}}})");
+  EXPECT_EQ(n.reasoning_tokens, -1);
+  EXPECT_EQ(n.cached_tokens, -1);
+}
+
 TEST(EventDecoder, UsageAndTimings) {
   const EventInfo i = decode_ok(
       R"({"choices":[],"usage":{"completion_tokens":16,"prompt_tokens":31,"total_tokens":47},"timings":{"prompt_n":1,"predicted_n":16,"predicted_per_second":1653.98}})");
@@ -149,6 +180,8 @@ void expect_same(const EventInfo& a, const EventInfo& b, std::string_view json) 
   EXPECT_EQ(a.native_stop, b.native_stop) << json;
   EXPECT_EQ(a.finish_reason, b.finish_reason) << json;
   EXPECT_EQ(a.content_pieces, b.content_pieces) << json;
+  EXPECT_EQ(a.reasoning_pieces, b.reasoning_pieces) << json;
+  EXPECT_EQ(a.output_pieces, b.output_pieces) << json;
   EXPECT_EQ(a.has_usage, b.has_usage) << json;
   EXPECT_EQ(a.completion_tokens, b.completion_tokens) << json;
   EXPECT_EQ(a.prompt_tokens, b.prompt_tokens) << json;
@@ -232,6 +265,24 @@ TEST(EventTemplate, AMatchCarriesNoModelView) {
   EXPECT_EQ(tpl.hits, 1u);
   EXPECT_TRUE(matched.model.empty());
   EXPECT_EQ(matched.finish, FinishReason::unknown);
+}
+
+// A template built from a reasoning event decodes later reasoning events as
+// reasoning; a content event is a different prefix and decodes in full.
+TEST(EventTemplate, KeepsTheKindOfItsString) {
+  EventDecoder d;
+  EventTemplate tpl;
+  std::string reasoning = llama_chunk("x");
+  reasoning.replace(reasoning.find("\"content\""), 9, "\"reasoning_content\"");
+  via_template(d, tpl, reasoning);
+  ASSERT_TRUE(tpl.valid);
+  std::string next = reasoning;
+  next.replace(next.find(":\"x\"") + 2, 1, "y");
+  EXPECT_TRUE(via_template(d, tpl, next));
+  std::string empty = reasoning;
+  empty.replace(empty.find(":\"x\"") + 2, 1, "");
+  EXPECT_TRUE(via_template(d, tpl, empty));
+  EXPECT_FALSE(via_template(d, tpl, llama_chunk("z")));
 }
 
 TEST(EventTemplate, OtherEventsKeepIt) {

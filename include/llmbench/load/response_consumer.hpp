@@ -8,8 +8,9 @@
 //
 // Timing rules (DESIGN.md): every event decoded from one read shares that
 // read's timestamp. TTFT ends at the first event that carries generated
-// content; a role-only event, an empty native `content`, usage and [DONE] are
-// not tokens. E2E ends at the read that completed the response.
+// content (reasoning included); TTFO at the first event with visible output
+// (content, not reasoning). A role-only event, an empty `content`, usage and
+// [DONE] are not tokens. E2E ends at the read that completed the response.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -84,6 +85,7 @@ class ResponseConsumer {
   void set_error(ErrorKind kind, std::string_view message) noexcept;
   void settle_tokens() noexcept;
   void flag_empty();
+  void settle_reasoning() noexcept;
 
   protocol::EventDecoder& decoder_;
   http::ResponseParser<ResponseConsumer> parser_;
@@ -105,6 +107,7 @@ class ResponseConsumer {
   const char* readable_limit_ = nullptr;
   bool has_usage_ = false;
   std::uint32_t usage_completion_ = 0;
+  std::int32_t usage_reasoning_ = -1;  // usage's completion_tokens_details.reasoning_tokens
   std::uint32_t native_predicted_ = 0;
   bool has_native_counts_ = false;
   void stage(SampleKind kind, std::int64_t value_ns, std::uint32_t count, bool first_token);

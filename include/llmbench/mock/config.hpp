@@ -40,6 +40,14 @@ struct MockConfig {
   // llama-server --metrics: GET /metrics answers only when it is on (else 501,
   // as the real server does), and /props says endpoint_metrics accordingly.
   bool metrics = false;
+  // Like llama-server --reasoning-format deepseek: the first N tokens of a
+  // streamed chat response go out as `delta.reasoning_content`, the rest as
+  // `delta.content` (TTFT vs TTFO; completions and native stay content).
+  int reasoning_tokens = 0;
+  // K tokens' text per streamed event (vLLM's stream interval, speculative
+  // decoding): each token still leaves on its own schedule, the event when
+  // its last token is due.
+  int tokens_per_event = 1;
 
   // Fault injection: `fault` is one of fault_modes(), several separated by
   // commas (taken in turn), or empty; it applies to every `fault_every`-th

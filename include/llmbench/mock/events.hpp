@@ -66,6 +66,7 @@ struct Envelope {
   int prompt_tokens = 0;     // native: `tokens_evaluated` of every event
   SettingsEcho settings;
   bool stamp = false;        // MockConfig::stamp: token events carry "stamp_ns"
+  int reasoning_tokens = 0;  // MockConfig::reasoning_tokens: chat streams' first N tokens are reasoning_content
 };
 
 class EventEncoder {

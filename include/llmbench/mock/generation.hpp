@@ -61,6 +61,9 @@ struct Generation {
   bool truncated = false;    // the slot's context, not max_tokens, ended it
   bool eos = false;          // the last token is end-of-sequence (no text): `empty_reply`, eos_after_tokens
   bool has_new_line = false;
+  std::string batch;         // --tokens-per-event: the pending tokens' JSON text
+  int batched = 0;           // tokens in `batch`
+  int batch_first = 0;       // index of its first token
   std::int64_t pick_ns = 0;
   std::int64_t first_ns = 0;
   std::int64_t last_ns = 0;

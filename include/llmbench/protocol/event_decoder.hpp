@@ -22,9 +22,17 @@ struct EventInfo {
   bool native_stop = false;          // llama.cpp /completion: "stop": true
   bool finish_reason = false;        // some choice carried a non-null finish_reason
   std::uint32_t content_pieces = 0;  // choices (or native content) carrying generated text
+  // What kind of text those pieces were (a choice may carry both): reasoning
+  // (`reasoning_content` / `reasoning`: llama-server --reasoning-format,
+  // vLLM, DeepSeek) or visible output (`content`, completions `text`, native
+  // `content`, tool calls). Their sum can exceed content_pieces.
+  std::uint32_t reasoning_pieces = 0;
+  std::uint32_t output_pieces = 0;
   bool has_usage = false;
   std::uint32_t completion_tokens = 0;
   std::uint32_t prompt_tokens = 0;
+  std::int32_t reasoning_tokens = -1;  // usage.completion_tokens_details.reasoning_tokens; -1: not sent
+  std::int32_t cached_tokens = -1;     // usage.prompt_tokens_details.cached_tokens; -1: not sent
   bool has_native_counts = false;    // native: tokens_predicted / tokens_evaluated
   std::uint32_t tokens_predicted = 0;
   std::uint32_t tokens_evaluated = 0;

@@ -126,13 +126,18 @@ struct RequestRecord {
   std::int64_t sent_ns = -1;         // first byte written
   std::int64_t first_byte_ns = -1;   // read that carried the response's first byte (TTFB)
   std::int64_t headers_ns = -1;      // read that completed the response headers
-  std::int64_t first_token_ns = -1;  // read that carried the first content event
+  std::int64_t first_token_ns = -1;  // read that carried the first content event (reasoning included)
+  std::int64_t first_output_ns = -1; // read that carried the first visible output (content, not reasoning)
   std::int64_t last_token_ns = -1;   // read that carried the last content event
   std::int64_t end_ns = -1;          // read that completed the response (or the failure)
 
   std::uint32_t completion_tokens = 0;  // per token_source
   std::uint32_t prompt_tokens = 0;      // 0 when the server did not say
   std::uint32_t content_events = 0;     // events that carried generated content
+  std::uint32_t reasoning_events = 0;   // ... of which reasoning (reasoning_content / reasoning)
+  std::uint32_t output_events = 0;      // ... of which visible output (content, text, tool calls)
+  std::uint32_t reasoning_tokens = 0;   // usage's reasoning_tokens, else completion_tokens spread over the events
+  std::int32_t cached_tokens = -1;      // usage.prompt_tokens_details.cached_tokens; -1: not sent
   std::uint32_t events = 0;             // all SSE events, including role/usage/[DONE]
   std::uint32_t retry_after_s = 0;      // from a 429/503 Retry-After header
 

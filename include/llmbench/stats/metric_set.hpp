@@ -11,7 +11,9 @@
 #include "llmbench/record/record.hpp"
 #include "llmbench/stats/histogram.hpp"
 #include "llmbench/stats/running_stats.hpp"
+#include "llmbench/stats/server_view.hpp"
 #include "llmbench/stats/slo.hpp"
+#include "llmbench/stats/token_detail.hpp"
 
 namespace llmbench::stats {
 
@@ -34,7 +36,7 @@ struct MetricSet {
   Histogram ttfb_ns;           // first byte sent -> first response byte
   Histogram ttft_ns;           // first byte sent -> first content event
   Histogram ttft_intended_ns;  // intended send -> first content event (open loop)
-  Histogram itl_ns;            // every gap between content events
+  Histogram itl_ns;            // per token: each gap between content events divided among its event's tokens
   Histogram tpot_ns;           // (last - first content event) / (tokens - 1)
   Histogram e2e_ns;            // first byte sent -> last byte read
   Histogram e2e_intended_ns;   // intended send -> last byte read
@@ -44,6 +46,8 @@ struct MetricSet {
   Histogram read_lag_ns;       // every token read: user-space time - the kernel's receive time
   Histogram tps_milli;         // per-request tokens/s x 1000 (percentiles in load mode)
   RunningStats tps;            // per-request tokens/s (exact mean and std)
+  ServerView server;           // llama-server's timings joined to each request
+  TokenDetail detail;          // TTFO, reasoning/content split, tokens per event
 
   std::int64_t first_start_ns = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_end_ns = std::numeric_limits<std::int64_t>::min();
@@ -58,11 +62,13 @@ struct MetricSet {
 
   // One measured request that ended; `slo` decides whether it was good.
   void add(const RequestRecord& r, const Slo& slo);
-  // One read that carried `content_events` content events, `gap_ns` after
-  // the request's previous token read (-1: it carried the first token): one
-  // gap, and a zero gap for every further event in the read (they share its
-  // timestamp).
-  void add_token_read(std::int64_t gap_ns, std::uint32_t content_events);
+  // One read that carried `content_events` content events and `tokens`
+  // tokens, `gap_ns` after the request's previous token read (-1: it carried
+  // the first token). Raw inter-event gaps (detail.inter_event_ns): the gap,
+  // and a zero gap for every further event in the read (they share its
+  // timestamp). ITL per token: each event's gap divided among its tokens
+  // (tokens / events of them, at least 1). `tokens` < 0: one per event.
+  void add_token_read(std::int64_t gap_ns, std::uint32_t content_events, double tokens = -1);
   void merge(const MetricSet& o);
   // This set's measured window is exact and `length_ns` long.
   void open_window(std::int64_t length_ns) noexcept;

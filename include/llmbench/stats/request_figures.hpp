@@ -21,6 +21,12 @@ std::optional<std::int64_t> ttft_ns(const RequestRecord& r) noexcept;
 // TTFB: first byte of the request written -> the read that carried the
 // response's first byte.
 std::optional<std::int64_t> ttfb_ns(const RequestRecord& r) noexcept;
+// TTFO: first byte written -> the read that carried the first visible output
+// (content, a completions text or a tool call; not reasoning). Equal to TTFT
+// unless the server streams reasoning apart (reasoning_content / reasoning).
+std::optional<std::int64_t> ttfo_ns(const RequestRecord& r) noexcept;
+// Completion tokens that were not reasoning.
+std::uint32_t content_tokens(const RequestRecord& r) noexcept;
 // TTFT from the open loop's intended send time (free of coordinated omission).
 std::optional<std::int64_t> ttft_from_intended_ns(const RequestRecord& r) noexcept;
 // E2E: first byte written -> last byte read.
@@ -39,6 +45,15 @@ std::optional<double> tokens_per_second(const RequestRecord& r) noexcept;
 // events actually observed in that span; completion tokens when the stream
 // carried a single event).
 std::optional<double> decode_tokens_per_second(const RequestRecord& r) noexcept;
+// llama-server's view (its `timings`): prefill = prompt_ms; queue = TTFT -
+// prompt_ms (waiting for a slot, plus network and client; clamped at 0, as
+// the two clocks' rounding can cross); the server's decode rate
+// (predicted_per_second, 0 gaps: nullopt); prompt tokens served from its
+// cache (timings.cache_n, else usage.prompt_tokens_details.cached_tokens).
+std::optional<std::int64_t> prefill_ns(const RequestRecord& r) noexcept;
+std::optional<std::int64_t> queue_ns(const RequestRecord& r) noexcept;
+std::optional<double> server_decode_tokens_per_second(const RequestRecord& r) noexcept;
+std::optional<std::int64_t> cache_n(const RequestRecord& r) noexcept;
 // E2E in seconds, 0 when undefined (spec mode's "tokens in X s" line).
 double duration_s(const RequestRecord& r) noexcept;
 

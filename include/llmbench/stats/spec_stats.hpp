@@ -24,6 +24,9 @@ struct SpecStats {
   double max_tps = 0;
   double avg_decode_tps = 0;
   LatencySummary ttft_ms;       // exact, over the successful runs that streamed a token
+  LatencySummary ttfo_ms;       // exact, over the successful runs that streamed visible output
+  double avg_reasoning_tokens = 0;  // mean over successful runs
+  bool reasoning = false;       // some run streamed reasoning apart from content
 };
 
 SpecStats spec_stats(std::span<const RequestRecord> runs);
