@@ -124,7 +124,10 @@ void spec_section(std::string& out, const CompareResult& r, bool md) {
       lat.rows.push_back({p.key, std::string(name == "ttft_ms" ? "TTFT ms" : "decode tok/s"), c[0], c[1], c[2], c[3], c[5]});
     }
   }
-  if (lat.rows.size() > 1) out += "\n" + lat.render(md);
+  if (lat.rows.size() > 1) {
+    out += '\n';  // not "\n" + ...: GCC 12's bogus -Wrestrict (PR 105651)
+    out += lat.render(md);
+  }
 }
 
 void load_section(std::string& out, const CompareResult& r, bool md) {

@@ -277,10 +277,10 @@ TEST(EventTemplate, KeepsTheKindOfItsString) {
   via_template(d, tpl, reasoning);
   ASSERT_TRUE(tpl.valid);
   std::string next = reasoning;
-  next.replace(next.find(":\"x\"") + 2, 1, "y");
+  next[next.find(":\"x\"") + 2] = 'y';
   EXPECT_TRUE(via_template(d, tpl, next));
   std::string empty = reasoning;
-  empty.replace(empty.find(":\"x\"") + 2, 1, "");
+  empty.erase(empty.find(":\"x\"") + 2, 1);
   EXPECT_TRUE(via_template(d, tpl, empty));
   EXPECT_FALSE(via_template(d, tpl, llama_chunk("z")));
 }
