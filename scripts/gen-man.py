@@ -18,6 +18,10 @@ SUBCOMMANDS = [
      "the common measured window, time series on one wall-clock axis. Different settings or seeds, different "
      "--start-at instants, a shard given twice or a missing shard are refused with one line (exit 2). Plain results "
      "files get their histograms combined exactly."),
+    ("compare", "compare BASE NEW [NEW2...] [--format terminal|markdown|json] [--fail-if-slower PCT] [--html FILE]",
+     "Says, figure by figure, whether NEW is faster, slower, the same or inconclusive than BASE, with the 95 % "
+     "interval of the difference, and what else changed between the runs (settings, system, the server's /props); "
+     "--fail-if-slower exits with 5 when the overall verdict is slower by more than PCT %."),
     ("report", "report FILE... --html FILE",
      "Draws saved results as one self-contained HTML page of charts; several files are overlaid, the first as baseline."),
     ("selftest", "selftest [--streams LIST]",

@@ -7,7 +7,7 @@ page=$2
 text=$(sed 's/\\-/-/g' "$page")
 missing=0
 checked=0
-for cmd in "" merge report selftest mock-server; do
+for cmd in "" merge compare report selftest mock-server; do
   # shellcheck disable=SC2086
   flags=$("$exe" $cmd --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u)
   for f in $flags; do
