@@ -41,6 +41,21 @@ std::size_t worker_count(const RunPlan& plan, const StagePlan& stage) {
   if (stage.mode == LoadMode::closed) return std::min(want, static_cast<std::size_t>(std::max(1, stage.concurrency)));
   return want;
 }
+// A finished worker's counters, added to its stage's result.
+void add_counters(StageResult& result, const WorkerCounters& c) {
+  result.scheduled += c.scheduled.load();
+  result.ring_full_waits += c.ring_full_waits.load();
+  result.connections_opened += c.connections_opened.load();
+  result.kernel_stamped_reads += c.kernel_stamped_reads.load();
+  result.user_stamped_reads += c.user_stamped_reads.load();
+  result.unstamped_connections += c.unstamped_connections.load();
+  const std::int64_t wall = c.thread_wall_ns.load();
+  if (wall > 0) {
+    const double share = static_cast<double>(c.thread_cpu_ns.load()) / static_cast<double>(wall);
+    result.worker_cpu_share_max = std::max(result.worker_cpu_share_max, share);
+  }
+}
+
 // The rules the client itself broke in this stage (stats/client_limits.hpp).
 void judge_client(StageResult& result, const stats::ClientLimits& limits) {
   stats::ClientLoad load;
@@ -263,20 +278,7 @@ StageResult Engine::run_stage(std::uint32_t index, const StagePlan& whole, const
   for (std::thread& t : threads) t.join();
   unregister_workers();
   agg.finish();
-  for (const auto& w : workers) {
-    const WorkerCounters& c = w->counters();
-    result.scheduled += c.scheduled.load();
-    result.ring_full_waits += c.ring_full_waits.load();
-    result.connections_opened += c.connections_opened.load();
-    result.kernel_stamped_reads += c.kernel_stamped_reads.load();
-    result.user_stamped_reads += c.user_stamped_reads.load();
-    result.unstamped_connections += c.unstamped_connections.load();
-    const std::int64_t wall = c.thread_wall_ns.load();
-    if (wall > 0) {
-      const double share = static_cast<double>(c.thread_cpu_ns.load()) / static_cast<double>(wall);
-      result.worker_cpu_share_max = std::max(result.worker_cpu_share_max, share);
-    }
-  }
+  for (const auto& w : workers) add_counters(result, w->counters());
   judge_client(result, plan_.client_limits);
   result.interrupted = signalled_.load(std::memory_order_relaxed);
   spdlog::debug("stage {} ended after {:.1f} s: {} requests, {} succeeded, {} connections opened", stage.label,

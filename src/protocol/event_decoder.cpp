@@ -255,6 +255,39 @@ bool match_template(EventTemplate& tpl, std::string_view json, EventInfo& out) n
 }
 
 // After a full decode of `json` (parsed in `data`, a copy or json itself).
+// One top-level field of an event: every key but "error" (whose message the
+// decoder keeps). Unknown keys are skipped.
+error_code read_field(od::raw_json_string key, od::value v, EventInfo& out, ContentSpot& spot) noexcept {
+  if (key == "choices") return read_choices(v, out, spot);
+  if (key == "content") {  // native
+    if (nonempty_string(v, &spot)) Pieces{.reasoning = false, .output = true}.add_to(out);
+  } else if (key == "stop") {  // native: bool; OpenAI request echo never appears here
+    bool b = false;
+    if (v.get_bool().get(b) == simdjson::SUCCESS && b) out.native_stop = true;
+  } else if (key == "usage") {
+    return read_usage(v, out);
+  } else if (key == "timings") {
+    return read_timings(v, out.timings);
+  } else if (key == "tokens_predicted" || key == "tokens_evaluated") {
+    std::uint64_t n = 0;
+    if (const error_code e = v.get_uint64().get(n)) return e;
+    (key == "tokens_predicted" ? out.tokens_predicted : out.tokens_evaluated) = clamp_u32(n);
+    out.has_native_counts = true;
+  } else if (key == "stop_type") {  // native
+    if (const FinishReason f = finish_of(v); f != FinishReason::unknown) out.finish = f;
+  } else if (key == "truncated") {  // native
+    bool b = false;
+    if (v.get_bool().get(b) == simdjson::SUCCESS) out.truncated = b;
+  } else if (key == "model") {
+    std::string_view m;
+    if (v.get_string().get(m) == simdjson::SUCCESS) out.model = m;
+  } else if (key == "stamp_ns") {
+    std::int64_t n = 0;
+    if (v.get_int64().get(n) == simdjson::SUCCESS && n >= 0) out.stamp_ns = n;
+  }
+  return simdjson::SUCCESS;
+}
+
 void refresh_template(EventTemplate& tpl, std::string_view json, const char* data, const ContentSpot& spot,
                       const EventInfo& info) noexcept {
   // Anything else (a role event, the stop event) keeps the last template.
@@ -287,6 +320,20 @@ EventDecoder::EventDecoder() {
   if (parser_.allocate(kInitialCapacity) != simdjson::SUCCESS) parser_ = simdjson::ondemand::parser{};
 }
 
+// The event's bytes with the padding simdjson may read past them: in place
+// when the buffer has it, else (rare: bytes handed in without slack, as
+// tests and tiny bodies do) a padded copy in scratch_.
+const char* EventDecoder::padded(std::string_view json, std::size_t readable_after, std::size_t& capacity) {
+  if (readable_after >= util::kJsonPaddingBytes) {
+    capacity = json.size() + readable_after;
+    return json.data();
+  }
+  scratch_.assign(json.data(), json.size());
+  scratch_.resize(json.size() + util::kJsonPaddingBytes, ' ');
+  capacity = scratch_.size();
+  return scratch_.data();
+}
+
 DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_after, EventInfo& out,
                                   EventTemplate* tpl) noexcept {
   out.clear();
@@ -301,15 +348,8 @@ DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_af
     tpl->misses = 0;
     return DecodeStatus::ok;
   }
-  const char* data = json.data();
-  std::size_t capacity = json.size() + readable_after;
-  if (readable_after < util::kJsonPaddingBytes) {
-    // Rare: only bytes handed in without slack (tests, tiny bodies).
-    scratch_.assign(json.data(), json.size());
-    scratch_.resize(json.size() + util::kJsonPaddingBytes, ' ');
-    data = scratch_.data();
-    capacity = scratch_.size();
-  }
+  std::size_t capacity = 0;
+  const char* data = padded(json, readable_after, capacity);
   od::document doc;
   if (parser_.iterate(data, json.size(), capacity).get(doc) != simdjson::SUCCESS) {
     error_ = "invalid JSON";
@@ -327,36 +367,7 @@ DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_af
     if ((err = field.key().get(key))) break;
     od::value v;
     if ((err = field.value().get(v))) break;
-    if (key == "choices") {
-      err = read_choices(v, out, spot);
-    } else if (key == "content") {  // native
-      if (nonempty_string(v, &spot)) Pieces{.reasoning = false, .output = true}.add_to(out);
-    } else if (key == "stop") {  // native: bool; OpenAI request echo never appears here
-      bool b = false;
-      if (v.get_bool().get(b) == simdjson::SUCCESS && b) out.native_stop = true;
-    } else if (key == "usage") {
-      err = read_usage(v, out);
-    } else if (key == "timings") {
-      err = read_timings(v, out.timings);
-    } else if (key == "tokens_predicted" || key == "tokens_evaluated") {
-      std::uint64_t n = 0;
-      if ((err = v.get_uint64().get(n))) break;
-      (key == "tokens_predicted" ? out.tokens_predicted : out.tokens_evaluated) = clamp_u32(n);
-      out.has_native_counts = true;
-    } else if (key == "error") {
-      err = read_error(v, out);
-    } else if (key == "stop_type") {  // native
-      if (const FinishReason f = finish_of(v); f != FinishReason::unknown) out.finish = f;
-    } else if (key == "truncated") {  // native
-      bool b = false;
-      if (v.get_bool().get(b) == simdjson::SUCCESS) out.truncated = b;
-    } else if (key == "model") {
-      std::string_view m;
-      if (v.get_string().get(m) == simdjson::SUCCESS) out.model = m;
-    } else if (key == "stamp_ns") {
-      std::int64_t n = 0;
-      if (v.get_int64().get(n) == simdjson::SUCCESS && n >= 0) out.stamp_ns = n;
-    }
+    err = key == "error" ? read_error(v, out) : read_field(key, v, out, spot);
     if (err) break;
   }
   if (err) {

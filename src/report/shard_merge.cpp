@@ -561,6 +561,25 @@ bool any_sharded(const std::vector<std::string>& files) {
   return false;
 }
 
+namespace {
+
+// Puts every shard on the earliest one's clock (its shift_s) and returns the
+// spread of their starts in ms (NaN without --start-at), warning when wide.
+double align_shards(Ctx& ctx, const ShardMergeOptions& opt) {
+  std::int64_t ref = ctx.shards[0].run_start_unix_ns;
+  for (const ShardFile& s : ctx.shards) ref = std::min(ref, s.run_start_unix_ns);
+  for (ShardFile& s : ctx.shards) s.shift_s = static_cast<double>(s.run_start_unix_ns - ref) / 1e9;
+  const double spread = start_spread_ms(ctx);
+  if (spread > opt.max_start_spread_ms) {
+    ctx.warnings.push_back(fmt::format("the shards started {:.1f} ms apart (more than {:g} ms): their load was not one schedule",
+                                       spread, opt.max_start_spread_ms));
+  }
+  if (std::isnan(spread)) ctx.warnings.push_back("no --start-at: the shards' start spread is unknown");
+  return spread;
+}
+
+}  // namespace
+
 Expected<MergedResults> merge_shards(const std::vector<std::string>& files, const ShardMergeOptions& opt) {
   std::vector<std::unique_ptr<simdjson::dom::parser>> parsers;
   std::vector<element> roots;
@@ -575,15 +594,7 @@ Expected<MergedResults> merge_shards(const std::vector<std::string>& files, cons
     ctx.shards.push_back(s);
   }
   if (Status st = check_together(roots, ctx, opt); !st) return Unexpected(st.error());
-  std::int64_t ref = ctx.shards[0].run_start_unix_ns;
-  for (const ShardFile& s : ctx.shards) ref = std::min(ref, s.run_start_unix_ns);
-  for (ShardFile& s : ctx.shards) s.shift_s = static_cast<double>(s.run_start_unix_ns - ref) / 1e9;
-  const double spread = start_spread_ms(ctx);
-  if (spread > opt.max_start_spread_ms) {
-    ctx.warnings.push_back(fmt::format("the shards started {:.1f} ms apart (more than {:g} ms): their load was not one schedule",
-                                       spread, opt.max_start_spread_ms));
-  }
-  if (std::isnan(spread)) ctx.warnings.push_back("no --start-at: the shards' start spread is unknown");
+  const double spread = align_shards(ctx, opt);
   JsonWriter w;
   w.begin_object();
   simdjson::dom::object first;

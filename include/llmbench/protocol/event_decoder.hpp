@@ -89,6 +89,7 @@ class EventDecoder {
   [[nodiscard]] std::string_view error() const noexcept { return error_; }
 
  private:
+  const char* padded(std::string_view json, std::size_t readable_after, std::size_t& capacity);
   simdjson::error_code read_error(simdjson::ondemand::value v, EventInfo& out) noexcept;
 
   simdjson::ondemand::parser parser_;
