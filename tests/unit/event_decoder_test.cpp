@@ -10,7 +10,17 @@ EventInfo decode_ok(std::string_view json) {
   EventDecoder d;
   EventInfo info;
   EXPECT_EQ(d.decode(json, info), DecodeStatus::ok) << d.error() << " in " << json;
+  info.model = {};  // views into d's buffer die with d: model_of() copies
+  info.error_message = {};
   return info;
+}
+
+// The top-level "model" of one event, copied while its decoder still lives.
+std::string model_of(std::string_view json) {
+  EventDecoder d;
+  EventInfo info;
+  EXPECT_EQ(d.decode(json, info), DecodeStatus::ok) << d.error() << " in " << json;
+  return std::string(info.model);
 }
 
 TEST(EventDecoder, ChatRoleEventIsNotContent) {
@@ -140,19 +150,19 @@ TEST(EventDecoder, NativeTruncatedAndModel) {
       R"({"content":"","stop":true,"model":"/srv/m.gguf","tokens_predicted":507,"truncated":true,"stop_type":"limit"})");
   EXPECT_TRUE(cut.truncated);
   EXPECT_EQ(cut.finish, FinishReason::length);
-  EXPECT_EQ(cut.model, "/srv/m.gguf");
+  EXPECT_EQ(model_of(R"({"content":"","stop":true,"model":"/srv/m.gguf","truncated":true})"), "/srv/m.gguf");
   EXPECT_TRUE(cut.native_stop);
   EXPECT_EQ(cut.tokens_predicted, 507u);
   const EventInfo whole = decode_ok(R"({"content":"","stop":true,"truncated":false,"stop_type":"limit"})");
   EXPECT_FALSE(whole.truncated);
-  EXPECT_TRUE(whole.model.empty());
+  EXPECT_TRUE(model_of(R"({"content":"","stop":true,"truncated":false,"stop_type":"limit"})").empty());
   // Only the top level speaks: generation_settings' echo is not the reply.
-  EXPECT_TRUE(decode_ok(R"({"generation_settings":{"model":"x","truncated":true}})").model.empty());
+  EXPECT_TRUE(model_of(R"({"generation_settings":{"model":"x","truncated":true}})").empty());
   EXPECT_FALSE(decode_ok(R"({"generation_settings":{"model":"x","truncated":true}})").truncated);
 }
 
 TEST(EventDecoder, ChatModelIsUnescaped) {
-  EXPECT_EQ(decode_ok(R"({"choices":[],"model":"org\/tiny \"q4\""})").model, R"(org/tiny "q4")");
+  EXPECT_EQ(model_of(R"({"choices":[],"model":"org\/tiny \"q4\""})"), R"(org/tiny "q4")");
 }
 
 TEST(EventDecoder, MalformedJsonIsAnErrorNeverACrash) {
