@@ -100,7 +100,8 @@ def main():
         ".SH EXIT STATUS",
         "0 finished, at least one request succeeded; 1 internal error or the results could not be written; 2 bad flag, "
         "config file, dataset or prompt key (nothing sent), or files merge refuses; 3 server unreachable or not ready; "
-        "4 no request succeeded (results still written); 7 a stage stopped by \\-\\-max\\-error\\-rate; 130/143 "
+        "4 no request succeeded (results still written); 5 compare \\-\\-fail\\-if\\-slower tripped; 6 \\-\\-strict: "
+        "the client was the bottleneck in some stage; 7 a stage stopped by \\-\\-max\\-error\\-rate; 130/143 "
         "interrupted by SIGINT/SIGTERM (results so far written).",
         ".SH EXAMPLES",
         ".nf",

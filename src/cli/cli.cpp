@@ -53,7 +53,8 @@ Examples:
 
 Exit codes: 0 ok, 1 internal or output error, 2 bad flag/config/dataset (nothing sent),
 3 server unreachable or not ready, 4 no request succeeded (results still written),
-5 compare --fail-if-slower tripped,
+5 compare --fail-if-slower tripped, 6 --strict: the client was the bottleneck,
+7 a stage passed --max-error-rate (results still written),
 130/143 interrupted by SIGINT/SIGTERM (results so far written).
 )";
 // Files with a "shard" object are one sharded run, merged into one result
