@@ -12,12 +12,14 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <optional>
 
 #include "llmbench/cli/exit_codes.hpp"
 #include "llmbench/cli/plan_builder.hpp"
 #include "llmbench/cli/probe.hpp"
 #include "llmbench/cli/progress.hpp"
 #include "llmbench/cli/signals.hpp"
+#include "llmbench/cli/slot_eraser.hpp"
 #include "llmbench/cli/target.hpp"
 #include "llmbench/cli/telemetry_step.hpp"
 #include "llmbench/load/engine.hpp"
@@ -100,10 +102,12 @@ report::ShardReport shard_report(const ParsedSettings& p) {
 
 // Step 4: every stage, under a signal watcher. The first SIGINT/SIGTERM
 // stops new requests and gives the ones in flight a grace period.
-Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t, const RunPlan& plan) {
+Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t, const RunPlan& plan,
+                                   SlotEraser* eraser) {
   Engine engine(plan);
   if (Status st = engine.prepare(); !st) return fail(kExitUnreachable, st.error());
   engine.set_tls_context(t.tls.get());
+  if (eraser != nullptr) engine.set_before_measured_run([eraser] { eraser->erase_all(); });
   RunGate gate;
   SignalWatcher watcher([&engine, &gate](int signo) {
     spdlog::warn("{}: no new requests; in-flight requests get {} s, then the results so far are written",
@@ -117,8 +121,9 @@ Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t
   rep.timestamp = iso_timestamp(std::time(nullptr), false);
   rep.timestamp_utc = iso_timestamp(std::time(nullptr), true);
   if (!p.load_mode && p.raw.verbosity >= 0) {
-    std::fprintf(stderr, "Benchmarking %s (%s) with %zu prompts x %d runs, %d warm-up request(s)\n",
-                 plan.target.origin().c_str(), plan.model.c_str(), plan.groups.size(), p.raw.runs, p.raw.warmup);
+    std::fprintf(stderr, "Benchmarking %s (%s) with %zu prompts x %d runs, %d warm-up request(s) per prompt%s\n",
+                 plan.target.origin().c_str(), plan.model.c_str(), plan.groups.size(), p.raw.runs, p.raw.warmup,
+                 eraser != nullptr ? "; slots erased before each run" : "");
   }
   if (p.raw.verbosity >= 0 && (p.scale.shard.count > 1 || p.scale.start_at_unix_ns)) {
     const double wait_s = plan.start_at_ns >= 0 ? static_cast<double>(plan.start_at_ns - now_ns()) / 1e9 : 0;
@@ -140,6 +145,7 @@ Step<report::RunReport> run_stages(const ParsedSettings& p, const TargetSetup& t
   if (Status st = csv.close(); !st) spdlog::error("{}", st.error());
   rep.interrupted = engine.interrupted() || watcher.received() != 0;
   rep.run_start_ns = engine.run_start_ns();
+  if (eraser != nullptr) rep.slot_erasure = eraser->counts();
   if (p.scale.shard.count > 1 || p.scale.start_at_unix_ns) rep.shard = shard_report(p);
   if (rep.interrupted) rep.interrupted_by = signal_name(watcher.received());
   return rep;
@@ -223,7 +229,13 @@ int run_benchmark(const ParsedSettings& p) {
   system.model = server->model;
   system.llmbench_version = kVersion;
   system.server_props_json = server->props_json;
-  Step<report::RunReport> rep = run_stages(p, *target, *plan);
+  std::optional<SlotEraser> eraser;
+  if (p.raw.erase_slots) {
+    Step<SlotEraser> started = SlotEraser::start(*target, *server);
+    if (!started) return report_failure(started.error());
+    eraser.emplace(std::move(*started));
+  }
+  Step<report::RunReport> rep = run_stages(p, *target, *plan, eraser ? &*eraser : nullptr);
   if (!rep) return report_failure(rep.error());
   if (target->mock) target->mock->stop();
   rep->system = std::move(system);

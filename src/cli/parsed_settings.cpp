@@ -67,6 +67,20 @@ Status check_spec(const Settings& s) {
   return {};
 }
 
+// Cache hygiene (spec mode's repeated runs of one prompt and llama-server's
+// prompt cache): --cache-prompt decides what every request asks for;
+// --erase-slots works between spec runs only.
+Status check_cache(const Settings& s, ParsedSettings& p) {
+  if (s.cache_prompt == "on") p.cache_prompt = true;
+  else if (s.cache_prompt == "off") p.cache_prompt = false;
+  else if (!s.cache_prompt.empty()) return Unexpected("--cache-prompt '" + s.cache_prompt + "': expected on or off");
+  if (s.erase_slots && p.load_mode) {
+    return Unexpected("--erase-slots is for spec mode: it empties the slots between one run and the next, "
+                      "which a load stage does not have");
+  }
+  return {};
+}
+
 Expected<Arrival> parse_arrival(const std::string& text) {
   if (text == "constant") return Arrival::constant;
   if (text == "poisson") return Arrival::poisson;
@@ -242,6 +256,7 @@ Expected<ParsedSettings> parse_settings(const Settings& s, const EnvLookup& env,
   if (Status st = check_spec(s); !st) return Unexpected(st.error());
   if (Status st = check_load(s, p); !st) return Unexpected(st.error());
   if (Status st = check_timestamps(s, p); !st) return Unexpected(st.error());
+  if (Status st = check_cache(s, p); !st) return Unexpected(st.error());
   if (Status st = check_telemetry(s, p); !st) return Unexpected(st.error());
   if (const auto mock = mock::validate(s.mock_config); !mock) return Unexpected(describe(mock.error(), false));
   auto scale = resolve_shard_settings(s, env, now_unix_ns);

@@ -40,6 +40,7 @@ PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderLis
   g.max_tokens = spec.max_tokens;
   g.stream = plan.stream;
   g.ignore_eos = spec.ignore_eos;
+  g.cache_prompt = plan.cache_prompt;
   PromptItem item;
   item.key = std::move(spec.key);
   item.text = std::move(spec.text);
@@ -145,6 +146,8 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.model = server.model;
   plan.flavor = p.flavor;
   plan.stream = s.stream;
+  plan.cache_prompt = p.cache_prompt;
+  plan.erase_slots = s.erase_slots;
   plan.timeout_s = s.timeout_s;
   plan.idle_timeout_s = s.idle_timeout_s;
   plan.max_event_bytes = static_cast<std::size_t>(s.max_event_bytes);

@@ -42,10 +42,17 @@ std::vector<Field> base_rows() {
       {"timeout_s", "--timeout", &S::timeout_s, "Spec mode", "Request timeout in seconds (default: 30)"},
       {"max_tokens", "--max-tokens", &S::max_tokens, "Spec mode", "max_tokens for every request (default: each prompt's own)"},
       {"stream", "--stream", &S::stream, "Spec mode", "Stream responses (default; --no-stream for one JSON body)"},
-      {"warmup", "--warmup", &S::warmup, "Spec mode", "Warm-up requests before measuring (default: 1)"},
+      {"warmup", "--warmup", &S::warmup, "Spec mode",
+       "Warm-up requests per prompt, right before its measured runs (default: 1)"},
       {"wait_ready_s", "--wait-ready", &S::wait_ready_s, "Spec mode",
        "Poll GET /health for up to SECONDS until the server has loaded its model"},
       {"ignore_eos", "--ignore-eos", &S::ignore_eos, "Spec mode", "Ask the server to generate exactly max_tokens"},
+      {"cache_prompt", "--cache-prompt", &S::cache_prompt, "Spec mode",
+       "on|off: every request sends llama-server's cache_prompt (off: the whole prompt is evaluated each time; "
+       "default: not sent, the server's own default, on)"},
+      {"erase_slots", "--erase-slots", &S::erase_slots, "Spec mode",
+       "Before each measured run, empty every slot's prompt cache (POST /slots/{id}?action=erase; llama-server "
+       "needs --slot-save-path)"},
       // load mode
       {"threads", "--threads", &S::threads, "Load mode", "Worker threads (default: 1 per 1,000 streams or 5,000 req/s, at most one per core)"},
       {"concurrency", "--concurrency", &S::concurrency, "Load mode", "Closed loop: requests in flight at all times"},
@@ -158,6 +165,9 @@ const std::vector<MockOption>& mock_options() {
        "Each token event carries \"stamp_ns\": CLOCK_MONOTONIC when it was written (the truth for --stamp-lag)", true},
       {"metrics", "--metrics", &M::metrics,
        "Serve GET /metrics (llama-server --metrics); without it /metrics answers 501 as the real server does", true},
+      {"slot_actions", "--slot-actions", &M::slot_actions,
+       "Serve POST /slots/{id}?action=erase (llama-server --slot-save-path); without it slot actions answer 501",
+       true},
       // Issue 11: first-token times and tokens per event.
       {"reasoning_tokens", "--reasoning-tokens", &M::reasoning_tokens,
        "Chat streams send their first N tokens as delta.reasoning_content (llama-server --reasoning-format deepseek)",

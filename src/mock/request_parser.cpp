@@ -45,6 +45,7 @@ void RequestParser::reset() noexcept {
   parser_.data = this;
   req_.method = Method::other;
   req_.path.clear();
+  req_.query.clear();
   req_.origin.clear();
   req_.body.clear();
   req_.keep_alive = true;
@@ -53,7 +54,7 @@ void RequestParser::reset() noexcept {
   error_ = {};
   consumed_ = 0;
   head_bytes_ = 0;
-  started_ = headers_done_ = in_query_ = in_value_ = false;
+  started_ = headers_done_ = in_query_ = in_fragment_ = in_value_ = false;
   field_kind_ = Field::other;
   field_len_ = 0;
   expect_.clear();
@@ -98,9 +99,16 @@ int RequestParser::on_url(llhttp_t* p, const char* at, std::size_t n) {
     s.fail(State::error, "request head too large");
     return -1;
   }
-  for (std::size_t i = 0; i < n && !s.in_query_; ++i) {
-    if (at[i] == '?' || at[i] == '#') s.in_query_ = true;
-    else s.req_.path.push_back(at[i]);
+  for (std::size_t i = 0; i < n && !s.in_fragment_; ++i) {
+    if (at[i] == '#') {
+      s.in_fragment_ = true;
+    } else if (s.in_query_) {
+      s.req_.query.push_back(at[i]);
+    } else if (at[i] == '?') {
+      s.in_query_ = true;
+    } else {
+      s.req_.path.push_back(at[i]);
+    }
   }
   return 0;
 }

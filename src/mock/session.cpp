@@ -7,6 +7,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <optional>
 
@@ -148,6 +149,7 @@ asio::awaitable<After> Session::respond(const Request& req, bool keep) {
     }
     if (p == "/v1/completions" || p == "/completions") co_return co_await serve_completion(Api::completions, req, keep);
     if (p == "/completion") co_return co_await serve_completion(Api::native, req, keep);
+    if (p.starts_with("/slots/")) co_return co_await serve_slot_action(p.substr(7), req, keep);
     if (p == "/tokenize") {
       st_.counters.tokenize.fetch_add(1, std::memory_order_relaxed);
       const TokenizeRequest t = parse_tokenize(req.body);
@@ -158,6 +160,47 @@ asio::awaitable<After> Session::respond(const Request& req, bool keep) {
     }
   }
   co_return co_await send_not_found(req, keep);
+}
+
+namespace {
+// The value of `name` in a query string ("action=erase&x=1"), "" if absent.
+std::string_view query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') return pair.substr(name.size() + 1);
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+}  // namespace
+
+// POST /slots/{id}?action=erase, as llama-server answers it: 501 unless it was
+// started with --slot-save-path, 400 for a bad id or an unknown action, else
+// {"id_slot":N,"n_erased":TOKENS}. save/restore (files) are not imitated.
+asio::awaitable<After> Session::serve_slot_action(std::string_view id_text, const Request& req, bool keep) {
+  if (!st_.cfg.slot_actions) {
+    static constexpr std::string_view kSlotsDisabled =
+        R"({"error":{"code":501,"message":"This server does not support slots action. Start it with `--slot-save-path`",)"
+        R"("type":"not_supported_error"}})";
+    co_return co_await send_json(501, kSlotsDisabled, req, keep);
+  }
+  int id = -1;
+  const auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  std::string body;
+  if (ec != std::errc{} || end != id_text.data() + id_text.size() || id < 0 || id >= st_.cfg.slots) {
+    wire::append_http_error_body(body, 400, "Invalid slot ID", "invalid_request_error");
+    co_return co_await send_json(400, body, req, keep);
+  }
+  if (query_param(req.query, "action") != "erase") {
+    wire::append_http_error_body(body, 400, "Invalid action", "invalid_request_error");
+    co_return co_await send_json(400, body, req, keep);
+  }
+  const int erased = st_.pool.erase(id);
+  st_.counters.slot_erases.fetch_add(1, std::memory_order_relaxed);
+  body = R"({"id_slot":)" + std::to_string(id) + R"(,"n_erased":)" + std::to_string(erased) + "}";
+  co_return co_await send_json(200, body, req, keep);
 }
 
 asio::awaitable<After> Session::send_not_found(const Request& req, bool keep) {

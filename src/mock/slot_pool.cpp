@@ -26,6 +26,7 @@ SlotPool::SlotPool(int slots)
     : views_(static_cast<std::size_t>(slots)),
       cache_(static_cast<std::size_t>(slots)),
       last_used_(static_cast<std::size_t>(slots), 0),
+      erase_pending_(static_cast<std::size_t>(slots), 0),
       decoded_(new std::atomic<int>[static_cast<std::size_t>(slots)]) {
   for (int i = slots - 1; i >= 0; --i) free_.push_back(i);  // back() is the lowest id
   for (int i = 0; i < slots; ++i) {
@@ -102,6 +103,10 @@ void SlotPool::release(int slot) {
     std::lock_guard lock(mu_);
     SlotView& v = views_[static_cast<std::size_t>(slot)];
     v.is_processing = false;
+    if (erase_pending_[static_cast<std::size_t>(slot)] != 0) {
+      erase_pending_[static_cast<std::size_t>(slot)] = 0;
+      cache_[static_cast<std::size_t>(slot)].clear();
+    }
     if (queue_.empty()) {
       free_.push_back(slot);
       std::sort(free_.begin(), free_.end(), std::greater<>());
@@ -115,6 +120,18 @@ void SlotPool::release(int slot) {
     last_used_[static_cast<std::size_t>(slot)] = ++uses_;
   }
   asio::post(next->wake.get_executor(), [next] { next->wake.cancel(); });
+}
+
+int SlotPool::erase(int slot) {
+  std::lock_guard lock(mu_);
+  const auto i = static_cast<std::size_t>(slot);
+  if (std::find(free_.begin(), free_.end(), slot) == free_.end()) {
+    erase_pending_[i] = 1;  // its holder writes the cache without the lock: cleared on release
+    return 0;
+  }
+  const int held = static_cast<int>(cache_[i].size());
+  cache_[i].clear();
+  return held;
 }
 
 void SlotPool::describe(int slot, const SlotView& view) {

@@ -96,6 +96,7 @@ MockStats ServerState::stats() const noexcept {
   s.models_requests = counters.models.load(kRelaxed);
   s.props_requests = counters.props.load(kRelaxed);
   s.tokenize_requests = counters.tokenize.load(kRelaxed);
+  s.slot_erases = counters.slot_erases.load(kRelaxed);
   s.not_found = counters.not_found.load(kRelaxed);
   s.requests_streamed = counters.requests_streamed.load(kRelaxed);
   s.tokens_sent = counters.tokens_sent.load(kRelaxed);

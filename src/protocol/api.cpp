@@ -96,6 +96,7 @@ std::string build_body(const GenerationRequest& req) {
     b += std::to_string(*req.seed);
   }
   if (req.ignore_eos) b += ",\"ignore_eos\":true";
+  if (req.cache_prompt) b += *req.cache_prompt ? ",\"cache_prompt\":true" : ",\"cache_prompt\":false";
   b += req.stream ? ",\"stream\":true" : ",\"stream\":false";
   if (req.stream && req.flavor != ApiFlavor::native) {
     b += ",\"stream_options\":{\"include_usage\":true}";

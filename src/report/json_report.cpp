@@ -132,6 +132,27 @@ void write_client_limited(JsonWriter& w, const StageResult& st) {
   w.end_array();
 }
 
+// How the runs met llama-server's prompt cache: spec mode's warm-up per
+// prompt, what the requests asked (cache_prompt), and --erase-slots' tally.
+void write_prompt_cache(JsonWriter& w, const RunReport& rep) {
+  if (rep.plan == nullptr) return;
+  w.key("prompt_cache").begin_object();
+  if (rep.spec_mode()) w.field("warmup_per_prompt", rep.stages.front().plan.warmup_requests);
+  w.field("cache_prompt", !rep.plan->cache_prompt ? "server default" : *rep.plan->cache_prompt ? "on" : "off");
+  w.field("erase_slots", rep.plan->erase_slots);
+  if (rep.slot_erasure) {
+    const SlotErasure& e = *rep.slot_erasure;
+    w.field("slot_erase_rounds", e.rounds).field("slots_erased", e.erased).field("slot_erase_failures", e.failed);
+    w.key("slot_erase_first_error");
+    if (e.first_error.empty()) {
+      w.null();
+    } else {
+      w.value(e.first_error);
+    }
+  }
+  w.end_object();
+}
+
 void write_header(JsonWriter& w, const RunReport& rep) {
   w.field("schema_version", kSchemaVersion);
   w.field("timestamp", rep.timestamp);
@@ -158,6 +179,7 @@ void write_header(JsonWriter& w, const RunReport& rep) {
   for (const std::string& m : served) w.value(m);
   w.end_array();
   write_server_block(w, rep);
+  write_prompt_cache(w, rep);
 }
 
 void write_spec(JsonWriter& w, const RunReport& rep) {

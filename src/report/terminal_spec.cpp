@@ -98,6 +98,30 @@ void latency(std::string& out, const RunReport& rep, const Rows& st) {
   }
 }
 
+// What the measured runs met in llama-server's prompt cache, and why: by
+// default each prompt's warm-up leaves it there (warm prefill, the same for
+// every run); --erase-slots and --cache-prompt off give cold prefill.
+void cache_note(std::string& out, const RunReport& rep, std::uint64_t hits, std::uint64_t runs) {
+  const bool cold_asked = rep.slot_erasure.has_value() || rep.plan->cache_prompt == false;
+  if (rep.slot_erasure) {
+    const SlotErasure& e = *rep.slot_erasure;
+    out += fmt::format("Prompt cache: every slot erased before each of {} measured runs", e.rounds);
+    out += e.failed == 0 ? "\n" : fmt::format("; {} erases failed, the first: {}\n", e.failed, e.first_error);
+  } else if (rep.plan->cache_prompt == false) {
+    out += "Prompt cache: off (every request sent cache_prompt: false)\n";
+  }
+  if (hits == 0) return;
+  if (!cold_asked) {
+    out += fmt::format("NOTE: {} of {} measured runs reused the server's prompt cache (cache_n > 0), as each prompt's "
+                       "warm-up left it: warm-cache prefill; --erase-slots or --cache-prompt off measures a cold one\n",
+                       hits, runs);
+  } else {
+    out += fmt::format("NOTE: {} of {} measured runs still reused the server's prompt cache (cache_n > 0): their "
+                       "prefill was shorter than a cold run's\n",
+                       hits, runs);
+  }
+}
+
 // llama-server's own view of the same runs, from each response's timings:
 // where TTFT went (prefill vs waiting) and whether the prompt cache served
 // part of the prompt, which makes runs of one prompt differ.
@@ -110,6 +134,7 @@ void server_view(std::string& out, const RunReport& rep, const StageResult& stag
   out += fmt::format("{:<20}{:>12}{:>14}{:>10}{:>15}{:>15}{:>12}\n", "Prompt", "Prefill ms", "Prefill tok/s",
                      "Queue ms", "Server tok/s", "Client tok/s", "Cache hits");
   std::uint64_t hits = 0;
+  std::uint64_t seen = 0;
   for (std::size_t i = 0; i < stage.prompts.size(); ++i) {
     const stats::ServerView& v = stage.prompts[i].measured.server;
     if (v.requests == 0) {
@@ -117,16 +142,13 @@ void server_view(std::string& out, const RunReport& rep, const StageResult& stag
       continue;
     }
     hits += v.cache_hits;
+    seen += v.requests;
     out += fmt::format("{:<20}{:>12.1f}{:>14.1f}{:>10.1f}{:>15.2f}{:>15.2f}{:>12}\n", groups[i].key,
                        v.prefill_ns.mean() / 1e6, v.prefill_tps_milli.mean() / 1e3, v.queue_ns.mean() / 1e6,
                        v.server_decode_milli.mean() / 1e3, v.client_decode_milli.mean() / 1e3,
                        fmt::format("{}/{}", v.cache_hits, v.requests));
   }
-  if (hits > 0) {
-    out += fmt::format("NOTE: {} measured runs reused the server's prompt cache (cache_n > 0): their prefill was "
-                       "shorter than a cold run's\n",
-                       hits);
-  }
+  cache_note(out, rep, hits, seen);
 }
 
 void failures(std::string& out, const StageResult& stage) {

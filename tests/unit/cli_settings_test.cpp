@@ -114,9 +114,28 @@ TEST(Validate, RejectsContradictionsWithTheFlagNamed) {
   check([](Settings& s) { s.mock_config.slots = 0; }, "--mock-slots");
   check([](Settings& s) { s.url = "ftp://x"; }, "--url");
   check([](Settings& s) { s.timestamps = "hardware"; }, "--timestamps");
+  check([](Settings& s) { s.cache_prompt = "maybe"; }, "--cache-prompt");
+  check([](Settings& s) { s.erase_slots = true; s.concurrency = 2; s.requests = 4; }, "--erase-slots");
   Settings ok;
   const auto parsed = parse_settings(ok);
   EXPECT_TRUE(parsed) << parsed.error();
+}
+
+// --cache-prompt: on and off are sent, nothing leaves the server's default.
+TEST(Validate, CachePromptParsesOnOffAndUnset) {
+  Settings s;
+  auto parsed = parse_settings(s);
+  ASSERT_TRUE(parsed) << parsed.error();
+  EXPECT_FALSE(parsed->cache_prompt.has_value());
+  s.cache_prompt = "off";
+  parsed = parse_settings(s);
+  ASSERT_TRUE(parsed) << parsed.error();
+  EXPECT_EQ(parsed->cache_prompt, std::optional<bool>(false));
+  s.cache_prompt = "on";
+  s.erase_slots = true;  // spec mode: allowed
+  parsed = parse_settings(s);
+  ASSERT_TRUE(parsed) << parsed.error();
+  EXPECT_EQ(parsed->cache_prompt, std::optional<bool>(true));
 }
 
 // Kernel receive timestamps unless asked otherwise; the plan carries the choice.

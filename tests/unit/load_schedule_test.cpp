@@ -1,6 +1,7 @@
 // Closed- and open-loop schedules: phases, bounds and prompt mixing.
 #include <gtest/gtest.h>
 
+#include "llmbench/load/engine.hpp"
 #include "llmbench/load/schedule.hpp"
 
 namespace llmbench {
@@ -85,6 +86,39 @@ TEST(LoadSchedule, OpenScheduleByCount) {
   EXPECT_EQ(o.measured_end, 25u);
   // Cool-down: arrivals up to 0.5 s after the last measured one (2.4 s): 2.5, 2.6, 2.7, 2.8, 2.9.
   EXPECT_EQ(o.at_ns.size(), 30u);
+}
+
+// Spec mode: each prompt's warm-up right before its own runs, so that every
+// measured run of a prompt meets the cache its warm-up left.
+TEST(SpecTickets, EachPromptIsWarmedUpRightBeforeItsRuns) {
+  const std::vector<Ticket> t = spec_tickets(3, 2, 1);
+  ASSERT_EQ(t.size(), 9u);
+  const std::vector<std::pair<std::uint32_t, Phase>> want = {
+      {0, Phase::warmup}, {0, Phase::measured}, {0, Phase::measured},
+      {1, Phase::warmup}, {1, Phase::measured}, {1, Phase::measured},
+      {2, Phase::warmup}, {2, Phase::measured}, {2, Phase::measured}};
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    EXPECT_EQ(t[i].id, i);
+    EXPECT_EQ(t[i].prompt, want[i].first) << i;
+    EXPECT_EQ(t[i].phase, want[i].second) << i;
+    EXPECT_EQ(t[i].intended_ns, -1);
+  }
+  EXPECT_EQ(spec_tickets(2, 3, 0).size(), 6u);  // --warmup 0: runs only
+  EXPECT_EQ(spec_tickets(2, 1, 2).front().phase, Phase::warmup);
+  EXPECT_EQ(spec_tickets(2, 1, 2)[2].phase, Phase::measured);
+}
+
+// The hook runs before each measured ticket only, on the taking thread.
+TEST(SpecTickets, ListSourceCallsTheHookBeforeMeasuredTicketsOnly) {
+  int calls = 0;
+  ListSource src(spec_tickets(2, 3, 1), [&calls] { ++calls; });
+  Ticket t;
+  int measured = 0;
+  while (src.next(t, 0)) {
+    if (t.phase == Phase::measured) ++measured;
+    EXPECT_EQ(calls, measured);  // already called when a measured ticket is handed out
+  }
+  EXPECT_EQ(calls, 6);
 }
 
 }  // namespace

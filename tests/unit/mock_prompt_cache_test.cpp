@@ -170,5 +170,51 @@ TEST(MockPromptCache, TokenIdsCountLikeTheTokenizer) {
   EXPECT_EQ(n.request.prompt_ids[2], 17);
 }
 
+// POST /slots/{id}?action=erase, as llama-server started with
+// --slot-save-path answers it: the slot forgets its prompt, so the next
+// request evaluates the whole prompt again.
+TEST(MockSlotActions, EraseEmptiesTheSlotsPromptCache) {
+  MockConfig cfg = fast_config();
+  cfg.slots = 1;
+  cfg.slot_actions = true;
+  Running srv(cfg);
+  const std::string msgs = user_only("Tell me about the sea and the ships on it.");
+  const Figures a = chat(srv.port, msgs);
+  ASSERT_GT(chat(srv.port, msgs).cached, 0);
+  const Response erased = round_trip(srv.port, post_request("/slots/0?action=erase", ""));
+  EXPECT_EQ(erased.status, 200) << erased.body;
+  // The slot held the prompt and the reply generated after it.
+  EXPECT_EQ(erased.body, R"({"id_slot":0,"n_erased":)" + std::to_string(a.prompt_tokens + a.completion_tokens) + "}");
+  const Figures after = chat(srv.port, msgs);
+  EXPECT_EQ(after.cached, 0);
+  EXPECT_EQ(after.prompt_n, after.prompt_tokens);
+  EXPECT_EQ(srv.server.stats().slot_erases, 1u);
+}
+
+TEST(MockSlotActions, RefusedAsLlamaServerRefusesThem) {
+  MockConfig cfg = fast_config();
+  {
+    Running off(cfg);  // no --slot-save-path: every slot action is 501
+    const Response r = round_trip(off.port, post_request("/slots/0?action=erase", ""));
+    EXPECT_EQ(r.status, 501);
+    EXPECT_NE(r.body.find("This server does not support slots action. Start it with `--slot-save-path`"),
+              std::string::npos) << r.body;
+  }
+  cfg.slot_actions = true;
+  Running on(cfg);
+  for (const char* path : {"/slots/4?action=erase", "/slots/x?action=erase", "/slots/-1?action=erase",
+                           "/slots/0x?action=erase"}) {
+    const Response r = round_trip(on.port, post_request(path, ""));
+    EXPECT_EQ(r.status, 400) << path;
+    EXPECT_NE(r.body.find("Invalid slot ID"), std::string::npos) << path << ": " << r.body;
+  }
+  for (const char* path : {"/slots/0?action=wipe", "/slots/0", "/slots/0?xaction=erase"}) {
+    const Response r = round_trip(on.port, post_request(path, ""));
+    EXPECT_EQ(r.status, 400) << path;
+    EXPECT_NE(r.body.find("Invalid action"), std::string::npos) << path << ": " << r.body;
+  }
+  EXPECT_EQ(on.server.stats().slot_erases, 0u);
+}
+
 }  // namespace
 }  // namespace llmbench::mock::test

@@ -13,7 +13,7 @@ namespace llmbench::mock::test {
 namespace {
 
 constexpr std::string_view kPost =
-    "POST /v1/chat/completions?x=1 HTTP/1.1\r\nHost: h\r\nOrigin: http://o.test\r\n"
+    "POST /v1/chat/completions?x=1&action=erase#frag HTTP/1.1\r\nHost: h\r\nOrigin: http://o.test\r\n"
     "Content-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\":\"b c\"}";
 constexpr std::string_view kGet = "GET /health HTTP/1.1\r\nHost: h\r\n\r\n";
 
@@ -41,6 +41,7 @@ TEST(MockRequestParser, EverySplitGivesTheSameRequests) {
     ASSERT_EQ(p.state(), RequestParser::State::complete);
     EXPECT_EQ(p.request().method, Method::post);
     EXPECT_EQ(p.request().path, "/v1/chat/completions");
+    EXPECT_EQ(p.request().query, "x=1&action=erase");  // the fragment is no part of it
     EXPECT_EQ(p.request().origin, "http://o.test");
     EXPECT_EQ(p.request().body, R"({"a":"b c"})");
     EXPECT_TRUE(p.request().keep_alive);
@@ -50,6 +51,7 @@ TEST(MockRequestParser, EverySplitGivesTheSameRequests) {
     EXPECT_EQ(p.consumed(), rest.size());
     EXPECT_EQ(p.request().method, Method::get);
     EXPECT_EQ(p.request().path, "/health");
+    EXPECT_TRUE(p.request().query.empty());  // reset() forgot the last request's
     EXPECT_TRUE(p.request().origin.empty());
     EXPECT_TRUE(p.request().body.empty());
   }

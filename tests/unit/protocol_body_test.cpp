@@ -32,6 +32,22 @@ TEST(ProtocolBody, ChatStreamAsksForUsage) {
   EXPECT_TRUE(bool(e["stream_options"]["include_usage"]));
 }
 
+// llama-server's cache_prompt: sent only when asked (--cache-prompt), on
+// every flavour.
+TEST(ProtocolBody, CachePromptOnlyWhenAsked) {
+  for (const auto flavor : {protocol::ApiFlavor::chat, protocol::ApiFlavor::completions, protocol::ApiFlavor::native}) {
+    protocol::GenerationRequest g;
+    g.flavor = flavor;
+    g.prompt = "hi";
+    simdjson::dom::parser p;
+    EXPECT_EQ(parse(p, protocol::build_body(g))["cache_prompt"].error(), simdjson::NO_SUCH_FIELD);
+    g.cache_prompt = false;
+    EXPECT_FALSE(bool(parse(p, protocol::build_body(g))["cache_prompt"]));
+    g.cache_prompt = true;
+    EXPECT_TRUE(bool(parse(p, protocol::build_body(g))["cache_prompt"]));
+  }
+}
+
 TEST(ProtocolBody, NativeUsesNPredictAndNoModel) {
   protocol::GenerationRequest g;
   g.flavor = protocol::ApiFlavor::native;

@@ -36,6 +36,7 @@ struct ParsedSettings {
   std::optional<LengthSpec> input_tokens;
   std::optional<LengthSpec> output_tokens;
   bool load_mode = false;
+  std::optional<bool> cache_prompt;  // --cache-prompt on|off; nullopt: not sent
   http::ReadTimestamps timestamps = http::ReadTimestamps::kernel;
   ShardSettings scale;  // --shard / --shards / --start-at
   telemetry::MetricsSource server_metrics;  // --server-metrics

@@ -40,6 +40,8 @@ struct Settings {
   int warmup = 1;
   double wait_ready_s = 0;
   bool ignore_eos = false;
+  std::string cache_prompt;  // "on", "off" or "" (the server's default)
+  bool erase_slots = false;  // empty llama-server's slots before each measured spec run
   // load mode
   int threads = 0;     // 0: chosen per stage from its load
   int concurrency = 0;

@@ -31,6 +31,9 @@ class Engine {
   // Resolves the target once. An error is a one-line reason.
   Status prepare();
   void set_tls_context(asio::ssl::context* tls) noexcept { ctx_.tls = tls; }
+  // Spec mode: called on the worker's thread before each measured run is
+  // sent, with nothing in flight (--erase-slots). Blocking is allowed.
+  void set_before_measured_run(std::function<void()> fn) { before_measured_run_ = std::move(fn); }
 
   // Every stage of the plan, in order, until the end or an interrupt; an
   // automatic sweep (plan.auto_sweep) adds its rate stages on the way.
@@ -57,6 +60,7 @@ class Engine {
   void unregister_workers();
 
   const RunPlan& plan_;
+  std::function<void()> before_measured_run_;
   std::int64_t run_start_ns_;  // what the results' times are relative to
   RunContext ctx_;
   void stop_early() noexcept;
@@ -70,9 +74,9 @@ class Engine {
   std::vector<Worker*> active_workers_;
 };
 
-// The spec stage's tickets: warm-up requests cycling over the prompts, then
-// `runs` measured requests per prompt in prompt order.
-std::vector<Ticket> spec_tickets(std::size_t prompts, int runs, int warmup_requests);
+// The spec stage's tickets, prompt by prompt: its `warmup_per_prompt`
+// warm-up requests, then its `runs` measured ones.
+std::vector<Ticket> spec_tickets(std::size_t prompts, int runs, int warmup_per_prompt);
 
 // Worker threads for a stage when --threads is 0 (the default): one per 1,000
 // streams (closed loop, or an open loop's --max-concurrency) or per 5,000

@@ -6,6 +6,7 @@
 // warning): spec mode is a closed loop of one client running a fixed list of
 // tickets; load mode a closed loop of C clients or an open loop of arrivals.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,7 @@ enum class Arrival : std::uint8_t { constant, poisson, gamma };
 struct StagePlan {
   std::string label;            // "spec", "concurrency=4", "rate=2.5"
   LoadMode mode = LoadMode::spec;
-  // spec: `warmup_requests` tickets, then `runs` per prompt, one at a time.
+  // spec: per prompt, `warmup_requests` tickets then `runs`, one at a time.
   int runs = 5;
   int warmup_requests = 1;
   // closed loop
@@ -69,6 +70,8 @@ struct RunPlan {
   protocol::ApiFlavor flavor = protocol::ApiFlavor::chat;
   std::string model;
   bool stream = true;
+  std::optional<bool> cache_prompt;  // sent in every request when set (--cache-prompt)
+  bool erase_slots = false;     // spec: the slots are emptied before each measured run (--erase-slots)
   double timeout_s = 30;        // per request, connect to last byte
   double idle_timeout_s = 0;    // between bytes; 0: only the overall timeout
   std::size_t max_event_bytes = 1u << 20;

@@ -2,6 +2,7 @@
 // Tickets: what a schedule hands to the request path, one per request.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "llmbench/record/record.hpp"
@@ -29,14 +30,19 @@ class TicketSource {
   [[nodiscard]] virtual bool stopped() const noexcept { return false; }
 };
 
-// A fixed list handed out in order (spec mode: warm-up, then runs per prompt).
+// A fixed list handed out in order (spec mode: per prompt, its warm-up then
+// its runs). `before_measured`, when set, runs on the taking thread before
+// each measured ticket is handed out (spec mode's --erase-slots: one client,
+// nothing in flight then), and is not part of any request's time.
 class ListSource final : public TicketSource {
  public:
-  explicit ListSource(std::vector<Ticket> tickets) : tickets_(std::move(tickets)) {}
+  explicit ListSource(std::vector<Ticket> tickets, std::function<void()> before_measured = {})
+      : tickets_(std::move(tickets)), before_measured_(std::move(before_measured)) {}
   bool next(Ticket& out, std::int64_t) override {
     const std::size_t i = next_.fetch_add(1, std::memory_order_relaxed);
     if (i >= tickets_.size()) return false;
     out = tickets_[i];
+    if (before_measured_ && out.phase == Phase::measured) before_measured_();
     return true;
   }
   bool over(std::int64_t) const override { return next_.load(std::memory_order_relaxed) >= tickets_.size(); }
@@ -48,6 +54,7 @@ class ListSource final : public TicketSource {
 
  private:
   std::vector<Ticket> tickets_;
+  std::function<void()> before_measured_;
   std::atomic<std::size_t> next_{0};
 };
 

@@ -40,6 +40,9 @@ struct MockConfig {
   // llama-server --metrics: GET /metrics answers only when it is on (else 501,
   // as the real server does), and /props says endpoint_metrics accordingly.
   bool metrics = false;
+  // llama-server --slot-save-path: POST /slots/{id}?action=erase empties a
+  // slot's prompt cache; without it every slot action answers 501.
+  bool slot_actions = false;
   // Like llama-server --reasoning-format deepseek: the first N tokens of a
   // streamed chat response go out as `delta.reasoning_content`, the rest as
   // `delta.content` (TTFT vs TTFO; completions and native stay content).
@@ -75,6 +78,7 @@ struct MockStats {
   std::uint64_t models_requests = 0;       // GET /v1/models (or /models)
   std::uint64_t props_requests = 0;        // GET /props
   std::uint64_t tokenize_requests = 0;     // POST /tokenize
+  std::uint64_t slot_erases = 0;           // POST /slots/{id}?action=erase, answered 200
   std::uint64_t not_found = 0;             // answered 404
   int max_concurrent_in_slot = 0;          // most slots busy at once
   int max_queued = 0;                      // most requests waiting for a slot at once

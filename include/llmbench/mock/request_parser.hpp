@@ -1,8 +1,8 @@
 #pragma once
 // HTTP/1.1 request parsing for the mock server, on llhttp (HTTP_REQUEST).
 //
-// A pure function of the bytes fed: it keeps the method, the path (query
-// stripped), the two headers the mock acts on (Origin, Expect) and the body
+// A pure function of the bytes fed: it keeps the method, the path and its
+// query string apart, the two headers the mock acts on (Origin, Expect) and the body
 // (Content-Length or chunked, de-chunked by llhttp, at most max_body_bytes).
 // Parsing pauses at the end of one request, so bytes of a following one are
 // left to the caller (`consumed()`), and errors are sticky until reset().
@@ -24,6 +24,7 @@ enum class Method : std::uint8_t { get, post, options, other };
 struct Request {
   Method method = Method::other;
   std::string path;    // without the query string
+  std::string query;   // after "?", without any "#fragment" ("action=erase")
   std::string origin;  // the Origin header, echoed in Access-Control-Allow-Origin
   std::string body;
   bool keep_alive = true;       // HTTP/1.1 without "Connection: close"
@@ -77,6 +78,7 @@ class RequestParser {
   bool started_ = false;
   bool headers_done_ = false;
   bool in_query_ = false;
+  bool in_fragment_ = false;
   bool in_value_ = false;
   Field field_kind_ = Field::other;
   std::array<char, 16> field_{};

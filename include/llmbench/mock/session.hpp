@@ -60,6 +60,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                    std::string_view extra_headers = {});
   asio::awaitable<After> send_error(const RequestError& e, const Request& req, bool keep);
   asio::awaitable<After> send_not_found(const Request& req, bool keep);
+  asio::awaitable<After> serve_slot_action(std::string_view id_text, const Request& req, bool keep);
   asio::awaitable<std::error_code> send(std::string_view bytes);
   asio::awaitable<std::error_code> send_dribbled(std::string_view bytes);
   asio::awaitable<void> watch_peer();

@@ -52,6 +52,12 @@ class SlotPool {
   // Holder of `slot` only: the tokens generated after the prompt.
   std::vector<std::int32_t>& cache_of(int slot) { return cache_[static_cast<std::size_t>(slot)]; }
 
+  // POST /slots/{id}?action=erase: the slot's prompt cache is emptied now if
+  // the slot is free, else when its request gives it back (llama-server
+  // defers the task until the slot is idle). The tokens it held (0 when
+  // the erase waits for the slot).
+  int erase(int slot);
+
   // /slots bookkeeping: what a slot is doing.
   void describe(int slot, const SlotView& view);
   void set_decoded(int slot, int n_decoded) noexcept {
@@ -74,6 +80,7 @@ class SlotPool {
   std::vector<SlotView> views_;
   std::vector<std::vector<std::int32_t>> cache_;  // per slot: last prompt + its generation
   std::vector<std::uint64_t> last_used_;           // per slot: `uses_` when last taken (0: never)
+  std::vector<char> erase_pending_;                // per slot: erase when it is given back
   std::uint64_t uses_ = 0;
   std::unique_ptr<std::atomic<int>[]> decoded_;
   std::atomic<int> busy_{0};

@@ -26,6 +26,7 @@ struct Counters {
   std::atomic<std::uint64_t> models{0};     // GET /v1/models
   std::atomic<std::uint64_t> props{0};      // GET /props
   std::atomic<std::uint64_t> tokenize{0};   // POST /tokenize
+  std::atomic<std::uint64_t> slot_erases{0};  // POST /slots/{id}?action=erase, answered 200
   std::atomic<std::uint64_t> not_found{0};  // answered 404 (outside --api-prefix, or no such endpoint)
   // /metrics
   std::atomic<std::uint64_t> prompt_tokens{0};

@@ -34,6 +34,7 @@ struct GenerationRequest {
   std::optional<double> temperature = 0.0;
   bool ignore_eos = false;            // llama.cpp/vLLM: generate exactly max_tokens
   std::optional<std::uint64_t> seed;
+  std::optional<bool> cache_prompt;   // llama-server's prompt cache switch; nullopt: not sent
 };
 
 // The JSON body. Streaming chat asks for usage in the last event

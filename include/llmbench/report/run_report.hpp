@@ -25,6 +25,14 @@ struct ShardReport {
   std::int64_t offset_uncertainty_ns = 0;
 };
 
+// --erase-slots: how the prompt cache was emptied before each measured run.
+struct SlotErasure {
+  std::uint64_t rounds = 0;  // measured runs preceded by an erase of every slot
+  std::uint64_t erased = 0;  // slot erases answered 200
+  std::uint64_t failed = 0;
+  std::string first_error;   // the first failure, one line
+};
+
 struct RunReport {
   const RunPlan* plan = nullptr;
   std::vector<StageResult> stages;
@@ -41,6 +49,7 @@ struct RunReport {
   std::optional<telemetry::TelemetryResult> telemetry;
   std::vector<telemetry::StageTelemetry> stage_telemetry;
   std::optional<telemetry::ServerProps> server;
+  std::optional<SlotErasure> slot_erasure;  // --erase-slots runs only
 
   [[nodiscard]] bool spec_mode() const noexcept {
     return !stages.empty() && stages.front().plan.mode == LoadMode::spec;
