@@ -74,6 +74,11 @@ Status check_cache(const Settings& s, ParsedSettings& p) {
   if (s.cache_prompt == "on") p.cache_prompt = true;
   else if (s.cache_prompt == "off") p.cache_prompt = false;
   else if (!s.cache_prompt.empty()) return Unexpected("--cache-prompt '" + s.cache_prompt + "': expected on or off");
+  if (s.continuous_usage == "on") p.continuous_usage = true;
+  else if (s.continuous_usage == "off") p.continuous_usage = false;
+  else if (s.continuous_usage != "auto") {
+    return Unexpected("--continuous-usage '" + s.continuous_usage + "': expected auto, on or off");
+  }
   if (s.erase_slots && p.load_mode) {
     return Unexpected("--erase-slots is for spec mode: it empties the slots between one run and the next, "
                       "which a load stage does not have");

@@ -41,6 +41,7 @@ PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderLis
   g.stream = plan.stream;
   g.ignore_eos = spec.ignore_eos;
   g.cache_prompt = plan.cache_prompt;
+  g.continuous_usage = plan.continuous_usage;
   PromptItem item;
   item.key = std::move(spec.key);
   item.text = std::move(spec.text);
@@ -147,6 +148,9 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.flavor = p.flavor;
   plan.stream = s.stream;
   plan.cache_prompt = p.cache_prompt;
+  // Hosted APIs (https) may refuse a field they do not know; local servers
+  // (llama-server, vLLM, SGLang) take or ignore it.
+  plan.continuous_usage = p.continuous_usage.value_or(!t.target.tls);
   plan.erase_slots = s.erase_slots;
   plan.timeout_s = s.timeout_s;
   plan.idle_timeout_s = s.idle_timeout_s;

@@ -29,6 +29,10 @@ std::vector<Field> base_rows() {
       {"api_key_env", "--api-key-env", &S::api_key_env, "Target",
        "Environment variable holding an API key, sent as 'Authorization: Bearer ...' (default: OPENAI_API_KEY when set)"},
       {"headers", "--header", &S::headers, "Target", "Extra request header 'Name: value' (repeatable)", true},
+      {"continuous_usage", "--continuous-usage", &S::continuous_usage, "Target",
+       "auto|on|off: ask for usage in every streamed event (stream_options.continuous_usage_stats: vLLM, SGLang), "
+       "so each event's token count is exact (default auto: on for http://, off for https:// hosted APIs, which may "
+       "refuse unknown fields)"},
       {"ca_file", "--ca-file", &S::ca_file, "Target", "PEM file of CA certificates for https:// targets"},
       {"insecure", "--insecure", &S::insecure, "Target", "Do not verify the server's TLS certificate (not recommended)"},
       // spec mode
@@ -174,6 +178,10 @@ const std::vector<MockOption>& mock_options() {
        true},
       {"tokens_per_event", "--tokens-per-event", &M::tokens_per_event,
        "Streamed events carry K tokens' text each (vLLM stream interval, speculative decoding; default: 1)", true},
+      {"continuous_usage", "--continuous-usage", &M::continuous_usage,
+       "Honour stream_options.continuous_usage_stats: usage in every token event, as vLLM does (llama-server "
+       "ignores it; default: off)",
+       true},
   };
   return table;
 }

@@ -199,17 +199,19 @@ void RequestPath::release_connection(Slot& slot) {
 }
 
 // Every sample, once the request has ended: its outcome and its token count
-// are known then. A read's share of the tokens is its events' share of the
+// are known then. A read's tokens are what its events' usage added when every
+// event carried one (continuous_usage_stats), else its events' share of the
 // content events (the server's count spread evenly when one event carries
 // several tokens).
 void RequestPath::flush_samples(Slot& slot) {
   const RequestRecord& rec = slot.rec;
+  const bool exact = rec.tokens_known_per_event();
   const double per_event = rec.content_events > 0 && rec.completion_tokens > 0
                                ? static_cast<double>(rec.completion_tokens) / static_cast<double>(rec.content_events)
                                : 1.0;
   for (StreamSample s : slot.staged) {
     s.ok = rec.ok();
-    if (s.kind == SampleKind::token_read) s.tokens = static_cast<double>(s.count) * per_event;
+    if (s.kind == SampleKind::token_read && !exact) s.tokens = static_cast<double>(s.count) * per_event;
     push(out_.samples, s, out_.counters);
   }
   slot.staged.clear();

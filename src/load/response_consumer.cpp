@@ -66,6 +66,7 @@ void ResponseConsumer::start(RequestRecord& rec, bool stream) noexcept {
   has_usage_ = false;
   usage_completion_ = 0;
   usage_reasoning_ = -1;
+  usage_so_far_ = 0;
   native_predicted_ = 0;
   has_native_counts_ = false;
 }
@@ -84,6 +85,7 @@ ConsumeState ResponseConsumer::on_read(std::string_view bytes, const char* reada
   if (rec_->first_byte_ns < 0 && !bytes.empty()) rec_->first_byte_ns = t_ns;
   user_ns_ = user_ns >= 0 ? user_ns : t_ns;
   read_content_events_ = 0;
+  read_usage_tokens_ = 0;
   readable_limit_ = readable_limit;
   const std::int64_t previous_token_ns = rec_->last_token_ns;
   const http::ParseState st = parser_.feed(bytes);
@@ -91,6 +93,7 @@ ConsumeState ResponseConsumer::on_read(std::string_view bytes, const char* reada
   tokens.gap_ns = (read_content_events_ > 0 && previous_token_ns >= 0) ? t_ns - previous_token_ns : -1;
   if (samples_ != nullptr && read_content_events_ > 0) {
     stage(SampleKind::token_read, tokens.gap_ns, read_content_events_, previous_token_ns < 0);
+    samples_->back().tokens = read_usage_tokens_;  // kept only when every event said (flush_samples)
   }
   if (st == http::ParseState::error) {
     set_error(ErrorKind::protocol, parser_.error());
@@ -204,6 +207,16 @@ void ResponseConsumer::apply(const protocol::EventInfo& info) {
   if (info.output_pieces > 0 && rec_->first_output_ns < 0) rec_->first_output_ns = now_ns_;
   rec_->reasoning_events += info.reasoning_pieces;
   rec_->output_events += info.output_pieces;
+  if (info.has_usage && info.content_pieces > 0) {
+    // A cumulative count on a content event (continuous_usage_stats): this
+    // event's tokens are what it added.
+    const std::uint32_t so_far = info.completion_tokens;
+    const std::uint32_t added = so_far > usage_so_far_ ? so_far - usage_so_far_ : 0;
+    usage_so_far_ = std::max(usage_so_far_, so_far);
+    read_usage_tokens_ += added;
+    rec_->usage_event_tokens += added;
+    rec_->usage_events += info.content_pieces;
+  }
   if (info.has_usage) {
     has_usage_ = true;
     usage_completion_ = info.completion_tokens;

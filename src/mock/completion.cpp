@@ -84,7 +84,7 @@ asio::awaitable<After> Session::stream(Generation& g, const Request& req, bool k
     const bool kind_ends = i + 1 == st_.cfg.reasoning_tokens;
     if (g.batched < st_.cfg.tokens_per_event && i + 1 < g.n_tokens && !kind_ends) continue;
     out_.clear();
-    g.enc.token_chunk(out_, Piece{piece.text, g.batch, piece.id}, g.batch_first);
+    g.enc.token_chunk(out_, Piece{piece.text, g.batch, piece.id}, g.batch_first, i + 1);
     if (co_await send(out_)) co_return After::drop;
     st_.count_tokens(static_cast<std::uint64_t>(g.batched), st_.pool.busy());
     st_.pool.set_decoded(g.slot, i + 1);

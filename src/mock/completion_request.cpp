@@ -114,7 +114,10 @@ std::optional<RequestError> read_prompt(element root, CompletionRequest& req) {
 void read_options(element root, CompletionRequest& req) {
   req.stream = bool_field(root, "stream", false);
   element opts;
-  if (root["stream_options"].get(opts) == simdjson::SUCCESS) req.include_usage = bool_field(opts, "include_usage", false);
+  if (root["stream_options"].get(opts) == simdjson::SUCCESS) {
+    req.include_usage = bool_field(opts, "include_usage", false);
+    req.continuous_usage = bool_field(opts, "continuous_usage_stats", false);
+  }
   // llama-server: n_predict, falling back to max_tokens; the OpenAI layer maps
   // max_completion_tokens the same way.
   for (std::string_view key : {"n_predict", "max_tokens", "max_completion_tokens"}) {

@@ -97,7 +97,8 @@ EventEncoder::EventEncoder(const Envelope& env) : env_(env) {
   }
 }
 
-void EventEncoder::token_event(std::string& out, std::string_view json_text, int index, std::int32_t id) const {
+void EventEncoder::token_event(std::string& out, std::string_view json_text, int index, std::int32_t id,
+                               int so_far) const {
   switch (env_.api) {
     case Api::chat:
       out += index < env_.reasoning_tokens ? kChatReasoning : kChatToken;
@@ -122,6 +123,10 @@ void EventEncoder::token_event(std::string& out, std::string_view json_text, int
       append_int(out, env_.prompt_tokens);
       break;
   }
+  if (env_.usage_every_event && env_.api != Api::native) {
+    out += R"(,"usage":)";
+    append_usage(out, so_far, env_.prompt_tokens, env_.cached_tokens);
+  }
   if (env_.stamp) {
     // Taken as the event is built, microseconds before it is written: the
     // send time a client's receive timestamps are checked against.
@@ -132,20 +137,20 @@ void EventEncoder::token_event(std::string& out, std::string_view json_text, int
   out += "}\n\n";
 }
 
-void EventEncoder::token_chunk(std::string& out, const Piece& piece, int index) {
+void EventEncoder::token_chunk(std::string& out, const Piece& piece, int index, int so_far) {
   event_.clear();
   if (index == 0 && env_.api == Api::chat) {
     event_ += kChatRole;
     event_ += stream_tail_;
     event_ += "}\n\n";
   }
-  token_event(event_, piece.json, index, piece.id);
+  token_event(event_, piece.json, index, piece.id, so_far);
   wire::append_chunk(out, event_);
 }
 
 void EventEncoder::broken_event_chunk(std::string& out) {
   event_.clear();
-  token_event(event_, " broken", 0, token_id(true, "broken"));
+  token_event(event_, " broken", 0, token_id(true, "broken"), 1);
   event_.resize(event_.size() / 2);  // the JSON stops mid-object
   event_ += "\n\n";
   wire::append_chunk(out, event_);
@@ -155,7 +160,7 @@ void EventEncoder::huge_event_chunk(std::string& out, std::size_t bytes) {
   std::string text(bytes, 'x');
   event_.clear();
   event_.reserve(bytes + 512);
-  token_event(event_, text, 0, token_id(false, "x"));
+  token_event(event_, text, 0, token_id(false, "x"), 1);
   wire::append_chunk(out, event_);
 }
 

@@ -69,7 +69,7 @@ asio::awaitable<std::optional<After>> Session::fault_midstream(Generation& g) {
       co_return After::close;  // FIN, without the final events, [DONE] or 0-size chunk
     case FaultMode::bad_chunk_size:
       out_ += kBadChunkSize;  // not hex: the client's de-chunker must fail here
-      g.enc.token_chunk(out_, g.text.next(), 1);
+      g.enc.token_chunk(out_, g.text.next(), 1, 2);
       if (co_await send(out_)) co_return After::drop;
       co_return After::close;
     case FaultMode::bad_json_event:

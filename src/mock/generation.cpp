@@ -40,6 +40,7 @@ Envelope make_envelope(const CompletionRequest& r, const ServerState& st, std::u
   env.settings.stream = r.stream;
   env.stamp = st.cfg.stamp;
   env.reasoning_tokens = st.cfg.reasoning_tokens;
+  env.usage_every_event = st.cfg.continuous_usage && r.continuous_usage && r.stream;
   return env;
 }
 
@@ -86,6 +87,7 @@ Generation::Generation(const CompletionRequest& request, ServerState& st, Placem
       slot(at.slot),
       task(at.task),
       pick_ns(at.pick_ns) {
+  env.cached_tokens = cache_n;  // `enc` reads env by reference
   const int wanted = request.max_tokens > 0 ? request.max_tokens : st.cfg.default_max_tokens;
   const int room = st.cfg.n_ctx_slot - request.prompt_tokens;
   n_tokens = std::min(wanted, room);

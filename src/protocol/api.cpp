@@ -99,7 +99,8 @@ std::string build_body(const GenerationRequest& req) {
   if (req.cache_prompt) b += *req.cache_prompt ? ",\"cache_prompt\":true" : ",\"cache_prompt\":false";
   b += req.stream ? ",\"stream\":true" : ",\"stream\":false";
   if (req.stream && req.flavor != ApiFlavor::native) {
-    b += ",\"stream_options\":{\"include_usage\":true}";
+    b += req.continuous_usage ? ",\"stream_options\":{\"include_usage\":true,\"continuous_usage_stats\":true}"
+                              : ",\"stream_options\":{\"include_usage\":true}";
   }
   b += '}';
   return b;

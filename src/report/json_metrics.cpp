@@ -71,6 +71,7 @@ void write_token_detail(JsonWriter& w, const stats::TokenDetail& t) {
   w.key("count_disagreements").begin_object();
   w.field("usage_vs_timings", t.usage_vs_timings).field("count_vs_events", t.count_vs_events);
   w.end_object();
+  w.field("tokens_from_event_usage", t.tokens_from_event_usage);
   if (!t.has_reasoning()) return;
   w.field("reasoning_tokens_total", t.reasoning_total).field("content_tokens_total", t.content_total);
   write_latency(w, "reasoning_tokens", stats::summarize(t.reasoning_tokens));

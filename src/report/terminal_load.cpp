@@ -80,9 +80,15 @@ void stage_latencies(std::string& out, const StageResult& st) {
   latency_row(out, "Deliv 1st", st.first_token_lag_ns);
   if (open) out += "  (* from the intended send time: free of coordinated omission)\n";
   if (m.detail.tokens_per_event_milli.max() > 1000) {
+    const std::uint64_t exact = m.detail.tokens_from_event_usage;
+    const std::uint64_t streamed = m.detail.tokens_per_event_milli.count();
     out += fmt::format("  (ITL per token: each event's gap divided among its tokens; Gap/event: the raw gaps; "
-                       "{:.2f} tokens per event on average)\n",
-                       m.detail.tokens_per_event_milli.mean() / 1e3);
+                       "{:.2f} tokens per event on average; {})\n",
+                       m.detail.tokens_per_event_milli.mean() / 1e3,
+                       exact == 0 ? std::string("each request's count spread evenly over its events")
+                       : exact == streamed ? std::string("every event's own count, from its usage")
+                                           : fmt::format("every event's own count in {} of {} requests, the rest spread "
+                                                         "evenly", exact, streamed));
   }
   if (m.detail.has_reasoning()) {
     out += fmt::format("  (TTFT: first token, reasoning included; TTFO: first visible output. Tokens: {} reasoning, {} "

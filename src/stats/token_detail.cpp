@@ -21,6 +21,7 @@ void TokenDetail::add(const RequestRecord& r) {
     ++usage_vs_timings;
   }
   if (r.completion_tokens != r.content_events) ++count_vs_events;
+  if (r.tokens_known_per_event()) ++tokens_from_event_usage;
 }
 
 void TokenDetail::add_events(std::int64_t gap_ns, std::uint32_t content_events) {
@@ -39,6 +40,7 @@ void TokenDetail::merge(const TokenDetail& o) {
   tokens_per_event_milli.merge(o.tokens_per_event_milli);
   usage_vs_timings += o.usage_vs_timings;
   count_vs_events += o.count_vs_events;
+  tokens_from_event_usage += o.tokens_from_event_usage;
 }
 
 }  // namespace llmbench::stats

@@ -92,5 +92,34 @@ TEST(TokensPerEvent, ItlPerTokenAndRawGapsApart) {
   EXPECT_NEAR(num(root, "/stages/0/summary/itl_ms/p50") * 4, num(root, "/stages/0/summary/inter_event_ms/p50"), 1.0);
 }
 
+// A server that honours stream_options.continuous_usage_stats (vLLM): each
+// event's usage says its tokens, so the odd last event (3 + 3 + ... + 1 of
+// 31 tokens) is counted as one token, not as the average; --continuous-usage
+// off leaves the field out and the count is spread evenly again.
+TEST(TokensPerEvent, EventUsageCountsEachEventsOwnTokens) {
+  TempDir dir;
+  const auto run = [&dir](const std::string& name, const char* mode) {
+    const std::string out = dir.file(name);
+    const RunResult r = run_llmbench({"--mock", "--mock-decode-tps", "400", "--mock-tokens-per-event", "3",
+                                      "--mock-continuous-usage", "--max-tokens", "31", "--concurrency", "2",
+                                      "--requests", "4", "--continuous-usage", mode, "--no-progress", "--output", out});
+    EXPECT_EQ(r.code(), 0) << r.why();
+    return r;
+  };
+  const RunResult on = run("on.json", "on");
+  const RunResult off = run("off.json", "off");
+  EXPECT_NE(on.out.find("every event's own count, from its usage"), std::string::npos) << on.out;
+  EXPECT_NE(off.out.find("each request's count spread evenly over its events"), std::string::npos) << off.out;
+  Json j_on, j_off;
+  ASSERT_TRUE(j_on.load(dir.file("on.json")));
+  ASSERT_TRUE(j_off.load(dir.file("off.json")));
+  EXPECT_EQ(integer(j_on.root(), "/stages/0/summary/tokens_from_event_usage"), 4);
+  EXPECT_EQ(integer(j_off.root(), "/stages/0/summary/tokens_from_event_usage"), 0);
+  EXPECT_EQ(str(j_on.root(), "/config/continuous_usage"), "on");
+  // Both count 31 tokens a request; the split differs, not the total.
+  EXPECT_EQ(integer(j_on.root(), "/stages/0/summary/output_tokens"), 4 * 31);
+  EXPECT_EQ(integer(j_off.root(), "/stages/0/summary/output_tokens"), 4 * 31);
+}
+
 }  // namespace
 }  // namespace llmbench::e2e

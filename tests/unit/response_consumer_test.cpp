@@ -400,5 +400,74 @@ TEST(ResponseConsumer, SamplesCarryTheUserTimeBesideTheReadTime) {
   EXPECT_EQ(rec.first_token_ns, 1'000);
 }
 
+// continuous_usage_stats (vLLM, SGLang): a cumulative `usage` in every
+// content event, so each read's tokens are known, not spread evenly.
+std::string sse_chunk(std::string_view json) {
+  std::string chunk = "data: ";
+  chunk.append(json).append("\n\n");
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+  return std::string(size) + chunk + "\r\n";
+}
+
+std::string usage_event(std::string_view text, int so_far) {
+  return sse_chunk(R"({"choices":[{"index":0,"delta":{"content":")" + std::string(text) +
+                   R"("}}],"usage":{"completion_tokens":)" + std::to_string(so_far) +
+                   R"(,"prompt_tokens":5,"total_tokens":)" + std::to_string(so_far + 5) + "}}");
+}
+
+struct UsageRun {
+  RequestRecord rec;
+  std::vector<double> read_tokens;
+};
+
+UsageRun run_usage_events(const std::vector<std::string>& reads) {
+  protocol::EventDecoder decoder;
+  ResponseConsumer consumer(decoder, 1u << 20);
+  std::vector<StreamSample> samples;
+  consumer.stage_samples(&samples, false);
+  UsageRun out;
+  consumer.start(out.rec, true);
+  std::int64_t t = 1'000;
+  for (const std::string& r : reads) {
+    test::ExactBuffer b(r);
+    ReadTokens rt;
+    consumer.on_read(b.view(), t, rt);
+    t += 1'000;
+  }
+  for (const StreamSample& s : samples) {
+    if (s.kind == SampleKind::token_read) out.read_tokens.push_back(s.tokens);
+  }
+  return out;
+}
+
+TEST(ResponseConsumer, EventUsageGivesEachReadItsOwnTokens) {
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string role =
+      sse_chunk(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":""}}],"usage":{"completion_tokens":0,"prompt_tokens":5,"total_tokens":5}})");
+  const std::string last = sse_chunk(R"({"choices":[],"usage":{"completion_tokens":7,"prompt_tokens":5,"total_tokens":12}})") +
+                           sse_chunk("[DONE]") + "0\r\n\r\n";
+  // 3 + 3 + 1 tokens in three events; the second and third share one read.
+  const UsageRun u = run_usage_events({head + role + usage_event("a b c", 3), usage_event("d e f", 6) + usage_event("g", 7),
+                                       last});
+  ASSERT_EQ(u.rec.error, ErrorKind::none) << u.rec.message();
+  EXPECT_EQ(u.rec.completion_tokens, 7u);
+  EXPECT_EQ(u.rec.content_events, 3u);
+  EXPECT_EQ(u.rec.usage_events, 3u);
+  EXPECT_EQ(u.rec.usage_event_tokens, 7u);
+  EXPECT_TRUE(u.rec.tokens_known_per_event());
+  EXPECT_EQ(u.read_tokens, (std::vector<double>{3, 4}));  // flush_samples keeps them as they are
+
+  // One event without usage: the per-event counts are not all known, so the
+  // request's count is spread evenly (flush_samples), as without the option.
+  const UsageRun mixed = run_usage_events(
+      {head + role + usage_event("a b c", 3),
+       sse_chunk(R"({"choices":[{"index":0,"delta":{"content":"d"}}]})") + usage_event("g", 7), last});
+  ASSERT_EQ(mixed.rec.error, ErrorKind::none) << mixed.rec.message();
+  EXPECT_EQ(mixed.rec.usage_events, 2u);
+  EXPECT_FALSE(mixed.rec.tokens_known_per_event());
+}
+
 }  // namespace
 }  // namespace llmbench

@@ -37,6 +37,7 @@ struct ParsedSettings {
   std::optional<LengthSpec> output_tokens;
   bool load_mode = false;
   std::optional<bool> cache_prompt;  // --cache-prompt on|off; nullopt: not sent
+  std::optional<bool> continuous_usage;  // --continuous-usage on|off; nullopt: auto (by the target's scheme)
   http::ReadTimestamps timestamps = http::ReadTimestamps::kernel;
   ShardSettings scale;  // --shard / --shards / --start-at
   telemetry::MetricsSource server_metrics;  // --server-metrics

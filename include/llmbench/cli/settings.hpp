@@ -24,6 +24,7 @@ struct Settings {
   std::string endpoint = "chat";
   std::string model;
   std::string api_key_env;
+  std::string continuous_usage = "auto";  // auto, on, off
   std::vector<std::string> headers;
   std::string ca_file;
   bool insecure = false;

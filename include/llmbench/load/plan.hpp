@@ -71,6 +71,7 @@ struct RunPlan {
   std::string model;
   bool stream = true;
   std::optional<bool> cache_prompt;  // sent in every request when set (--cache-prompt)
+  bool continuous_usage = false;     // streamed requests ask for usage in every event
   bool erase_slots = false;     // spec: the slots are emptied before each measured run (--erase-slots)
   double timeout_s = 30;        // per request, connect to last byte
   double idle_timeout_s = 0;    // between bytes; 0: only the overall timeout

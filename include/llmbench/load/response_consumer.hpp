@@ -104,10 +104,12 @@ class ResponseConsumer {
   std::int64_t now_ns_ = 0;
   std::int64_t user_ns_ = 0;
   std::uint32_t read_content_events_ = 0;
+  std::uint32_t read_usage_tokens_ = 0;  // tokens this read's events' cumulative usage added
   const char* readable_limit_ = nullptr;
   bool has_usage_ = false;
   std::uint32_t usage_completion_ = 0;
   std::int32_t usage_reasoning_ = -1;  // usage's completion_tokens_details.reasoning_tokens
+  std::uint32_t usage_so_far_ = 0;     // the last cumulative completion_tokens on a content event
   std::uint32_t native_predicted_ = 0;
   bool has_native_counts_ = false;
   void stage(SampleKind kind, std::int64_t value_ns, std::uint32_t count, bool first_token);

@@ -23,6 +23,7 @@ struct CompletionRequest {
   Api api = Api::chat;
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage
+  bool continuous_usage = false;  // stream_options.continuous_usage_stats (vLLM, SGLang)
   int max_tokens = -1;         // n_predict / max_tokens / max_completion_tokens; -1 when absent
   int prompt_tokens = 0;       // toy-tokenizer count, BOS and chat template included
   // The prompt's token ids as the slot would hold them (prompt_tokens of

@@ -51,6 +51,10 @@ struct MockConfig {
   // decoding): each token still leaves on its own schedule, the event when
   // its last token is due.
   int tokens_per_event = 1;
+  // Like vLLM and SGLang: a request with stream_options.continuous_usage_stats
+  // gets `usage` (cumulative counts) in every token event. llama-server
+  // ignores the field, so this is off unless asked for.
+  bool continuous_usage = false;
 
   // Fault injection: `fault` is one of fault_modes(), several separated by
   // commas (taken in turn), or empty; it applies to every `fault_every`-th

@@ -67,6 +67,10 @@ struct Envelope {
   SettingsEcho settings;
   bool stamp = false;        // MockConfig::stamp: token events carry "stamp_ns"
   int reasoning_tokens = 0;  // MockConfig::reasoning_tokens: chat streams' first N tokens are reasoning_content
+  // Chat and completions token events carry `usage` with the tokens so far
+  // (continuous_usage_stats asked, and MockConfig::continuous_usage on).
+  bool usage_every_event = false;
+  int cached_tokens = 0;     // that usage's prompt_tokens_details.cached_tokens
 };
 
 class EventEncoder {
@@ -74,8 +78,9 @@ class EventEncoder {
   explicit EventEncoder(const Envelope& env);
 
   // Appends one token's HTTP chunk; the first chat chunk also carries the
-  // role event. `index` is 0-based.
-  void token_chunk(std::string& out, const Piece& piece, int index);
+  // role event. `index` is 0-based: the event's first token; `so_far` the
+  // tokens generated with this event's (its usage, when sent).
+  void token_chunk(std::string& out, const Piece& piece, int index, int so_far);
   // The final event(s) as one chunk, then [DONE] (not native) and the
   // terminating zero-size chunk.
   void final_chunks(std::string& out, const Outcome& o);
@@ -92,7 +97,7 @@ class EventEncoder {
   void body(std::string& out, std::string_view content_json, const Outcome& o) const;
 
  private:
-  void token_event(std::string& out, std::string_view json_text, int index, std::int32_t id) const;
+  void token_event(std::string& out, std::string_view json_text, int index, std::int32_t id, int so_far) const;
   void chat_final(std::string& out, const Outcome& o) const;
   void native_final(std::string& out, const Outcome& o, std::string_view content_json) const;
   void completions_final(std::string& out, const Outcome& o, std::string_view content_json) const;

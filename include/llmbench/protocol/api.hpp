@@ -35,6 +35,9 @@ struct GenerationRequest {
   bool ignore_eos = false;            // llama.cpp/vLLM: generate exactly max_tokens
   std::optional<std::uint64_t> seed;
   std::optional<bool> cache_prompt;   // llama-server's prompt cache switch; nullopt: not sent
+  // stream_options.continuous_usage_stats: vLLM and SGLang put `usage` in every
+  // event, so each event's token count is known; llama-server ignores it.
+  bool continuous_usage = false;
 };
 
 // The JSON body. Streaming chat asks for usage in the last event

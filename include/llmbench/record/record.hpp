@@ -139,6 +139,10 @@ struct RequestRecord {
   std::uint32_t reasoning_tokens = 0;   // usage's reasoning_tokens, else completion_tokens spread over the events
   std::int32_t cached_tokens = -1;      // usage.prompt_tokens_details.cached_tokens; -1: not sent
   std::uint32_t events = 0;             // all SSE events, including role/usage/[DONE]
+  // stream_options.continuous_usage_stats (vLLM, SGLang): content events
+  // that carried a cumulative `usage`, and the tokens those counts added up.
+  std::uint32_t usage_events = 0;
+  std::uint32_t usage_event_tokens = 0;
   std::uint32_t retry_after_s = 0;      // from a 429/503 Retry-After header
 
   ServerTimings timings;
@@ -148,6 +152,13 @@ struct RequestRecord {
   std::array<char, kServedModelBytes> served_model{};
 
   [[nodiscard]] bool ok() const noexcept { return error == ErrorKind::none; }
+  // Every content event said how many tokens it carried (usage in each), and
+  // they add up to the count of record: each read's tokens are known exactly,
+  // not spread evenly over the events.
+  [[nodiscard]] bool tokens_known_per_event() const noexcept {
+    return content_events > 0 && usage_events == content_events && token_source == TokenSource::usage &&
+           usage_event_tokens == completion_tokens;
+  }
   [[nodiscard]] std::string_view message() const noexcept {
     return std::string_view(error_message.data());
   }

@@ -25,6 +25,9 @@ struct TokenDetail {
   // record vs the content events (several tokens per event, or withheld ones).
   std::uint64_t usage_vs_timings = 0;
   std::uint64_t count_vs_events = 0;
+  // Streamed requests whose every event carried usage (continuous_usage_stats):
+  // their tokens per read are exact, the others' are spread evenly.
+  std::uint64_t tokens_from_event_usage = 0;
 
   void add(const RequestRecord& r);
   // One token read's raw gaps (MetricSet::add_token_read).
