@@ -13,7 +13,8 @@ namespace {
 
 constexpr std::string_view kHeader =
     "id,stage,prompt,phase,intended_ms,start_ms,first_byte_ms,first_token_ms,end_ms,ttft_ms,tpot_ms,e2e_ms,"
-    "input_tokens,output_tokens,token_source,http_status,error,reused_connection\r\n";
+    "input_tokens,output_tokens,token_source,http_status,error,reused_connection,ttfb_ms,ttfo_ms,reasoning_tokens,"
+    "cached_tokens\r\n";
 
 std::string_view phase_name(Phase p) {
   switch (p) {
@@ -72,8 +73,17 @@ void CsvWriter::write(const RequestRecord& r, const RunPlan& plan, std::int64_t 
   duration_field(row_, stats::e2e_ns(r));
   fmt::format_to(std::back_inserter(row_), "{},{},{},", r.prompt_tokens, r.completion_tokens, to_string(r.token_source));
   if (r.http_status != 0) fmt::format_to(std::back_inserter(row_), "{}", r.http_status);
-  fmt::format_to(std::back_inserter(row_), ",{},{}\r\n", r.ok() ? std::string_view() : to_string(r.error),
+  fmt::format_to(std::back_inserter(row_), ",{},{},", r.ok() ? std::string_view() : to_string(r.error),
                  r.reused_connection ? "true" : "false");
+  // Appended after the first 18, so scripts that read columns by position
+  // keep working: TTFB, TTFO (first visible output), reasoning tokens, and the
+  // prompt tokens the server's cache served ("" when it did not say).
+  duration_field(row_, stats::ttfb_ns(r));
+  duration_field(row_, stats::ttfo_ns(r));
+  fmt::format_to(std::back_inserter(row_), "{},", r.reasoning_tokens);
+  const double cached = r.timings.present ? r.timings.cache_n : r.cached_tokens;
+  if (cached >= 0) fmt::format_to(std::back_inserter(row_), "{}", static_cast<std::int64_t>(cached));
+  row_ += "\r\n";
   if (std::fwrite(row_.data(), 1, row_.size(), file_) != row_.size()) failed_ = true;
 }
 

@@ -22,7 +22,7 @@ struct Series {
   double scale;                // histogram units -> figure units
 };
 
-constexpr std::array<Series, 8> kSeries{{
+constexpr std::array<Series, 13> kSeries{{
     {"ttft_ns", "ttft_ms", 1e6},
     {"itl_ns", "itl_ms", 1e6},
     {"tpot_ns", "tpot_ms", 1e6},
@@ -31,6 +31,11 @@ constexpr std::array<Series, 8> kSeries{{
     {"schedule_lag_ns", "schedule_lag_ms", 1e6},
     {"ttft_intended_ns", "ttft_from_intended_ms", 1e6},
     {"e2e_intended_ns", "e2e_from_intended_ms", 1e6},
+    {"ttfb_ns", "ttfb_ms", 1e6},
+    {"ttfo_ns", "ttfo_ms", 1e6},
+    {"inter_event_ns", "inter_event_ms", 1e6},
+    {"turnaround_ns", "turnaround_ms", 1e6},
+    {"client_read_lag_ns", "client_read_lag_ms", 1e6},
 }};
 
 constexpr std::array<std::string_view, 4> kCounts{"requests_total", "requests_succeeded", "requests_failed",
@@ -84,7 +89,7 @@ MergedResults render(const std::vector<std::string>& files, const Accumulated& a
   for (std::size_t i = 0; i < kSeries.size(); ++i) {
     if (!acc.seen[i]) continue;
     const stats::LatencySummary s = stats::summarize(acc.merged[i], kSeries[i].scale);
-    out.table += fmt::format("{:<32}{:>9}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}\n", kSeries[i].figure,
+    if (s.count > 0) out.table += fmt::format("{:<32}{:>9}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}{:>10.2f}\n", kSeries[i].figure,
                              s.count, s.mean, s.p50, s.p90, s.p99, s.p999, s.max);
     write_latency(w, kSeries[i].figure, s);
   }

@@ -53,7 +53,9 @@ constexpr Figure kFigures[] = {
     {"tpot_ms", "tpot_ns", 1e6},       {"e2e_ms", "e2e_ns", 1e6},
     {"connect_ms", "connect_ns", 1e6}, {"tokens_per_second_per_request", "tps_milli", 1e3},
     {"schedule_lag_ms", "schedule_lag_ns", 1e6}, {"ttft_from_intended_ms", "ttft_intended_ns", 1e6},
-    {"e2e_from_intended_ms", "e2e_intended_ns", 1e6},
+    {"e2e_from_intended_ms", "e2e_intended_ns", 1e6}, {"ttfb_ms", "ttfb_ns", 1e6},
+    {"ttfo_ms", "ttfo_ns", 1e6},       {"inter_event_ms", "inter_event_ns", 1e6},
+    {"turnaround_ms", "turnaround_ns", 1e6}, {"client_read_lag_ms", "client_read_lag_ns", 1e6},
 };
 
 // Counters: summed over shards wherever they stand.

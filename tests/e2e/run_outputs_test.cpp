@@ -31,7 +31,8 @@ TEST(RunOutputs, CsvHasARowPerScheduledRequestWithOrderedTimes) {
   std::vector<std::string> lines = split_lines(text);
   ASSERT_GE(lines.size(), 2u);
   EXPECT_EQ(lines[0], "id,stage,prompt,phase,intended_ms,start_ms,first_byte_ms,first_token_ms,end_ms,ttft_ms,tpot_ms,"
-                      "e2e_ms,input_tokens,output_tokens,token_source,http_status,error,reused_connection\r");
+                      "e2e_ms,input_tokens,output_tokens,token_source,http_status,error,reused_connection,ttfb_ms,"
+                      "ttfo_ms,reasoning_tokens,cached_tokens\r");
   EXPECT_NE(text.find("\r\n"), std::string::npos) << "RFC 4180 line ends";
   std::size_t rows = 0, measured = 0;
   for (std::size_t i = 1; i < lines.size(); ++i) {
@@ -39,7 +40,7 @@ TEST(RunOutputs, CsvHasARowPerScheduledRequestWithOrderedTimes) {
     std::string line = lines[i];
     if (line.back() == '\r') line.pop_back();
     const auto c = csv_cells(line);
-    ASSERT_EQ(c.size(), 18u) << line;
+    ASSERT_EQ(c.size(), 22u) << line;
     ++rows;
     if (c[3] == "measured") ++measured;
     EXPECT_EQ(c[1], "concurrency=2");
@@ -52,6 +53,12 @@ TEST(RunOutputs, CsvHasARowPerScheduledRequestWithOrderedTimes) {
     EXPECT_LE(first_token, end);
     EXPECT_NEAR(std::stod(c[11]), end - start, 5.0) << "E2E from first byte written; start is just before";
     EXPECT_EQ(c[13], "8");
+    // TTFB <= TTFT = TTFO here (no reasoning), all from the same start.
+    const double ttfb = std::stod(c[18]), ttfo = std::stod(c[19]);
+    EXPECT_LE(ttfb, std::stod(c[9]) + 1e-3);
+    EXPECT_NEAR(ttfo, std::stod(c[9]), 1e-3);
+    EXPECT_EQ(c[20], "0");
+    EXPECT_FALSE(c[21].empty()) << "the mock's timings say cache_n";
   }
   EXPECT_EQ(static_cast<std::int64_t>(rows), integer(j.root(), "/stages/0/requests_scheduled"));
   EXPECT_EQ(static_cast<std::int64_t>(measured), integer(j.root(), "/stages/0/phases/measured"));

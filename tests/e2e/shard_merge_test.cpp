@@ -178,12 +178,13 @@ TEST_F(ShardMerge, MergedResultAddsUpAndKeepsTheSingleRunLayout) {
 
   // Percentiles: those of every shard's measured requests pooled, within the
   // histogram's resolution (1/128 relative) and one rank either way.
-  std::vector<double> ttft, e2e;
+  std::vector<double> ttft, e2e, ttfb;
   for (int i = 0; i < kShards; ++i) {
     for (auto& row : csv_rows(shard_csv(i))) {
       if (row["phase"] != "measured" || row["ttft_ms"].empty()) continue;
       ttft.push_back(std::stod(row["ttft_ms"]));
       e2e.push_back(std::stod(row["e2e_ms"]));
+      ttfb.push_back(std::stod(row["ttfb_ms"]));
     }
   }
   const auto check = [&](std::vector<double> v, const std::string& fig) {
@@ -199,6 +200,7 @@ TEST_F(ShardMerge, MergedResultAddsUpAndKeepsTheSingleRunLayout) {
   };
   check(ttft, "ttft_ms");
   check(e2e, "e2e_ms");
+  check(ttfb, "ttfb_ms");  // saved as a histogram too: merged exactly, not pooled
   std::printf("single: %lld requests, TTFT p50 %.2f ms p99 %.2f ms; merged %d shards: %lld requests, TTFT p50 %.2f ms "
               "p99 %.2f ms, start spread %.2f ms\n",
               static_cast<long long>(integer(s.root(), "/summary/requests_scheduled")), num(s.root(), "/summary/ttft_ms/p50"),

@@ -12,10 +12,11 @@
 namespace llmbench::report {
 namespace {
 
-std::string results_file(const std::string& name, const stats::Histogram& ttft, std::uint64_t requests) {
+std::string results_file(const std::string& name, const stats::Histogram& ttft, std::uint64_t requests,
+                         const std::string& also = "ttfo_ns") {
   const std::string path = "/tmp/llmbench-merge-" + name + ".json";
   std::ofstream(path) << "{\"summary\":{\"requests_total\":" << requests << ",\"histograms\":{\"ttft_ns\":\""
-                      << ttft.to_compact() << "\"}}}";
+                      << ttft.to_compact() << "\",\"" << also << "\":\"" << ttft.to_compact() << "\"}}}";
   return path;
 }
 
@@ -40,6 +41,32 @@ TEST(Merge, EqualsOneHistogramOfEverySample) {
   EXPECT_DOUBLE_EQ(double(root["summary"]["ttft_ms"]["p99"]), all.percentile(99) / 1e6);
   EXPECT_NE(merged->table.find("Merged 2 result files"), std::string::npos) << merged->table;
   for (const auto& f : {fa, fb}) std::remove(f.c_str());
+}
+
+// The first-byte and first-output times, the raw event gaps and the client's
+// own lags merge as exactly as TTFT: their histograms are saved too.
+TEST(Merge, EverySavedHistogramMergesExactly) {
+  for (const char* name : {"ttfb_ns", "ttfo_ns", "inter_event_ns", "turnaround_ns", "client_read_lag_ns"}) {
+    SCOPED_TRACE(name);
+    stats::Histogram a, b, all;
+    for (std::int64_t v = 500; v < 9'000'000; v = v * 5 / 3 + 11) {
+      a.record(v);
+      b.record(v * 2, 2);
+      all.record(v);
+      all.record(v * 2, 2);
+    }
+    const std::string fa = results_file("ha", a, 1, name), fb = results_file("hb", b, 1, name);
+    const auto merged = merge_results({fa, fb});
+    ASSERT_TRUE(merged) << merged.error();
+    simdjson::dom::parser p;
+    simdjson::dom::element root = p.parse(merged->json);
+    std::string figure(name);
+    figure.replace(figure.size() - 3, 3, "_ms");
+    EXPECT_EQ(std::string(std::string_view(root["summary"]["histograms"][name])), all.to_compact());
+    EXPECT_EQ(std::uint64_t(root["summary"][figure]["count"]), all.count());
+    EXPECT_DOUBLE_EQ(double(root["summary"][figure]["p90"]), all.percentile(90) / 1e6);
+    for (const auto& f : {fa, fb}) std::remove(f.c_str());
+  }
 }
 
 TEST(Merge, RejectsAFileWithoutHistogramsOrWithACorruptOne) {
