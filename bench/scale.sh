@@ -8,13 +8,14 @@
 #  2. Open loop: llmbench sends RATE requests/s (constant arrivals, default
 #     5,000) for DURATION seconds (default 10) of 4-token responses: the
 #     achieved rate against the target, and the schedule lag (intended send ->
-#     picked up by the request path).
+#     picked up by the request path). NOSTREAM=1: one JSON answer per request
+#     (llmbench --no-stream), the non-streaming open loop.
 #
 # Server pinned to CPU 0, clients to CPU 1 (when there are two). Loopback only;
 # every run is bounded by its request count or duration.
 #
 # usage: bench/scale.sh
-# environment: RATE (5000), DURATION (10), STREAMS ("2000 10000"), SKIP_BUILD=1,
+# environment: RATE (5000), DURATION (10), STREAMS ("2000 10000"), NOSTREAM=1, SKIP_BUILD=1,
 #              LLMBENCH (default build/release/llmbench), OUT_DIR
 set -euo pipefail
 
@@ -24,6 +25,8 @@ LLMBENCH=${LLMBENCH:-$BUILD/llmbench}
 RATE=${RATE:-5000}
 DURATION=${DURATION:-10}
 STREAMS=${STREAMS:-"2000 10000"}
+STREAM_FLAG=()
+[[ ${NOSTREAM:-0} == 1 ]] && STREAM_FLAG=(--no-stream)
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/llmbench-scale.XXXXXX)}
 mkdir -p "$OUT_DIR"
 # shellcheck source=bench/lib.sh
@@ -71,12 +74,12 @@ printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 start_server open --tokens 4
 "${CLIENT_PIN[@]}" "$BUILD/bench/llmbench_rusage_run" -o "$OUT_DIR/open.rusage" -t 300 \
   "$LLMBENCH" --url "http://127.0.0.1:$PORT" --rate "$RATE" --arrival constant --duration "$DURATION" --threads 1 \
-  --max-tokens 4 -q --no-progress --output "$OUT_DIR/open.json" > /dev/null 2> "$OUT_DIR/open.err" || true
+  --max-tokens 4 "${STREAM_FLAG[@]}" -q --no-progress --output "$OUT_DIR/open.json" > /dev/null 2> "$OUT_DIR/open.err" || true
 stop_server
 read -r user sys rss wall _ < "$OUT_DIR/open.rusage"
 # Achieved rate: requests sent over the stage's elapsed time, which also holds
 # the last responses' tail (so a client that fell behind shows as slower).
 jq -r --arg rate "$RATE" --arg cpu "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" '
   .stages[0] as $st | $st.summary as $s | ($st.requests_scheduled / $st.elapsed_s) as $got |
-  "| \($rate) | \($st.duration_s) | \($st.requests_scheduled) | \($got * 10 | round / 10) | \((($got / ($rate | tonumber)) - 1) * 10000 | round / 100) % | \($s.schedule_lag_ms.p50 * 1000 | round / 1000) / \($s.schedule_lag_ms.p99 * 1000 | round / 1000) / \($s.schedule_lag_ms.max * 1000 | round / 1000) | \($s.ttft_ms.p50 * 100 | round / 100) / \($s.ttft_ms.p99 * 100 | round / 100) | \($st.connections_opened) | \($cpu | tonumber * 100 | round / 100) |"' \
+  "| \($rate) | \($st.duration_s) | \($st.requests_scheduled) | \($got * 10 | round / 10) | \((($got / ($rate | tonumber)) - 1) * 10000 | round / 100) % | \($s.schedule_lag_ms.p50 * 1000 | round / 1000) / \($s.schedule_lag_ms.p99 * 1000 | round / 1000) / \($s.schedule_lag_ms.max * 1000 | round / 1000) | \(if ($s.ttft_ms.count // 0) == 0 then "- / - (no stream)" else "\($s.ttft_ms.p50 * 100 | round / 100) / \($s.ttft_ms.p99 * 100 | round / 100)" end) | \($st.connections_opened) | \($cpu | tonumber * 100 | round / 100) |"' \
   "$OUT_DIR/open.json" 2> /dev/null || echo "| $RATE | failed: see $OUT_DIR/open.err |"

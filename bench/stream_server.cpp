@@ -272,6 +272,14 @@ bool Server::handle_request(Conn& c, std::string_view head, std::size_t body_byt
   ++n_.requests;
   const std::string_view line = head.substr(0, head.find("\r\n"));
   if (line.starts_with("POST /v1/chat/completions ")) {
+    // The body follows the head's blank line (process_requests has it all).
+    const std::string_view body(c.in.data() + head.size() + 2, body_bytes);
+    if (wants_no_stream(body)) {
+      ++n_.streams;
+      append_completion_response(c.out, static_cast<std::int64_t>(::time(nullptr)), opt_.tokens,
+                                 static_cast<std::uint32_t>(body_bytes / 4 + 1), c.close_after);
+      return true;
+    }
     start_stream(c, body_bytes);
     return true;
   }

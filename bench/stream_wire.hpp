@@ -53,6 +53,24 @@ inline void append_json_response(std::string& out, std::string_view status, std:
   out.append(body);
 }
 
+// A request body that asks for one JSON answer ("stream":false, the way
+// llmbench --no-stream writes it).
+inline bool wants_no_stream(std::string_view body) { return body.find("\"stream\":false") != std::string_view::npos; }
+
+// The non-streaming answer: `tokens` tokens of content at once, with usage.
+inline void append_completion_response(std::string& out, std::int64_t created_s, std::uint32_t tokens,
+                                       std::uint32_t prompt_tokens, bool close) {
+  std::string body = "{\"choices\":[{\"index\":0,\"finish_reason\":\"stop\",\"message\":{\"role\":\"assistant\",\"content\":\"";
+  for (std::uint32_t i = 0; i < tokens; ++i) body += " tok";
+  char tail[256];
+  std::snprintf(tail, sizeof tail,
+                "\"}}],\"created\":%lld,\"id\":\"chatcmpl-x\",\"model\":\"bench-model\",\"object\":\"chat.completion\","
+                "\"usage\":{\"completion_tokens\":%u,\"prompt_tokens\":%u,\"total_tokens\":%u}}",
+                static_cast<long long>(created_s), tokens, prompt_tokens, tokens + prompt_tokens);
+  body += tail;
+  append_json_response(out, "200 OK", body, close);
+}
+
 inline void append_stream_head(std::string& out, bool close) {
   out.append(
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"

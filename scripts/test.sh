@@ -36,6 +36,12 @@ SKIP_BUILD=1 STREAMS=4 TOKENS=4 TTFT_US=2000 GAP_US=2000 REPEATS=1 OUT_DIR="$smo
   bash bench/contention.sh > "$smoke/contention.md"
 [ "$(grep -cE '^\| 4 \| (reference reader|llmbench --timestamps (user|kernel)) \| 4 \|' "$smoke/contention.md")" -eq 3 ] ||
   { cat "$smoke/contention.md" >&2; echo "bench/contention.sh printed a failed or missing row" >&2; exit 1; }
+SKIP_BUILD=1 STREAMS="20" RATE=200 DURATION=1 NOSTREAM=1 OUT_DIR="$smoke/scale-nostream" bash bench/scale.sh > "$smoke/scale-nostream.md"
+grep -qE '^\| 200 \| .*no stream' "$smoke/scale-nostream.md" ||
+  { cat "$smoke/scale-nostream.md" >&2; echo "bench/scale.sh NOSTREAM=1 printed no non-streaming open-loop row" >&2; exit 1; }
+SKIP_BUILD=1 PROMPT_BYTES=4000 TOKENS=64 STREAMS=4 OUT_DIR="$smoke/longctx" bash bench/longctx.sh > "$smoke/longctx.md"
+[ "$(grep -cE '^\| (short|long) \| [0-9]+ \| 4 \| 64 \| 4 \|' "$smoke/longctx.md")" -eq 2 ] && grep -q '^long / short: output tok/s' "$smoke/longctx.md" ||
+  { cat "$smoke/longctx.md" >&2; echo "bench/longctx.sh printed a failed or missing row" >&2; exit 1; }
 rm -rf "$smoke"
 
 step "ASan + UBSan build + all tests"
