@@ -44,7 +44,9 @@ std::string SlotEraser::erase(int slot) const {
   if (r.status == 200) return {};
   std::string why = "POST " + path + " answered HTTP " + std::to_string(r.status);
   if (const auto msg = protocol::error_message(r.body)) why += ": " + *msg;
-  if (r.status == 501 && why.find("--slot-save-path") == std::string::npos) {
+  if (r.status == 501 && t_->mock) {
+    why += " (the built-in server allows it with --mock-slot-actions)";
+  } else if (r.status == 501 && why.find("--slot-save-path") == std::string::npos) {
     why += " (llama-server allows it when started with --slot-save-path DIR)";
   }
   return why;

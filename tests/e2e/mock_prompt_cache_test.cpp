@@ -132,7 +132,8 @@ TEST(SpecCacheHygiene, EraseSlotsRefusedByTheServerIsOneLine) {
                                     "--erase-slots", "--no-progress", "--output", out});
   EXPECT_EQ(r.code(), 2) << r.why();
   EXPECT_NE(r.err.find("llmbench: --erase-slots: POST /slots/0?action=erase answered HTTP 501: This server does not "
-                       "support slots action. Start it with `--slot-save-path`\n"),
+                       "support slots action. Start it with `--slot-save-path` (the built-in server allows it with "
+                       "--mock-slot-actions)\n"),
             std::string::npos)
       << r.err;
   EXPECT_FALSE(std::filesystem::exists(out));
