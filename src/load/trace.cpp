@@ -90,8 +90,9 @@ std::string parse_mooncake_row(dom::element rec, TraceRow& row) {
   dom::element ts;
   double ms = 0;
   if (rec["timestamp"].get(ts)) return "missing \"timestamp\"";
-  if (ts.get_double().get(ms) || !std::isfinite(ms) || ms < 0 || ms > 1e15) {
-    return "\"timestamp\" must be a number of milliseconds, 0 or more";
+  // The bound (31 years) keeps every time in nanoseconds inside an int64.
+  if (ts.get_double().get(ms) || !std::isfinite(ms) || ms < 0 || ms > 1e12) {
+    return "\"timestamp\" must be a number of milliseconds from 0 to 1e12";
   }
   row.at_ns = std::llround(ms * 1e6);
   std::int64_t in = 0, out = 0;
@@ -145,7 +146,8 @@ bool parse_datetime(std::string_view s, std::int64_t& ns) {
       !parse_int(s.substr(11, 2), h) || !parse_int(s.substr(14, 2), mi) || !parse_int(s.substr(17, 2), se)) {
     return false;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
+  // Years past 2200 would overflow nanoseconds since 1970 in an int64 (2262).
+  if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
   std::int64_t frac_ns = 0;
   if (s.size() > 19) {
     const std::string_view frac = s.substr(20);
@@ -245,10 +247,11 @@ Expected<TraceWindow> parse_trace_window(std::string_view text) {
   TraceWindow w;
   const std::string_view a = text.substr(0, colon), b = text.substr(colon + 1);
   if (a.empty() && b.empty()) return Unexpected(why);
-  if (!a.empty() && (!number(a, w.start_s) || w.start_s < 0)) return Unexpected(why);
+  constexpr double kMaxSeconds = 1e9;  // in nanoseconds, well inside an int64
+  if (!a.empty() && (!number(a, w.start_s) || w.start_s < 0 || w.start_s > kMaxSeconds)) return Unexpected(why);
   if (!b.empty()) {
     double end = 0;
-    if (!number(b, end) || end <= w.start_s) return Unexpected(why);
+    if (!number(b, end) || end <= w.start_s || end > kMaxSeconds) return Unexpected(why);
     w.end_s = end;
   }
   return w;
