@@ -133,10 +133,10 @@ void write_trace(JsonWriter& w, const TracePlan& t, const StageResult& st) {
     w.null();
   }
   w.field("span_s", t.at_ns.empty() ? 0.0 : static_cast<double>(t.at_ns.back()) / 1e9);
-  const stats::LatencySummary e = stats::summarize(st.overall.lag_ns, 1e6);
-  w.key("arrival_error_ms").begin_object();
-  w.field("count", e.count).field("p50", e.p50).field("p99", e.p99).field("max", e.max);
-  w.end_object();
+  // A whole distribution like every other, so `llmbench merge` pools it
+  // across shards (count and max exactly; summary.schedule_lag_ms, merged
+  // from histograms, has the exact percentiles).
+  write_latency(w, "arrival_error_ms", stats::summarize(st.overall.lag_ns, 1e6));
   w.end_object();
 }
 
