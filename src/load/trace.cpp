@@ -151,7 +151,10 @@ bool parse_datetime(std::string_view s, std::int64_t& ns) {
   std::int64_t frac_ns = 0;
   if (s.size() > 19) {
     const std::string_view frac = s.substr(20);
-    if (s[19] != '.' || frac.empty() || frac.size() > 9 || !parse_int(frac, frac_ns)) return false;
+    if (s[19] != '.' || frac.empty() || frac.size() > 9 || frac.find_first_not_of("0123456789") != std::string_view::npos ||
+        !parse_int(frac, frac_ns)) {
+      return false;
+    }
     for (std::size_t i = frac.size(); i < 9; ++i) frac_ns *= 10;
   }
   const std::int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;

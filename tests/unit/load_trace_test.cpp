@@ -103,6 +103,7 @@ TEST(TraceAzure, MalformedRowsNameTheLine) {
   EXPECT_NE(error_of(h + "2023-11-16 18:15:46,10,1\nyesterday,10,1\n").find("bad.trace:3: TIMESTAMP 'yesterday'"),
             std::string::npos);
   EXPECT_NE(error_of(h + "2023-13-16 18:15:46,10,1\n").find("TIMESTAMP"), std::string::npos);
+  EXPECT_NE(error_of(h + "2023-11-16 18:15:46.-5,10,1\n").find(":2: TIMESTAMP"), std::string::npos);
   EXPECT_NE(error_of(h + "2023-11-16 18:15:46,ten,1\n").find(":2: ContextTokens"), std::string::npos);
   EXPECT_NE(error_of(h + "9999-11-16 18:15:46,10,1\n").find(":2: TIMESTAMP"), std::string::npos);  // past int64 ns
   EXPECT_NE(error_of(h + "2023-11-16 18:15:46,10,-1\n").find(":2: GeneratedTokens"), std::string::npos);
