@@ -153,8 +153,11 @@ Status check_load(const Settings& s, ParsedSettings& p) {
   auto limits = stats::parse_client_limits(s.client_limits);
   if (!limits) return Unexpected(limits.error());
   p.client_limits = *limits;
+  auto trace = resolve_trace(s);
+  if (!trace) return Unexpected(trace.error());
+  p.trace = std::move(*trace);
   p.load_mode = is_load_mode(s);
-  if (p.load_mode && s.requests == 0 && s.duration_s <= 0) {
+  if (p.load_mode && !p.trace && s.requests == 0 && s.duration_s <= 0) {
     return Unexpected(p.sweep.kind == SweepSpec::Kind::automatic
                           ? "--sweep auto needs --duration or --requests for each stage"
                           : "load mode needs a bound: --requests N and/or --duration SECONDS");
@@ -178,7 +181,8 @@ Status check_shards(const ParsedSettings& p) {
   if (p.sweep.kind == SweepSpec::Kind::automatic) {
     return Unexpected(who + ": --sweep auto picks its rates from its own measurements, which shards would not share");
   }
-  const bool closed = p.sweep.kind == SweepSpec::Kind::concurrency || (p.sweep.kind == SweepSpec::Kind::none && p.raw.rate <= 0);
+  const bool closed = p.sweep.kind == SweepSpec::Kind::concurrency ||
+                      (p.sweep.kind == SweepSpec::Kind::none && p.raw.rate <= 0 && !p.trace);
   if (!closed) return {};
   double least = std::max(1, p.raw.concurrency);
   for (const double v : p.sweep.values) least = std::min(least, v);

@@ -11,6 +11,7 @@
 #include "llmbench/load/prompts.hpp"
 #include "llmbench/load/sweep.hpp"
 #include "llmbench/load/synthetic.hpp"
+#include "llmbench/load/trace.hpp"
 #include "llmbench/protocol/control_plane.hpp"
 #include "llmbench/util/realtime_offset.hpp"
 
@@ -67,8 +68,9 @@ Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, R
   return {};
 }
 
-void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& plan) {
-  const Settings& s = p.raw;
+// Counts with the server's POST /tokenize; after its first failure it stops
+// asking and warns once that lengths are estimates.
+TokenCounter server_token_counter(const TargetSetup& t) {
   auto last_answer = std::make_shared<std::string>();
   const TokenCounter ask = [&t, last_answer](const std::string& text) -> std::optional<std::uint32_t> {
     const http::FetchResult r = http::fetch(t.target, "POST", "/tokenize", protocol::tokenize_body(text), t.fetch);
@@ -76,10 +78,15 @@ void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPla
     if (!r.ok || r.status != 200) return std::nullopt;
     return protocol::token_count(r.body);
   };
-  const TokenCounter counter = stop_after_first_failure(ask, [last_answer] {
+  return stop_after_first_failure(ask, [last_answer] {
     spdlog::warn("POST /tokenize failed ({}): synthetic prompt lengths are estimates (about one token a word)",
                  *last_answer);
   });
+}
+
+void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& plan) {
+  const Settings& s = p.raw;
+  const TokenCounter counter = server_token_counter(t);
   const auto prompts = make_synthetic_prompts(*p.input_tokens, p.output_tokens, kSyntheticPrompts, s.seed, counter);
   plan.groups.push_back(PromptGroup{"synthetic", "synthetic prompts, input tokens " + s.input_tokens, 0});
   for (std::size_t i = 0; i < prompts.size(); ++i) {
@@ -91,6 +98,52 @@ void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPla
     item.input_tokens_hint = prompts[i].input_tokens;
     plan.prompts.push_back(std::move(item));
   }
+}
+
+// One prompt per replayed trace row, in arrival order (arrival i sends
+// prompt i): the row's input length of synthetic text (shared blocks for
+// shared hash ids) and exactly its output length (ignore_eos). Lengths are
+// calibrated once on a sample; each prompt is not measured again, which
+// would cost a /tokenize request per row.
+void add_trace_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& plan) {
+  const TraceReplay& tr = *p.trace;
+  const double words_per_token = calibrate_words_per_token(p.raw.seed, server_token_counter(t));
+  plan.groups.push_back(PromptGroup{"trace", "trace " + tr.file + " (" + std::string(to_string(tr.format)) + ")", 0});
+  for (std::size_t i = 0; i < tr.rows.size(); ++i) {
+    const TraceRow& row = tr.rows[i];
+    const int mt = static_cast<int>(row.output_tokens);
+    PromptItem item = make_item(
+        plan, {"trace:" + std::to_string(i), trace_prompt_text(row, i, p.raw.seed, words_per_token), {}, mt, true, 0},
+        t.headers);
+    item.input_tokens_hint = row.input_tokens;
+    plan.prompts.push_back(std::move(item));
+  }
+}
+
+TracePlan trace_plan(const TraceReplay& tr) {
+  TracePlan out;
+  out.file = tr.file;
+  out.format = std::string(to_string(tr.format));
+  out.rows_in_file = tr.rows_in_file;
+  out.speed = tr.speed;
+  out.window_start_s = tr.window.start_s;
+  out.window_end_s = tr.window.end_s.value_or(-1);
+  out.at_ns.reserve(tr.rows.size());
+  for (const TraceRow& r : tr.rows) out.at_ns.push_back(r.at_ns);
+  return out;
+}
+
+// A replay is one open-loop stage over the trace's arrivals, all measured.
+// Its nominal rate (rows over their span) only sizes the worker threads.
+StagePlan trace_stage(const TraceReplay& tr, int max_concurrency) {
+  StagePlan st;
+  st.label = "trace";
+  st.mode = LoadMode::open;
+  st.max_concurrency = max_concurrency;
+  st.requests = tr.rows.size();
+  const double span_s = static_cast<double>(tr.rows.back().at_ns) / 1e9;
+  st.rate_rps = span_s > 0 ? static_cast<double>(tr.rows.size()) / span_s : static_cast<double>(tr.rows.size());
+  return st;
 }
 
 void add_builtin_prompts(const Settings& s, const http::HeaderList& headers, RunPlan& plan) {
@@ -121,6 +174,7 @@ std::vector<StagePlan> plan_stages(const ParsedSettings& p) {
     st.warmup_requests = s.warmup;
     return {st};
   }
+  if (p.trace) return {trace_stage(*p.trace, s.max_concurrency)};
   const StageBounds b{s.requests, s.duration_s, s.warmup_s, s.cooldown_s, s.max_concurrency};
   std::vector<StagePlan> stages;
   switch (p.sweep.kind) {
@@ -172,6 +226,7 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.stages = plan_stages(p);
   plan.auto_sweep = p.sweep.kind == SweepSpec::Kind::automatic;
   plan.shard = p.scale.shard;
+  if (p.trace) plan.trace = trace_plan(*p.trace);
   if (p.scale.start_at_unix_ns) {
     // The agreed wall-clock instant, on this process's steady clock.
     plan.start_at_ns = *p.scale.start_at_unix_ns - sample_realtime_offset(RealtimeOffset::kSampleTries).offset_ns;
@@ -185,6 +240,8 @@ Step<RunPlan> build_plan(const ParsedSettings& p, const TargetSetup& t, const Se
   RunPlan plan = plan_settings(p, t, server);
   if (!p.raw.dataset.empty()) {
     if (Status st = add_dataset_prompts(p.raw, t.headers, plan); !st) return fail(kExitUsage, st.error());
+  } else if (p.trace) {
+    add_trace_prompts(p, t, plan);
   } else if (p.input_tokens) {
     add_synthetic_prompts(p, t, plan);
   } else {

@@ -72,6 +72,13 @@ std::vector<Field> base_rows() {
       {"dataset", "--dataset", &S::dataset, "Load mode", "Prompts from a JSON Lines or ShareGPT file"},
       {"input_tokens", "--input-tokens", &S::input_tokens, "Load mode", "Synthetic prompts: MEAN[:STDDEV] input tokens"},
       {"output_tokens", "--output-tokens", &S::output_tokens, "Load mode", "Synthetic prompts: MEAN[:STDDEV] output tokens"},
+      {"trace", "--trace", &S::trace, "Load mode",
+       "Replay a request trace: arrivals at its times, its input and output lengths (Mooncake JSON Lines "
+       "or Azure CSV, told by content); replaces --rate/--concurrency/--duration"},
+      {"trace_speed", "--trace-speed", &S::trace_speed, "Load mode",
+       "Trace time compression: 2 replays twice as fast (default: 1)"},
+      {"trace_window", "--trace-window", &S::trace_window, "Load mode",
+       "START:END: replay only the trace's arrivals in these seconds from its first, re-based to 0"},
       {"keepalive", "--keepalive", &S::keepalive, "Load mode", "Reuse connections (default; --no-keepalive: one per request)"},
       {"slo", "--slo", &S::slo, "Load mode", "Goodput bounds: ttft_ms=..,tpot_ms=..,e2e_ms=.."},
       {"sweep", "--sweep", &S::sweep, "Load mode", "concurrency=1,2,4,..., rate=1,2,5,... or auto"},
@@ -254,7 +261,7 @@ std::string settings_to_json(const Settings& s, bool pretty) {
 
 bool is_load_mode(const Settings& s) {
   return s.concurrency > 0 || s.rate > 0 || !s.sweep.empty() || s.requests > 0 || s.duration_s > 0 ||
-         !s.dataset.empty() || !s.input_tokens.empty();
+         !s.dataset.empty() || !s.input_tokens.empty() || !s.trace.empty();
 }
 
 }  // namespace llmbench::cli

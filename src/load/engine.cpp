@@ -122,7 +122,8 @@ struct Engine::StageRig {
              stage.mode == LoadMode::spec ? before_measured : std::function<void()>{}),
         closed(windows, stage.requests, plan.prompts.size()) {
     if (stage.mode == LoadMode::open) {
-      schedule = make_open_schedule(stage, plan.arrival, plan.burstiness, plan.seed + index);
+      schedule = plan.trace ? make_trace_schedule(plan.trace->at_ns)
+                            : make_open_schedule(stage, plan.arrival, plan.burstiness, plan.seed + index);
     }
     TicketSource& shared = stage.mode == LoadMode::spec ? static_cast<TicketSource&>(list) : closed;
     for (std::size_t i = 0; i < workers; ++i) {

@@ -1,6 +1,7 @@
 #include "llmbench/load/schedule.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "llmbench/load/arrivals.hpp"
 #include "llmbench/util/clock.hpp"
@@ -80,6 +81,14 @@ OpenSchedule make_open_schedule(const StagePlan& s, Arrival kind, double burstin
     const auto last = std::upper_bound(a.begin() + static_cast<std::ptrdiff_t>(o.measured_end), a.end(), stop);
     o.at_ns.erase(cooldown_ns > 0 ? last : a.begin() + static_cast<std::ptrdiff_t>(o.measured_end), o.at_ns.end());
   }
+  return o;
+}
+
+OpenSchedule make_trace_schedule(std::vector<std::int64_t> at_ns) {
+  OpenSchedule o;
+  o.at_ns = std::move(at_ns);
+  o.measured_begin = 0;
+  o.measured_end = o.at_ns.size();
   return o;
 }
 

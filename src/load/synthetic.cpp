@@ -6,7 +6,6 @@
 #include <cmath>
 #include <memory>
 
-#include "llmbench/load/arrivals.hpp"
 
 namespace llmbench {
 
@@ -27,7 +26,14 @@ bool parse_double(std::string_view s, double& out) {
   return ec == std::errc{} && p == s.data() + s.size() && std::isfinite(out);
 }
 
-std::string words(std::size_t n, SplitMix64& rng) {
+std::uint32_t draw(const LengthSpec& spec, SplitMix64& rng) {
+  const double v = spec.stddev > 0 ? spec.mean + spec.stddev * rng.normal() : spec.mean;
+  return static_cast<std::uint32_t>(std::max(1.0, std::round(v)));
+}
+
+}  // namespace
+
+std::string synthetic_words(std::size_t n, SplitMix64& rng) {
   std::string s;
   s.reserve(n * 6);
   for (std::size_t i = 0; i < n; ++i) {
@@ -37,12 +43,17 @@ std::string words(std::size_t n, SplitMix64& rng) {
   return s;
 }
 
-std::uint32_t draw(const LengthSpec& spec, SplitMix64& rng) {
-  const double v = spec.stddev > 0 ? spec.mean + spec.stddev * rng.normal() : spec.mean;
-  return static_cast<std::uint32_t>(std::max(1.0, std::round(v)));
+double calibrate_words_per_token(std::uint64_t seed, const TokenCounter& counter) {
+  // One sample: the chat template and BOS add a few tokens that the server's
+  // count of the content alone does not show.
+  constexpr std::size_t kSample = 512;
+  if (!counter) return 1.0;
+  SplitMix64 sample_rng(seed);
+  if (auto n = counter(synthetic_words(kSample, sample_rng)); n && *n > 0) {
+    return static_cast<double>(kSample) / static_cast<double>(*n);
+  }
+  return 1.0;
 }
-
-}  // namespace
 
 Expected<LengthSpec> parse_length_spec(std::string_view text) {
   LengthSpec spec;
@@ -74,23 +85,14 @@ std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, con
                                                     std::size_t count, std::uint64_t seed,
                                                     const TokenCounter& counter) {
   SplitMix64 rng(seed ^ 0x5eedf00dull);
-  // Calibrate words per token on one sample (the chat template and BOS add a
-  // few tokens that the server's count of the content alone does not show).
-  double words_per_token = 1.0;
-  if (counter) {
-    constexpr std::size_t kSample = 512;
-    SplitMix64 sample_rng(seed);
-    if (auto n = counter(words(kSample, sample_rng)); n && *n > 0) {
-      words_per_token = static_cast<double>(kSample) / static_cast<double>(*n);
-    }
-  }
+  const double words_per_token = calibrate_words_per_token(seed, counter);
   std::vector<SyntheticPrompt> out;
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     SyntheticPrompt p;
     const std::uint32_t target = draw(input, rng);
     const auto n_words = static_cast<std::size_t>(std::max(1.0, std::round(target * words_per_token)));
-    p.entry.prompt = words(n_words, rng);
+    p.entry.prompt = synthetic_words(n_words, rng);
     p.input_tokens = target;
     if (counter) {
       if (auto n = counter(p.entry.prompt)) p.input_tokens = *n;

@@ -118,6 +118,28 @@ void write_stage_plan(JsonWriter& w, const StagePlan& p) {
   w.field("cooldown_s", p.cooldown_s);
 }
 
+// A trace replay: what was replayed, and how far each request's dispatch
+// was from its trace time (arrival error: the open loop's schedule lag, the
+// same histogram as summary.schedule_lag_ms, named for the trace's reader).
+void write_trace(JsonWriter& w, const TracePlan& t, const StageResult& st) {
+  w.key("trace").begin_object();
+  w.field("file", t.file).field("format", t.format);
+  w.field("rows_in_file", t.rows_in_file).field("rows_replayed", t.at_ns.size());
+  w.field("speed", t.speed).field("window_start_s", t.window_start_s);
+  w.key("window_end_s");
+  if (t.window_end_s >= 0) {
+    w.value(t.window_end_s);
+  } else {
+    w.null();
+  }
+  w.field("span_s", t.at_ns.empty() ? 0.0 : static_cast<double>(t.at_ns.back()) / 1e9);
+  // A whole distribution like every other, so `llmbench merge` pools it
+  // across shards (count and max exactly; summary.schedule_lag_ms, merged
+  // from histograms, has the exact percentiles).
+  write_latency(w, "arrival_error_ms", stats::summarize(st.overall.lag_ns, 1e6));
+  w.end_object();
+}
+
 // Whether the client itself was the bottleneck, and by which rule.
 void write_client_limited(JsonWriter& w, const StageResult& st) {
   w.field("worker_cpu_share_max", st.worker_cpu_share_max);
@@ -272,6 +294,7 @@ void write_stage(JsonWriter& w, const RunReport& rep, const StageResult& st, std
   const auto sets = prompt_sets(st);
   w.begin_object();
   write_stage_plan(w, st.plan);
+  if (plan.trace) write_trace(w, *plan.trace, st);
   w.field("repeat", st.repeat).field("repeats", st.repeats);
   w.field("start_s", st.start_s);
   if (st.planned_start_ns >= 0) w.field("start_late_ms", static_cast<double>(st.began_ns - st.planned_start_ns) / 1e6);

@@ -30,11 +30,30 @@ std::string mode_text(const StagePlan& p) {
   return "spec";
 }
 
+// A trace replay: which rows at what speed, and the arrival error (the
+// open loop's schedule lag: dispatch time - the trace's time).
+void trace_line(std::string& out, const TracePlan& t, const StageResult& st) {
+  std::string window = "whole trace";
+  if (t.window_end_s >= 0) {
+    window = fmt::format("window {:g}:{:g} s", t.window_start_s, t.window_end_s);
+  } else if (t.window_start_s > 0) {
+    window = fmt::format("window {:g} s to the end", t.window_start_s);
+  }
+  out += fmt::format("  Trace: {} ({}), {} of {} rows over {:.2f} s, speed {:g}x, {}\n", t.file, t.format,
+                     t.at_ns.size(), t.rows_in_file, t.at_ns.empty() ? 0.0 : static_cast<double>(t.at_ns.back()) / 1e9,
+                     t.speed, window);
+  const stats::LatencySummary e = stats::summarize(st.overall.lag_ns, 1e6);
+  out += fmt::format("  Arrival error (sent - trace time): p50 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms over {} requests\n",
+                     e.p50, e.p99, e.max, e.count);
+}
+
 void stage_throughput(std::string& out, const RunReport& rep, const StageResult& st) {
   const stats::MetricSet& m = st.overall;
   const std::string repeat = st.repeats > 1 ? fmt::format(" run {}/{}", st.repeat + 1, st.repeats) : "";
-  out += fmt::format("\nStage {}{} ({}; measured {:.1f} s{})\n", st.plan.label, repeat, mode_text(st.plan), m.window_s(),
+  const std::string mode = rep.plan->trace ? std::string("trace replay, open loop") : mode_text(st.plan);
+  out += fmt::format("\nStage {}{} ({}; measured {:.1f} s{})\n", st.plan.label, repeat, mode, m.window_s(),
                      st.window ? ", exact window" : "");
+  if (rep.plan->trace) trace_line(out, *rep.plan->trace, st);
   out += fmt::format("  Requests: {} succeeded, {} failed, {} cancelled; scheduled {} (warm-up {}, cool-down {})\n",
                      m.succeeded, m.failed, m.cancelled, st.scheduled, st.phases.warmup, st.phases.cooldown);
   out += fmt::format("  Throughput: {:.2f} req/s, {:.1f} output tok/s; per request {:.2f} tok/s mean\n",

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 seconds="${1:-30}"
 jobs="${LLMBENCH_FUZZ_JOBS:-2}"
-fuzzers=(fuzz_response_parser fuzz_sse_framer fuzz_event_decoder fuzz_prometheus fuzz_proc_text fuzz_rx_timestamp)
+fuzzers=(fuzz_response_parser fuzz_sse_framer fuzz_event_decoder fuzz_prometheus fuzz_proc_text fuzz_rx_timestamp fuzz_trace)
 fixtures="tests/fixtures/llama-server"
 [ -d "$fixtures" ] || fixtures="/work/shared/fixtures/llama-server"
 bin_dir="build/fuzz/tests/fuzz"
@@ -175,6 +175,16 @@ printf '\012\000%s\n' '7f4680000000 default file=/dev/hugepages/m huge dirty=153
 for f in "$fixtures"/slots_*.http "$fixtures"/props.http; do
   perl -0777 -pe 's/\A.*?\r\n\r\n//s' "$f" | seed "$work/fuzz_proc_text" "$(basename "$f")" '\013\000'
 done
+
+# fuzz_trace: the shipped example traces; the Azure rows also without their
+# header behind option 1, which puts it back.
+mkdir -p "$work/fuzz_trace"
+seed "$work/fuzz_trace" mooncake '\000\000' <bench_configs/trace-mooncake.jsonl
+seed "$work/fuzz_trace" azure '\000\000' <bench_configs/trace-azure.csv
+tail -n +2 bench_configs/trace-azure.csv | seed "$work/fuzz_trace" azure_rows '\001\000'
+# the row (75 bytes, cut \113 after it), then a window for it
+printf '\000\001\113\000{"timestamp": 1, "input_length": 3, "output_length": 1, "hash_ids": [4]}\n0.5:9' \
+  >"$work/fuzz_trace/window"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

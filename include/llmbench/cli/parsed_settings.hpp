@@ -7,6 +7,7 @@
 
 #include "llmbench/cli/settings.hpp"
 #include "llmbench/cli/shard_settings.hpp"
+#include "llmbench/cli/trace_settings.hpp"
 #include "llmbench/http/read_timestamps.hpp"
 #include "llmbench/http/request.hpp"
 #include "llmbench/http/url.hpp"
@@ -35,6 +36,7 @@ struct ParsedSettings {
   http::HeaderList headers;         // --header, split into name and value
   std::optional<LengthSpec> input_tokens;
   std::optional<LengthSpec> output_tokens;
+  std::optional<TraceReplay> trace;  // --trace, read and windowed
   bool load_mode = false;
   std::optional<bool> cache_prompt;  // --cache-prompt on|off; nullopt: not sent
   std::optional<bool> continuous_usage;  // --continuous-usage on|off; nullopt: auto (by the target's scheme)

@@ -58,6 +58,9 @@ struct Settings {
   std::string dataset;
   std::string input_tokens;
   std::string output_tokens;
+  std::string trace;         // --trace FILE: Mooncake JSON Lines or Azure CSV
+  double trace_speed = 1.0;  // time compression: 2 replays twice as fast
+  std::string trace_window;  // "START:END", seconds of the trace
   bool keepalive = true;
   std::string slo;
   std::string client_limits;  // overrides of stats::ClientLimits, "read_lag_ms=2,..."

@@ -65,6 +65,19 @@ struct ShardPlan {
   std::uint32_t count = 1;
 };
 
+// A trace replay (--trace): the arrivals come from a file instead of a rate.
+struct TracePlan {
+  std::string file;             // as given on the command line
+  std::string format;           // "mooncake" or "azure"
+  std::size_t rows_in_file = 0;
+  double speed = 1.0;           // --trace-speed: 2 replays twice as fast
+  double window_start_s = 0;    // --trace-window, seconds of the trace from its first arrival
+  double window_end_s = -1;     // -1: to the trace's end
+  // Every replayed arrival (row i of the window sends prompt i), ns from the
+  // stage's start: the window's start is 0, times divided by the speed.
+  std::vector<std::int64_t> at_ns;
+};
+
 struct RunPlan {
   http::Target target;
   protocol::ApiFlavor flavor = protocol::ApiFlavor::chat;
@@ -96,6 +109,7 @@ struct RunPlan {
   stats::Slo slo;
   stats::ClientLimits client_limits;  // when the client itself is the bottleneck (--client-limits)
   ShardPlan shard;
+  std::optional<TracePlan> trace;  // --trace: the open loop's arrivals are the trace's
   // --start-at: the agreed instant on the steady clock (now_ns()'s scale) at
   // which stage 0 starts in every shard; -1: at once.
   std::int64_t start_at_ns = -1;

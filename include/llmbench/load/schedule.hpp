@@ -58,6 +58,11 @@ struct OpenSchedule {
 
 OpenSchedule make_open_schedule(const StagePlan& s, Arrival kind, double burstiness, std::uint64_t seed);
 
+// A trace replay's schedule: the given arrivals (ns from the stage's start,
+// non-decreasing), every one measured. The open-loop driver sends each at its
+// time and measures from it, as for a rate.
+OpenSchedule make_trace_schedule(std::vector<std::int64_t> at_ns);
+
 // One worker's share of an open-loop schedule: arrivals index, index +
 // workers, index + 2 x workers, ..., each with its intended send time on the
 // run's clock. Used by that worker's thread only.

@@ -10,6 +10,7 @@
 
 #include "llmbench/load/dataset.hpp"
 #include "llmbench/util/expected.hpp"
+#include "llmbench/util/splitmix64.hpp"
 
 namespace llmbench {
 
@@ -29,6 +30,13 @@ using TokenCounter = std::function<std::optional<std::uint32_t>(const std::strin
 // /tokenize would otherwise be asked once per prompt: 257 failing requests
 // for 256 synthetic prompts) and calls `on_failure` once when it happens.
 TokenCounter stop_after_first_failure(TokenCounter counter, std::function<void()> on_failure);
+
+// `n` words drawn from the synthetic word list (about one token each).
+std::string synthetic_words(std::size_t n, SplitMix64& rng);
+
+// Words per token of synthetic text as the server counts it, from one
+// sample of 512 words; 1.0 when `counter` is empty or fails.
+double calibrate_words_per_token(std::uint64_t seed, const TokenCounter& counter);
 
 struct SyntheticPrompt {
   DatasetEntry entry;
