@@ -1,5 +1,8 @@
 #include "llmbench/http/connection.hpp"
 
+#include <cerrno>
+#include <utility>
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -34,6 +37,8 @@ asio::awaitable<std::error_code> Connection::connect(const asio::ip::tcp::resolv
   // stamped. A refusal is not an error: the reads fall back to user time,
   // and the request path counts the connection.
   kernel_stamps_ = want_kernel_stamps_ && enable_rx_timestamps(socket_.native_handle());
+  // Every read then says whether it emptied the queue (read() says why).
+  enable_rx_inq(socket_.native_handle());
   if (tls_ctx_ != nullptr) {
     tls_.emplace(tls_layer_, *tls_ctx_);
     // SNI, and the name the certificate must match.
@@ -74,26 +79,36 @@ asio::awaitable<ReadResult> Connection::read(std::span<char> shared) {
   for (;;) {
     if (wait_first_) {
       // edge_socket.hpp's contract: every wait that completes is followed
-      // by reads until one is short (or fails), which this loop does.
+      // by reads until the kernel's queue is empty, which this loop does.
+      waiting_ = true;
       auto [wec] = co_await socket_.async_wait_readable(use_tuple);
-      if (wec) co_return ReadResult{wec, {}, nullptr};
+      waiting_ = false;
+      if (woken_ && wec == asio::error::operation_aborted) {
+        woken_ = false;
+        if (woken_error_ != 0) {
+          // The probe's MSG_PEEK reported the error, which clears it.
+          const std::error_code ec(std::exchange(woken_error_, 0), asio::error::get_system_category());
+          co_return ReadResult{ec, {}, nullptr};
+        }
+      } else if (wec) {
+        co_return ReadResult{wec, {}, nullptr};
+      }
     }
+    // recvmsg with a control buffer on the stack: the same one system call
+    // as a plain read, plus the receive stamp and what the read left behind.
+    const StampedRead r = recv_stamped(socket_.native_handle(), shared.data(), shared.size());
     std::error_code ec;
-    std::size_t n = 0;
-    std::int64_t kernel_ns = -1;
-    if (kernel_stamps_) {
-      // recvmsg with a control buffer on the stack: the same one system
-      // call as read_some, plus the stamp.
-      const StampedRead r = recv_stamped(socket_.native_handle(), shared.data(), shared.size());
-      n = r.bytes > 0 ? static_cast<std::size_t>(r.bytes) : 0;
-      if (r.bytes < 0) ec = std::error_code(r.error, asio::error::get_system_category());
-      if (r.bytes == 0) ec = asio::error::eof;
-      kernel_ns = to_steady(r.realtime_ns);
-    } else {
-      n = socket_.read_some(asio::buffer(shared.data(), shared.size()), ec);
-    }
+    const std::size_t n = r.bytes > 0 ? static_cast<std::size_t>(r.bytes) : 0;
+    if (r.bytes < 0) ec = std::error_code(r.error, asio::error::get_system_category());
+    if (r.bytes == 0) ec = asio::error::eof;
+    const std::int64_t kernel_ns = kernel_stamps_ ? to_steady(r.realtime_ns) : -1;
     if (ec != asio::error::would_block && ec != asio::error::try_again) {
-      wait_first_ = n < shared.size();
+      // The queue is empty only when the kernel says so (TCP_INQ 0). A read
+      // shorter than its buffer is not proof: a FIN that came in the same
+      // burst as the last bytes stays queued behind them and raises no edge
+      // of its own, so waiting would wait for ever. Without TCP_INQ the next
+      // read finds out (EAGAIN or EOF) before any wait.
+      wait_first_ = trust_inq_ && r.inq == 0;
       co_return ReadResult{ec, std::string_view(shared.data(), n), shared.data() + shared.size() + kPadding, kernel_ns};
     }
     wait_first_ = true;
@@ -111,7 +126,21 @@ bool Connection::still_open() noexcept {
   return errno == EAGAIN || errno == EWOULDBLOCK;
 }
 
+bool Connection::wake_if_pending() noexcept {
+  if (!waiting_ || woken_ || tls_ || !socket_.is_open()) return false;
+  char probe;
+  const ssize_t n = ::recv(socket_.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return false;
+  woken_ = true;
+  woken_error_ = n < 0 ? errno : 0;
+  std::error_code ignored;
+  socket_.cancel(ignored);
+  return true;
+}
+
 void Connection::close() noexcept {
+  woken_ = false;
+  woken_error_ = 0;
   std::error_code ignored;
   socket_.cancel(ignored);
   socket_.close(ignored);

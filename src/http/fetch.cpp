@@ -43,6 +43,7 @@ asio::awaitable<void> do_fetch(asio::io_context& io, const Target& target, std::
     co_return;
   }
   Connection conn(io, opts.tls);
+  conn.read_until_empty();
   if (auto ec = co_await conn.connect(endpoints, target.host)) {
     out.error = timed_out ? "timed out" : describe(ec);
     co_return;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -32,6 +33,27 @@ bool is_timestamping(const cmsghdr& c) noexcept {
 bool enable_rx_timestamps(int fd) noexcept {
   const int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
   return ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) == 0;
+}
+
+bool enable_rx_inq(int fd) noexcept {
+  const int on = 1;
+  return ::setsockopt(fd, IPPROTO_TCP, TCP_INQ, &on, sizeof on) == 0;
+}
+
+int rx_inq(const msghdr& msg) noexcept {
+  if (msg.msg_control == nullptr || (msg.msg_flags & MSG_CTRUNC) != 0) return -1;
+  // As rx_realtime_ns: each header is checked against the end by hand.
+  msghdr& m = const_cast<msghdr&>(msg);
+  const auto* end = static_cast<const unsigned char*>(msg.msg_control) + msg.msg_controllen;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+    if (c->cmsg_level != IPPROTO_TCP || c->cmsg_type != TCP_CM_INQ || c->cmsg_len < CMSG_LEN(sizeof(int))) continue;
+    const unsigned char* data = CMSG_DATA(c);
+    if (data + sizeof(int) > end) return -1;
+    int inq = 0;
+    std::memcpy(&inq, data, sizeof inq);
+    return inq < 0 ? -1 : inq;
+  }
+  return -1;
 }
 
 std::int64_t rx_realtime_ns(const msghdr& msg) noexcept {
@@ -69,7 +91,7 @@ StampedRead recv_stamped(int fd, char* data, std::size_t size) noexcept {
     const ssize_t n = ::recvmsg(fd, &msg, MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return StampedRead{n, errno, -1};
-    return StampedRead{n, 0, n > 0 ? rx_realtime_ns(msg) : -1};
+    return StampedRead{n, 0, n > 0 ? rx_realtime_ns(msg) : -1, n > 0 ? rx_inq(msg) : -1};
   }
 }
 

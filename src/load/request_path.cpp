@@ -26,9 +26,14 @@ void push(SpscRing<T>& ring, const T& v, WorkerCounters& c) {
 Slot::Slot(RequestPath& p, std::uint64_t seed)
     : path(p),
       consumer(p.decoder_, p.plan_.max_event_bytes),
-      watchdog(p.exchange_.io, [this] {
-        if (conn) conn->close();
-      }),
+      watchdog(
+          p.exchange_.io,
+          [this] {
+            if (conn) conn->close();
+          },
+          [this] {
+            if (conn) conn->wake_if_pending();
+          }),
       backoff(seed) {
   consumer.stage_samples(&staged, p.plan_.stamp_lag);
 }

@@ -1,4 +1,4 @@
-// Fuzzes http::rx_realtime_ns with arbitrary control data, as if a recvmsg
+// Fuzzes http::rx_realtime_ns and http::rx_inq with arbitrary control data, as if a recvmsg
 // had returned it: whatever the headers claim (lengths past the buffer,
 // truncated messages, several messages), it must read only inside
 // msg_controllen (ASan: the bytes sit in a heap block of exactly that size)
@@ -43,7 +43,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   msg.msg_control = control;
   msg.msg_controllen = size;
   const std::int64_t got = llmbench::http::rx_realtime_ns(msg);
+  // The same bytes as TCP_CM_INQ: only inside msg_controllen, -1 or a count.
+  const int inq = llmbench::http::rx_inq(msg);
   std::free(control);
+  if (inq < -1) std::abort();
   if (got != -1 && (got < 0 || got >= 9'000'000'001'000'000'000)) std::abort();
   const std::int64_t want = expected_stamp(data, size);
   if (want != -2 && got != want) std::abort();

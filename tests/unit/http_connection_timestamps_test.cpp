@@ -3,11 +3,14 @@
 // time for a coalesced read, none in user mode or on a close.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+
 #include <asio.hpp>
 
 #include <array>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "llmbench/http/connection.hpp"
 #include "llmbench/http/rx_timestamp.hpp"
@@ -114,6 +117,105 @@ TEST(ConnectionTimestamps, AnOrderlyCloseIsEofWithoutAStamp) {
   EXPECT_EQ(r.ec, asio::error::eof);
   EXPECT_TRUE(r.bytes.empty());
   EXPECT_EQ(r.kernel_ns, -1);
+}
+
+// The peer's last bytes and its FIN arrive in one burst while the client
+// waits: one edge for both. The read that returns the bytes is shorter than
+// its buffer, yet the queue still holds the FIN, and no further edge will
+// announce it; a reader that took the short read for an empty queue waited
+// for ever (streams that a server cut without [DONE] were counted as
+// timeouts, after --idle-timeout, instead of "incomplete" at once). The next
+// read must return the end-of-file without waiting.
+TEST(ConnectionTimestamps, AFinThatCameWithTheLastBytesIsReadWithoutAnotherEdge) {
+  for (const ReadTimestamps mode : {ReadTimestamps::kernel, ReadTimestamps::user}) {
+    Loopback lb(mode);
+    ASSERT_FALSE(lb.connect_ec) << lb.connect_ec.message();
+    // A first byte, read, so that the socket's registration-time readiness
+    // and the byte's own edge are used up.
+    lb.send("a");
+    std::int64_t user_ns = -1;
+    ASSERT_EQ(lb.read(user_ns).bytes, "a");
+    std::vector<ReadResult> reads;
+    bool done = false;
+    asio::co_spawn(
+        lb.io,
+        [&]() -> asio::awaitable<void> {
+          for (int i = 0; i < 2; ++i) {
+            reads.push_back(co_await lb.conn.read(std::span<char>(lb.buf.data(), lb.buf.size() - 64)));
+            if (reads.back().ec) break;
+          }
+          done = true;
+        },
+        asio::detached);
+    // The read runs until it waits: no bytes, every pending edge seen.
+    for (int i = 0; i < 3; ++i) {
+      lb.io.poll();
+      lb.io.restart();
+    }
+    ASSERT_TRUE(reads.empty()) << "a read completed with nothing sent";
+    lb.send("partial");
+    lb.server.shutdown(asio::ip::tcp::socket::shutdown_send);
+    pollfd p{lb.conn.native_handle(), POLLRDHUP, 0};
+    ASSERT_EQ(::poll(&p, 1, 5000), 1) << "the FIN never reached the client";
+    // Bounded: a read that waits for an edge that never comes fails here.
+    lb.io.run_for(std::chrono::seconds(5));
+    ASSERT_TRUE(done) << "the end-of-file queued behind the last bytes was never read ("
+                      << reads.size() << " reads)";
+    ASSERT_EQ(reads.size(), 2u);
+    EXPECT_EQ(reads[0].bytes, "partial");
+    EXPECT_FALSE(reads[0].ec) << reads[0].ec.message();
+    EXPECT_EQ(reads[1].ec, asio::error::eof);
+  }
+}
+
+// A reset in one burst with the last bytes: the read returns the bytes, and
+// nothing (no edge, no TCP_INQ count) says a reset waits behind them. The
+// quiet probe (wake_if_pending, run by the request's watchdog) finds it and
+// wakes the read, which then fails as a reset (not as an orderly close: the
+// probe's MSG_PEEK took the socket's error and hands it on).
+TEST(ConnectionTimestamps, TheQuietProbeWakesAReadThatAResetWouldNeverWake) {
+  Loopback lb(ReadTimestamps::kernel);
+  ASSERT_FALSE(lb.connect_ec) << lb.connect_ec.message();
+  lb.send("a");
+  std::int64_t user_ns = -1;
+  ASSERT_EQ(lb.read(user_ns).bytes, "a");
+  std::vector<ReadResult> reads;
+  bool done = false;
+  asio::co_spawn(
+      lb.io,
+      [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 2; ++i) {
+          reads.push_back(co_await lb.conn.read(std::span<char>(lb.buf.data(), lb.buf.size() - 64)));
+          if (reads.back().ec) break;
+        }
+        done = true;
+      },
+      asio::detached);
+  for (int i = 0; i < 3; ++i) {
+    lb.io.poll();
+    lb.io.restart();
+  }
+  ASSERT_TRUE(reads.empty());
+  EXPECT_FALSE(lb.conn.wake_if_pending()) << "woke a read with nothing to read";
+  lb.send("partial");
+  lb.server.set_option(asio::socket_base::linger(true, 0));
+  lb.server.close();  // RST
+  pollfd p{lb.conn.native_handle(), POLLRDHUP, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1) << "the reset never reached the client";
+  for (int i = 0; i < 3; ++i) {
+    lb.io.poll();
+    lb.io.restart();
+  }
+  ASSERT_EQ(reads.size(), 1u) << "the bytes before the reset were not read";
+  EXPECT_EQ(reads[0].bytes, "partial");
+  // The edge was used up by the bytes: the read waits (for ever, without the
+  // probe). The probe wakes it.
+  ASSERT_FALSE(done) << "the read saw the reset by itself: this test no longer tests the probe";
+  ASSERT_TRUE(lb.conn.wake_if_pending());
+  lb.io.run_for(std::chrono::seconds(5));
+  ASSERT_TRUE(done) << "the woken read never finished";
+  ASSERT_EQ(reads.size(), 2u);
+  EXPECT_EQ(reads[1].ec, asio::error::connection_reset) << reads[1].ec.message();
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -89,6 +92,79 @@ TEST(RxTimestamp, TruncatedOrBadMessagesAreMinusOne) {
   put_timestamps(bad.add(SOL_SOCKET, SCM_TIMESTAMPING, 3 * sizeof(timespec)), {9, 1'000'000'000}, {});
   m = bad.msg();
   EXPECT_EQ(rx_realtime_ns(m), -1);
+}
+
+TEST(RxInq, ReadsTcpCmInqBesideTheStamp) {
+  Control c;
+  put_timestamps(c.add(SOL_SOCKET, SCM_TIMESTAMPING, 3 * sizeof(timespec)), {5, 7}, {});
+  const int left = 42;
+  std::memcpy(c.add(IPPROTO_TCP, TCP_CM_INQ, sizeof left), &left, sizeof left);
+  msghdr m = c.msg();
+  EXPECT_EQ(rx_inq(m), 42);
+  EXPECT_EQ(rx_realtime_ns(m), 5'000'000'007);
+}
+
+TEST(RxInq, MissingCutOrNegativeIsUnknown) {
+  Control stamp_only;
+  put_timestamps(stamp_only.add(SOL_SOCKET, SCM_TIMESTAMPING, 3 * sizeof(timespec)), {5, 7}, {});
+  msghdr m = stamp_only.msg();
+  EXPECT_EQ(rx_inq(m), -1);
+  msghdr none{};
+  EXPECT_EQ(rx_inq(none), -1);
+  // A message too short for its int.
+  Control shortened;
+  shortened.add(IPPROTO_TCP, TCP_CM_INQ, sizeof(int), CMSG_LEN(1));
+  m = shortened.msg();
+  EXPECT_EQ(rx_inq(m), -1);
+  // MSG_CTRUNC: the kernel had more to say than there was room for.
+  Control cut;
+  const int left = 3;
+  std::memcpy(cut.add(IPPROTO_TCP, TCP_CM_INQ, sizeof left), &left, sizeof left);
+  m = cut.msg();
+  m.msg_flags = MSG_CTRUNC;
+  EXPECT_EQ(rx_inq(m), -1);
+  Control negative;
+  const int bad = -5;
+  std::memcpy(negative.add(IPPROTO_TCP, TCP_CM_INQ, sizeof bad), &bad, sizeof bad);
+  m = negative.msg();
+  EXPECT_EQ(rx_inq(m), -1);
+}
+
+// The kernel's own answer on a real loopback TCP connection: the bytes a
+// read left behind, and 1 for a FIN that came with the last bytes (which a
+// read shorter than its buffer does not reveal).
+TEST(RxInq, ARealReadSaysWhatItLeftAndAPendingFinCountsOne) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int client = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const int server = ::accept(listener, nullptr, nullptr);
+  ASSERT_GE(server, 0);
+  ASSERT_TRUE(enable_rx_inq(client)) << "this kernel refused TCP_INQ";
+  ASSERT_EQ(::send(server, "0123456789", 10, 0), 10);
+  ::shutdown(server, SHUT_WR);
+  // Both the bytes and the FIN are there before the first read.
+  pollfd p{client, POLLRDHUP, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1);
+  char buf[64];
+  StampedRead r = recv_stamped(client, buf, 4);
+  ASSERT_EQ(r.bytes, 4);
+  EXPECT_EQ(r.inq, 6 + 1) << "six bytes and the FIN are left";
+  r = recv_stamped(client, buf, sizeof buf);
+  ASSERT_EQ(r.bytes, 6) << "a short read: all the bytes there were";
+  EXPECT_EQ(r.inq, 1) << "the FIN is still to be read, and says so";
+  r = recv_stamped(client, buf, sizeof buf);
+  EXPECT_EQ(r.bytes, 0);
+  ::close(server);
+  ::close(client);
+  ::close(listener);
 }
 
 }  // namespace

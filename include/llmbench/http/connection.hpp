@@ -65,7 +65,19 @@ class Connection {
   [[nodiscard]] bool still_open() noexcept;
   // Stops any pending operation and closes; safe to call twice.
   void close() noexcept;
+  // The quiet probe (load/watchdog.hpp): when a plain read waits for an edge
+  // and the kernel already holds something for it (bytes, the end of file,
+  // an error), wakes the read, which then reads it. One MSG_PEEK; true when
+  // it woke a read. A reset that arrived in one burst with the last bytes is
+  // what it is for: unlike a FIN (TCP_INQ counts it), nothing at all tells
+  // the read that follows them that a reset waits.
+  bool wake_if_pending() noexcept;
+  // For reads that no watchdog probes (the control plane's fetches): read
+  // until EAGAIN before every wait, one more system call per read, so that
+  // a reset behind the last bytes is seen at once.
+  void read_until_empty() noexcept { trust_inq_ = false; }
   [[nodiscard]] bool is_open() const noexcept { return socket_.is_open(); }
+  [[nodiscard]] int native_handle() noexcept { return socket_.native_handle(); }
   // After connect: whether this connection's reads carry kernel stamps
   // (false in user mode, and when the socket refused the option).
   [[nodiscard]] bool kernel_stamps() const noexcept { return kernel_stamps_; }
@@ -84,10 +96,15 @@ class Connection {
   RealtimeOffset* clock_;
   bool want_kernel_stamps_;
   bool kernel_stamps_ = false;
-  // Whether the kernel probably has nothing for us: after the request was
-  // written, or a read that did not fill the buffer. Then the next read waits
-  // for readiness first instead of trying (and failing with EAGAIN).
+  // Whether the kernel has nothing for us: after the request was written, or
+  // a read whose TCP_INQ said it left nothing (not merely a short read: a
+  // FIN may wait behind it). Then the next read waits for readiness first
+  // instead of trying (and failing with EAGAIN).
   bool wait_first_ = true;
+  bool trust_inq_ = true;   // TCP_INQ 0 means empty (else: read until EAGAIN)
+  bool waiting_ = false;    // a plain read waits for an edge
+  bool woken_ = false;      // wake_if_pending() cancelled that wait
+  int woken_error_ = 0;     // the socket error its MSG_PEEK took (and so cleared)
 };
 
 // Idle kept-alive connections of one worker; LIFO so the warmest is reused.

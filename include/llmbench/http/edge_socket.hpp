@@ -18,11 +18,13 @@
 //   - otherwise it is queued with no system call, and the next edge
 //     completes it from the reactor.
 // The contract that makes this correct: after a wait completes, the caller
-// reads until the kernel's queue is empty (a read shorter than its buffer,
-// EAGAIN, EOF or an error) before it waits again. Every byte that arrives
-// after that read raises a new edge. Connection::read and StampedSocket keep
-// it (a short TCP read empties the receive queue: tcp_recvmsg copies until the
-// queue is empty or the buffer is full).
+// reads until the kernel's queue is empty (EAGAIN, EOF, an error, or a read
+// whose TCP_INQ message says it left nothing) before it waits again. Every
+// byte that arrives after that read raises a new edge. Connection::read and
+// StampedSocket keep it. A read shorter than its buffer is NOT enough: when
+// the peer's last bytes and its FIN arrive in one burst (one edge),
+// tcp_recvmsg returns the bytes and leaves the end-of-file for the next read,
+// and no edge will ever announce it (rx_timestamp.hpp, enable_rx_inq).
 //
 // This uses asio's reactor internals (asio/detail), so it is compiled only
 // for the epoll reactor that Debian's asio 1.22 uses; elsewhere it is a plain

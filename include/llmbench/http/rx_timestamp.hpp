@@ -37,11 +37,21 @@
 
 namespace llmbench::http {
 
-// Room for one SCM_TIMESTAMPING message (three timespecs).
-inline constexpr std::size_t kRxControlBytes = CMSG_SPACE(3 * sizeof(timespec));
+// Room for one SCM_TIMESTAMPING message (three timespecs) and one TCP_CM_INQ
+// message (an int).
+inline constexpr std::size_t kRxControlBytes = CMSG_SPACE(3 * sizeof(timespec)) + CMSG_SPACE(sizeof(int));
 
 // Turns on software receive stamps for `fd`; false when the kernel refuses.
 bool enable_rx_timestamps(int fd) noexcept;
+
+// Turns on TCP_INQ for `fd` (Linux 4.18): every recvmsg then says how many
+// bytes it left in the receive queue, and a FIN not yet read counts as one.
+// That is what lets an edge-triggered reader (edge_socket.hpp) know, with no
+// extra system call, whether the queue is empty: a read shorter than its
+// buffer is not enough, because tcp_recvmsg returns the data before a FIN
+// that came with it, and the FIN raises no edge of its own. False when the
+// kernel refuses.
+bool enable_rx_inq(int fd) noexcept;
 
 // The software receive stamp (CLOCK_REALTIME nanoseconds) among the control
 // messages of a completed recvmsg, or -1 when there is none: no
@@ -49,10 +59,16 @@ bool enable_rx_timestamps(int fd) noexcept;
 // stamp (a packet that came in before stamping was on).
 std::int64_t rx_realtime_ns(const msghdr& msg) noexcept;
 
+// The TCP_CM_INQ value among the control messages of a completed recvmsg:
+// the bytes left to read (a pending FIN counts as one), or -1 when there is
+// no such message (TCP_INQ off, or cut short by MSG_CTRUNC).
+int rx_inq(const msghdr& msg) noexcept;
+
 struct StampedRead {
   ssize_t bytes = -1;           // recvmsg's result: > 0 data, 0 orderly close, < 0 error
   int error = 0;                // errno when bytes < 0 (EAGAIN: nothing there)
   std::int64_t realtime_ns = -1;  // the kernel's receive stamp, when bytes > 0 and there was one
+  int inq = -1;                 // what the read left to read (TCP_INQ; a FIN counts 1), -1 unknown
 };
 
 // One non-blocking recvmsg into [data, data + size) with a control buffer on

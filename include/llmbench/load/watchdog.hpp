@@ -9,6 +9,15 @@
 // A generation counter, bumped by every arm and disarm, makes a wake-up that
 // belongs to an earlier request a no-op: Asio may already have queued the
 // completion of a timer that was cancelled.
+//
+// The same timer runs the quiet probe: when a request has had no data for
+// kFirstProbeNs, the probe action runs (the request path asks the
+// connection whether the kernel holds something its read has not been woken
+// for), then again after twice the gap, up to kMaxProbeGapNs, and the gap
+// starts over once data comes. It is the safety net of edge-triggered reads
+// (http/edge_socket.hpp): a peer's reset that arrives in one burst with its
+// last bytes raises no edge of its own. A stream that keeps sending costs one
+// timer wake-up per kFirstProbeNs, not one per read.
 #include <asio.hpp>
 
 #include <cstdint>
@@ -18,7 +27,11 @@ namespace llmbench {
 
 class Watchdog {
  public:
-  Watchdog(asio::io_context& io, std::function<void()> on_expire);
+  static constexpr std::int64_t kFirstProbeNs = 1'000'000'000;
+  static constexpr std::int64_t kMaxProbeGapNs = 8'000'000'000;
+
+  // `on_quiet` (may be empty) is the quiet probe.
+  Watchdog(asio::io_context& io, std::function<void()> on_expire, std::function<void()> on_quiet = {});
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
 
@@ -34,12 +47,17 @@ class Watchdog {
 
  private:
   [[nodiscard]] std::int64_t due_ns() const noexcept;
+  [[nodiscard]] std::int64_t wake_ns() const noexcept;
   void sleep_until(std::int64_t at_ns);
   void on_wake(std::uint64_t generation);
 
   asio::steady_timer timer_;
   std::function<void()> on_expire_;
+  std::function<void()> on_quiet_;
   std::uint64_t generation_ = 0;
+  std::int64_t probe_gap_ns_ = kFirstProbeNs;
+  std::int64_t next_probe_ns_ = 0;
+  std::int64_t activity_at_probe_ns_ = 0;  // last_activity_ns_ when the gap last grew
   std::int64_t deadline_ns_ = 0;
   std::int64_t idle_ns_ = 0;
   std::int64_t last_activity_ns_ = 0;
