@@ -46,7 +46,8 @@ Aggregator::Aggregator(const RunPlan& plan, StageResult& result, bool keep_recor
       timeline_(stats::TimeSeries(clock.windows.start_ns, seconds_to_ns(plan.timeseries_interval_s), clock.run_start_ns),
                 exact_window(result.plan, clock.windows), tracked_clients(result.plan)),
       stop_rules_(StopLimits{plan.abort_after_s, plan.max_error_rate}, plan.target.origin(), clock.run_start_ns),
-      stop_(clock.stop) {
+      stop_(clock.stop),
+      interrupted_at_ns_(clock.interrupted_at_ns) {
   result_.prompts.resize(plan.groups.empty() ? plan.prompts.size() : plan.groups.size());
   group_of_.reserve(plan.prompts.size());
   for (std::size_t i = 0; i < plan.prompts.size(); ++i) {
@@ -81,6 +82,11 @@ void Aggregator::loop() {
   auto idle_sleep = kIdleSleep;
   for (;;) {
     const bool done = producers_done_.load(std::memory_order_acquire);
+    // Before the drain: every token drained from here on is judged against
+    // the cut window (those read before the signal were drained before it).
+    if (interrupted_at_ns_ != nullptr) {
+      if (const std::int64_t t = interrupted_at_ns_->load(std::memory_order_acquire); t >= 0) cut_window(t);
+    }
     const std::size_t n = drain();
     const std::int64_t now = now_ns();
     if (obs_.progress && now - last_progress_ns_ >= progress_interval_ns_) report_progress(now);
@@ -182,7 +188,19 @@ void Aggregator::check_stop_rules(std::int64_t now) {
   if (auto reason = stop_rules_.check(now)) {
     stopped_ = true;
     result_.stopped_early = *reason;
+    cut_window(now);
     stop_(*reason);
+  }
+}
+
+void Aggregator::cut_window(std::int64_t t_ns) {
+  if (window_cut_) return;
+  window_cut_ = true;
+  timeline_.cut(t_ns);
+  result_.window = timeline_.window();
+  if (const auto& w = timeline_.window()) {
+    for (PromptResult& p : result_.prompts) p.measured.open_window(w->length_ns());
+    result_.overall.open_window(w->length_ns());
   }
 }
 

@@ -167,6 +167,8 @@ Status Engine::prepare() {
 }
 
 void Engine::interrupt() noexcept {
+  std::int64_t none = -1;
+  signalled_at_ns_.compare_exchange_strong(none, now_ns(), std::memory_order_acq_rel);
   signalled_.store(true, std::memory_order_relaxed);
   gate_closed_.store(true, std::memory_order_relaxed);
   std::lock_guard lock(workers_mutex_);
@@ -269,7 +271,8 @@ StageResult Engine::run_stage(std::uint32_t index, const StagePlan& whole, const
                  StageClock{windows, run_start_ns_, [this](const StopReason& why) {
                                spdlog::warn("{}", why.message);
                                stop_early();
-                             }});
+                             },
+                             &signalled_at_ns_});
   for (auto& w : workers) agg.attach(*w);
   register_workers(workers);
   StageRig rig(plan_, stage, index, nworkers, gate_closed_, windows, before_measured_run_);

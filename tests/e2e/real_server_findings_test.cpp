@@ -68,6 +68,12 @@ TEST(RealServer, AServerThatDiesStopsTheStageWithExitThreeAndFewConnectAttempts)
   // Four clients backing off from 10 ms to 1 s for 2 s: a few dozen attempts,
   // not the tens of thousands a second of a client that never waits.
   EXPECT_LT(connects, 100);
+  // The measured window ends where the stage stopped, not 30 s after it
+  // began: the rates are those of the time the stage ran.
+  const double window = num(j.root(), "/stages/0/summary/measured_window_s");
+  EXPECT_GT(window, 0.0);
+  EXPECT_LE(window, num(j.root(), "/stages/0/elapsed_s") + 0.01) << "the window ran on past the stop";
+  EXPECT_LT(window, 20.0);
 }
 
 TEST(RealServer, TooManyErrorsStopTheStageWithExitSeven) {

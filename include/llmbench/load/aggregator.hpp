@@ -41,6 +41,11 @@ struct StageClock {
   std::int64_t run_start_ns = 0;
   // Called once, on the aggregator's thread, when a stop rule is broken.
   std::function<void(const StopReason&)> stop;
+  // When the run was interrupted (SIGINT/SIGTERM), or -1: the measured window
+  // ends there, as it does where a stop rule stops the stage. Otherwise the
+  // planned window's rest, when nothing more was sent, would dilute every
+  // rate.
+  const std::atomic<std::int64_t>* interrupted_at_ns = nullptr;
 };
 
 class Aggregator {
@@ -70,6 +75,7 @@ class Aggregator {
   void report_progress(std::int64_t now);
   void finish_timeline();
   void check_stop_rules(std::int64_t now);
+  void cut_window(std::int64_t t_ns);
 
   const RunPlan& plan_;
   StageResult& result_;
@@ -87,6 +93,8 @@ class Aggregator {
   std::thread thread_;
   std::atomic<bool> producers_done_{false};
   std::int64_t started_ns_ = 0;
+  const std::atomic<std::int64_t>* interrupted_at_ns_ = nullptr;
+  bool window_cut_ = false;
   std::int64_t last_progress_ns_ = 0;
   std::uint64_t tokens_at_progress_ = 0;
   std::uint64_t errors_ = 0;

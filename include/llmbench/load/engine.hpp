@@ -69,6 +69,7 @@ class Engine {
   std::atomic<bool> gate_closed_{false};  // nothing new starts (a signal or a stop rule)
   std::atomic<bool> interrupted_{false};  // in-flight requests are being cancelled
   std::atomic<bool> signalled_{false};
+  std::atomic<std::int64_t> signalled_at_ns_{-1};  // the first interrupt(): the measured window ends there
   std::atomic<bool> stopped_{false};
   std::mutex workers_mutex_;  // guards the list interrupt() walks; never on the I/O path
   std::vector<Worker*> active_workers_;

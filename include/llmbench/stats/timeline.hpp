@@ -12,6 +12,7 @@
 // token whose read timestamp falls inside [t0, t0 + D] — whichever request
 // it belongs to — and dividing by D measures the server's rate over exactly
 // that interval.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -35,6 +36,11 @@ class Timeline {
 
   [[nodiscard]] bool in_window(std::int64_t t_ns) const noexcept { return exact_ && exact_->contains(t_ns); }
   [[nodiscard]] const std::optional<Window>& window() const noexcept { return exact_; }
+  // The stage stopped at t_ns (a stop rule, a signal): the window ends there
+  // if it would have ended later (empty when that was before it began).
+  void cut(std::int64_t t_ns) noexcept {
+    if (exact_ && t_ns < exact_->end_ns) exact_->end_ns = std::max(exact_->start_ns, t_ns);
+  }
 
   void add_tokens(std::int64_t t_ns, double tokens);
   // One request that ended (any phase); start_ns < 0: it never started.
