@@ -100,6 +100,14 @@ void compare_spec(const element& a, const element& b, const stats::VerdictRule& 
     keep.push_back(run_values(other, "tokens_per_second"));
   }
   for (std::size_t i = 0; i + 1 < keep.size(); i += 2) runs.push_back({keep[i], keep[i + 1]});
+  const auto file_overall = [](const element& root) -> std::optional<double> {
+    double v = 0;
+    if (root["summary"]["overall_avg_tokens_per_second"].get(v)) return std::nullopt;
+    return v;
+  };
+  out.overall_base_file = file_overall(a);
+  out.overall_new_file = file_overall(b);
+  out.new_lost_prompts = prompts_complete(a) && !prompts_complete(b);
   if (!prompts_complete(a) || !prompts_complete(b)) {
     out.overall_incomparable = true;
     out.incomparable_reason = "a prompt failed every run in " + std::string(!prompts_complete(a) ? "the base" : "the new") +
@@ -208,6 +216,7 @@ std::string overall_verdict(const CompareResult& r) {
 }
 
 bool fails_gate(const CompareResult& r, double max_slowdown_pct) noexcept {
+  if (r.new_lost_prompts) return true;
   return !r.overall_incomparable && r.overall && r.overall->verdict == stats::Verdict::slower &&
          r.overall->delta_pct < -max_slowdown_pct;
 }

@@ -59,6 +59,14 @@ std::string side_text(double mean, const stats::SampleSummary& s) {
 }
 
 std::vector<std::string> delta_cells(const MetricDelta& m) {
+  // A side with no successful run has no figure: not 0, and no verdict.
+  if (m.base_runs.n == 0 || m.new_runs.n == 0) {
+    const auto side = [](double mean, const stats::SampleSummary& s) {
+      return s.n == 0 ? std::string("no run ok") : side_text(mean, s);
+    };
+    return {side(m.cmp.base, m.base_runs), side(m.cmp.new_value, m.new_runs), "n/a", "n/a", "-",
+            m.new_runs.n == 0 ? "failed in new" : "failed in base"};
+  }
   return {side_text(m.cmp.base, m.base_runs), side_text(m.cmp.new_value, m.new_runs), pct(m.cmp.delta_pct),
           ci_text(m.cmp), p_text(m.cmp), verdict_text(m.cmp)};
 }
@@ -108,7 +116,11 @@ void spec_section(std::string& out, const CompareResult& r, bool md) {
   for (const PromptDelta& p : r.prompts) {
     if (const MetricDelta* m = find(p.metrics, "tokens_per_second")) t.rows.push_back(row(p.key, delta_cells(*m)));
   }
-  if (r.overall) {
+  if (r.overall_incomparable) {
+    // Each file's own Overall, over its own prompts: no delta between them.
+    const auto own = [](const std::optional<double>& v) { return v ? fmt::format("{:.2f}", *v) : std::string("-"); };
+    t.rows.push_back({"Overall", own(r.overall_base_file), own(r.overall_new_file), "n/a", "n/a", "-", "incomparable"});
+  } else if (r.overall) {
     const stats::Comparison& o = *r.overall;
     t.rows.push_back({"Overall", fmt::format("{:.2f}", o.base), fmt::format("{:.2f}", o.new_value), pct(o.delta_pct),
                       ci_text(o), "-", r.overall_incomparable ? "incomparable" : verdict_text(o)});

@@ -34,7 +34,9 @@ std::string spec_json(const std::vector<PromptRunsJson>& prompts, bool complete 
       runs += fmt::format(R"({}{{"success":true,"tokens_per_second":{},"ttft_ms":20.0,"decode_tokens_per_second":{}}})",
                           runs.empty() ? "" : ",", v, v * 1.05);
     }
-    for (int i = 0; i < pr.failed; ++i) runs += R"(,{"success":false,"tokens_per_second":0,"ttft_ms":null})";
+    for (int i = 0; i < pr.failed; ++i) {
+      runs += std::string(runs.empty() ? "" : ",") + R"({"success":false,"tokens_per_second":0,"ttft_ms":null})";
+    }
     p += fmt::format(R"({}"{}":{{"prompt_text":"text of {}","results":[{}],"stats":{{"runs":{},"successful_runs":{}}}}})",
                      p.empty() ? "" : ",", pr.key, pr.key, runs, pr.tps.size() + static_cast<std::size_t>(pr.failed),
                      pr.tps.size());
@@ -78,17 +80,48 @@ TEST(ReportCompare, LowerTtftIsFasterAndFailuresAreCounted) {
 TEST(ReportCompare, OverallIsIncomparableWhenPromptsAreIncomplete) {
   const auto base = spec_json({{"a", {100, 101, 99}}, {"b", {50, 51, 49}}});
   const auto cand = spec_json({{"a", {120, 121, 119}}, {"b", {60, 61, 59}}}, /*complete=*/false);
-  for (const auto& [x, y] : {std::pair{base, cand}, std::pair{cand, base}}) {
-    const CompareResult r = must_compare(x, y);
+  for (const bool new_incomplete : {true, false}) {
+    const CompareResult r = new_incomplete ? must_compare(base, cand) : must_compare(cand, base);
     EXPECT_TRUE(r.overall_incomparable);
     EXPECT_EQ(overall_verdict(r), "incomparable");
-    EXPECT_FALSE(fails_gate(r, 0.0));
+    // The gate trips when the new file is the one that lost a prompt.
+    EXPECT_EQ(fails_gate(r, 0.0), new_incomplete);
     EXPECT_NE(render_compare_json({r}, {}).find(R"("verdict": "incomparable")"), std::string::npos);
   }
   const CompareResult fewer = must_compare(base, spec_json({{"a", {120, 121, 119}}}));
   EXPECT_EQ(overall_verdict(fewer), "incomparable");
   const auto tight = spec_json({{"a", {100, 100.2, 99.8, 100.1, 99.9}}, {"b", {50, 50.1, 49.9, 50.05, 49.95}}});
   EXPECT_EQ(overall_verdict(must_compare(tight, tight)), "same");
+}
+
+// A prompt that failed every run has no tok/s (not 0.00, not -100 %), and an
+// incomparable Overall shows each file's own Overall, with no delta.
+TEST(ReportCompare, APromptThatFailedEveryRunShowsNoFigureAndOverallShowsEachFilesOwn) {
+  const auto base = spec_json({{"a", {100, 101, 99}}, {"b", {50, 51, 49}}});
+  auto cand = spec_json({{"a", {120, 121, 119}}, {"b", {}, 3}}, /*complete=*/false);
+  const std::string own = R"("summary":{"overall_avg_tokens_per_second":120.5,)";
+  cand.replace(cand.find(R"("summary":{)"), std::string(R"("summary":{)").size(), own);
+  const CompareResult r = must_compare(base, cand);
+  EXPECT_TRUE(r.new_lost_prompts);
+  EXPECT_TRUE(fails_gate(r, 50.0)) << "fewer prompts passed a CI gate";
+  ASSERT_TRUE(r.overall_new_file.has_value());
+  EXPECT_DOUBLE_EQ(*r.overall_new_file, 120.5);
+  const std::string text = render_compare_text(r, {}, false);
+  std::string b_row, overall_row;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at);
+    // The tok/s table's rows (the failures table comes first, with its own "b" row).
+    if (line.starts_with("b ") && line.find("n/a") != std::string::npos) b_row = line;
+    if (line.starts_with("Overall ") && line.find(" is incomparable") == std::string::npos) overall_row = line;
+    at = end == std::string::npos ? text.size() : end + 1;
+  }
+  EXPECT_NE(b_row.find("no run ok"), std::string::npos) << b_row;
+  EXPECT_NE(b_row.find("failed in new"), std::string::npos) << b_row;
+  EXPECT_EQ(b_row.find("-100"), std::string::npos) << b_row;
+  EXPECT_NE(overall_row.find("120.50"), std::string::npos) << overall_row;
+  EXPECT_NE(overall_row.find("incomparable"), std::string::npos) << overall_row;
+  EXPECT_EQ(overall_row.find("0.00 "), std::string::npos) << overall_row;
 }
 
 TEST(ReportCompare, GateTripsOnlyWhenSlowerByMoreThanThePercent) {

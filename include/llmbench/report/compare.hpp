@@ -61,6 +61,14 @@ struct CompareResult {
   std::optional<stats::Comparison> overall;  // spec only
   bool overall_incomparable = false;
   std::string incomparable_reason;
+  // Spec: each file's own Overall (summary.overall_avg_tokens_per_second),
+  // shown when the two are incomparable.
+  std::optional<double> overall_base_file;
+  std::optional<double> overall_new_file;
+  // Spec: a prompt that succeeded in the base failed every run in the new
+  // file. A CI gate (--fail-if-slower) fails on it: fewer prompts is not a
+  // speed-up.
+  bool new_lost_prompts = false;
   std::vector<PromptDelta> prompts;
   std::vector<StageDelta> stages;
   std::vector<ContextChange> context_changes;
