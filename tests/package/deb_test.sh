@@ -6,7 +6,8 @@
 #   bash tests/package/deb_test.sh [build/release]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build/release}
+# Absolute: cpack runs from the output directory below.
+build=$(cd "${1:-$root/build/release}" && pwd)
 [ "$(id -u)" -eq 0 ] || { echo "deb_test: needs root (apt-get install)"; exit 77; }
 command -v dpkg-shlibdeps >/dev/null || apt-get install -y -qq dpkg-dev >/dev/null
 out=$(mktemp -d)
