@@ -68,12 +68,33 @@ Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, R
   return {};
 }
 
-// Counts with the server's POST /tokenize; after its first failure it stops
-// asking and warns once that lengths are estimates.
-TokenCounter server_token_counter(const TargetSetup& t) {
+// Counts a request's whole prompt as the server processes it: for chat, the
+// text rendered by the server's POST /apply-template (the chat template's own
+// tokens), then POST /tokenize with the BOS the server adds. Without
+// /apply-template (another server, an old llama-server) it warns once and
+// counts the text alone. After /tokenize's first failure it stops asking and
+// warns once that lengths are estimates.
+TokenCounter server_token_counter(const TargetSetup& t, protocol::ApiFlavor flavor) {
   auto last_answer = std::make_shared<std::string>();
-  const TokenCounter ask = [&t, last_answer](const std::string& text) -> std::optional<std::uint32_t> {
-    const http::FetchResult r = http::fetch(t.target, "POST", "/tokenize", protocol::tokenize_body(text), t.fetch);
+  auto templated = std::make_shared<bool>(flavor == protocol::ApiFlavor::chat);
+  const TokenCounter ask = [&t, last_answer, templated](const std::string& text) -> std::optional<std::uint32_t> {
+    std::string prompt = text;
+    if (*templated) {
+      const http::FetchResult a =
+          http::fetch(t.target, "POST", "/apply-template", protocol::apply_template_body(text), t.fetch);
+      std::optional<std::string> rendered;
+      if (a.ok && a.status == 200) rendered = protocol::applied_prompt(a.body);
+      if (rendered) {
+        prompt = std::move(*rendered);
+      } else {
+        *templated = false;
+        spdlog::warn("POST /apply-template failed ({}): synthetic prompt lengths do not count the chat template's "
+                     "own tokens",
+                     a.ok ? "HTTP " + std::to_string(a.status) : a.error);
+      }
+    }
+    const http::FetchResult r =
+        http::fetch(t.target, "POST", "/tokenize", protocol::tokenize_body(prompt, /*add_special=*/true), t.fetch);
     *last_answer = r.ok ? "HTTP " + std::to_string(r.status) : r.error;
     if (!r.ok || r.status != 200) return std::nullopt;
     return protocol::token_count(r.body);
@@ -84,10 +105,30 @@ TokenCounter server_token_counter(const TargetSetup& t) {
   });
 }
 
+// One line on how exact the synthetic lengths are (the README's "Synthetic
+// prompts" says what is counted).
+void report_synthetic_lengths(const std::vector<SyntheticPrompt>& prompts, protocol::ApiFlavor flavor) {
+  std::size_t measured = 0, exact = 0, within_one = 0;
+  for (const SyntheticPrompt& sp : prompts) {
+    if (!sp.measured) continue;
+    ++measured;
+    const std::uint32_t off = sp.input_tokens > sp.target_tokens ? sp.input_tokens - sp.target_tokens
+                                                                 : sp.target_tokens - sp.input_tokens;
+    exact += off == 0;
+    within_one += off <= 1;
+  }
+  if (measured == 0) return;  // the counter's warning said they are estimates
+  spdlog::info("synthetic prompts: {} of {} at their drawn length exactly as the server counts them ({}), {} within 1 "
+               "token",
+               exact, prompts.size(), flavor == protocol::ApiFlavor::chat ? "chat template and BOS included" : "BOS included",
+               within_one);
+}
+
 void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& plan) {
   const Settings& s = p.raw;
-  const TokenCounter counter = server_token_counter(t);
+  const TokenCounter counter = server_token_counter(t, p.flavor);
   const auto prompts = make_synthetic_prompts(*p.input_tokens, p.output_tokens, kSyntheticPrompts, s.seed, counter);
+  report_synthetic_lengths(prompts, p.flavor);
   plan.groups.push_back(PromptGroup{"synthetic", "synthetic prompts, input tokens " + s.input_tokens, 0});
   for (std::size_t i = 0; i < prompts.size(); ++i) {
     const DatasetEntry& e = prompts[i].entry;
@@ -107,7 +148,7 @@ void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPla
 // would cost a /tokenize request per row.
 void add_trace_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& plan) {
   const TraceReplay& tr = *p.trace;
-  const double words_per_token = calibrate_words_per_token(p.raw.seed, server_token_counter(t));
+  const double words_per_token = calibrate_words_per_token(p.raw.seed, server_token_counter(t, p.flavor));
   plan.groups.push_back(PromptGroup{"trace", "trace " + tr.file + " (" + std::string(to_string(tr.format)) + ")", 0});
   for (std::size_t i = 0; i < tr.rows.size(); ++i) {
     const TraceRow& row = tr.rows[i];

@@ -26,6 +26,77 @@ bool parse_double(std::string_view s, double& out) {
   return ec == std::errc{} && p == s.data() + s.size() && std::isfinite(out);
 }
 
+// The first n words of a prompt's own word stream, drawn as they are needed
+// (so that trying a longer prompt only appends).
+class WordStream {
+ public:
+  explicit WordStream(std::uint64_t seed) : rng_(seed) {}
+  std::string text(std::size_t n) {
+    while (words_.size() < n) words_.push_back(static_cast<std::uint8_t>(rng_.next() % kWords.size()));
+    std::string s;
+    s.reserve(n * 6);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i) s.push_back(' ');
+      s.append(kWords[words_[i]]);
+    }
+    return s;
+  }
+
+ private:
+  SplitMix64 rng_;
+  std::vector<std::uint8_t> words_;
+};
+
+// Fits a prompt's word count so that the server's count of the whole request
+// prompt (chat template and BOS included, as the counter counts them) is the
+// target. A word is about one token, so the first correction lands within a
+// token or two and a second one on it; a correction that does not get closer
+// is retried at half the step. At most kMaxCounts counts per prompt.
+struct Fitted {
+  std::string text;
+  std::optional<std::uint32_t> count;
+};
+Fitted fit_words(std::uint32_t target, double words_per_token, WordStream& words, const TokenCounter& counter) {
+  constexpr int kMaxCounts = 8;  // and one more for the last token below
+  const auto distance = [target](std::uint32_t c) { return c > target ? c - target : target - c; };
+  std::size_t n = static_cast<std::size_t>(std::max(1.0, std::round(target * words_per_token)));
+  Fitted best{words.text(n), counter(words.text(n))};
+  double damp = 1;
+  for (int k = 1; k < kMaxCounts && best.count && *best.count != target; ++k) {
+    const double diff = static_cast<double>(target) - static_cast<double>(*best.count);
+    auto step = static_cast<long>(std::lround(diff * words_per_token / damp));
+    if (step == 0) step = diff > 0 ? 1 : -1;
+    if (static_cast<long>(n) + step < 1) step = 1 - static_cast<long>(n);
+    if (step == 0) break;
+    const auto m = static_cast<std::size_t>(static_cast<long>(n) + step);
+    std::string text = words.text(m);
+    const std::optional<std::uint32_t> c = counter(text);
+    if (!c) break;
+    if (distance(*c) < distance(*best.count)) {
+      n = m;
+      best = {std::move(text), c};
+      damp = 1;
+    } else if (step == 1 || step == -1) {
+      break;  // the next word is two tokens here: finished below
+    } else {
+      damp *= 2;
+    }
+  }
+  // One token off because the word that would close the gap is two tokens:
+  // end with "the" (one token in every vocabulary) instead, appended when a
+  // token is missing, in place of the last word when one is too many.
+  if (best.count && distance(*best.count) == 1) {
+    const bool missing = *best.count < target;
+    if (missing || n >= 2) {
+      std::string text = (missing ? words.text(n) : words.text(n - 1)) + " the";
+      if (const std::optional<std::uint32_t> c = counter(text); c && distance(*c) < distance(*best.count)) {
+        best = {std::move(text), c};
+      }
+    }
+  }
+  return best;
+}
+
 std::uint32_t draw(const LengthSpec& spec, SplitMix64& rng) {
   const double v = spec.stddev > 0 ? spec.mean + spec.stddev * rng.normal() : spec.mean;
   return static_cast<std::uint32_t>(std::max(1.0, std::round(v)));
@@ -91,11 +162,18 @@ std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, con
   for (std::size_t i = 0; i < count; ++i) {
     SyntheticPrompt p;
     const std::uint32_t target = draw(input, rng);
-    const auto n_words = static_cast<std::size_t>(std::max(1.0, std::round(target * words_per_token)));
-    p.entry.prompt = synthetic_words(n_words, rng);
+    WordStream words(rng.next());
+    p.target_tokens = target;
     p.input_tokens = target;
     if (counter) {
-      if (auto n = counter(p.entry.prompt)) p.input_tokens = *n;
+      Fitted f = fit_words(target, words_per_token, words, counter);
+      p.entry.prompt = std::move(f.text);
+      if (f.count) {
+        p.input_tokens = *f.count;
+        p.measured = true;
+      }
+    } else {
+      p.entry.prompt = words.text(static_cast<std::size_t>(std::max(1.0, std::round(target * words_per_token))));
     }
     if (output) p.entry.max_tokens = static_cast<int>(draw(*output, rng));
     out.push_back(std::move(p));

@@ -165,6 +165,40 @@ TokenizeRequest parse_tokenize(std::string_view body) {
   if (root["content"].get_string().get(content) == simdjson::SUCCESS) out.content.assign(content);
   out.with_pieces = bool_field(root, "with_pieces", false);
   out.add_special = bool_field(root, "add_special", false);
+  out.parse_special = bool_field(root, "parse_special", true);
+  return out;
+}
+
+ApplyTemplateRequest parse_apply_template(std::string_view body) {
+  ApplyTemplateRequest out;
+  element root;
+  if (thread_parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+    out.error = RequestError{500, json_parse_error_message(body), "server_error"};
+    return out;
+  }
+  simdjson::dom::array list;
+  if (root["messages"].get_array().get(list) != simdjson::SUCCESS) {
+    out.error = invalid("'messages' is required and must be an array");
+    return out;
+  }
+  for (element m : list) {
+    std::string_view role;
+    if (m["role"].get_string().get(role) != simdjson::SUCCESS) role = "user";
+    out.prompt += "<|im_start|>";
+    out.prompt += role;
+    out.prompt += '\n';
+    std::string_view s;
+    simdjson::dom::array parts;
+    if (m["content"].get_string().get(s) == simdjson::SUCCESS) {
+      out.prompt += s;
+    } else if (m["content"].get_array().get(parts) == simdjson::SUCCESS) {
+      for (element part : parts) {
+        if (part["text"].get_string().get(s) == simdjson::SUCCESS) out.prompt += s;
+      }
+    }
+    out.prompt += "<|im_end|>\n";
+  }
+  out.prompt += "<|im_start|>assistant\n";
   return out;
 }
 

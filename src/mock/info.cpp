@@ -1,5 +1,8 @@
 #include "llmbench/mock/info.hpp"
 
+#include <algorithm>
+
+#include "llmbench/mock/completion_request.hpp"
 #include "llmbench/mock/wire.hpp"
 #include "llmbench/util/json_escape.hpp"
 
@@ -144,31 +147,64 @@ std::string props_body(const MockConfig& cfg, std::string_view media_marker) {
   return out;
 }
 
-void append_tokenize_body(std::string& out, std::string_view content, bool with_pieces, bool add_special) {
+void append_tokenize_body(std::string& out, std::string_view content, bool with_pieces, bool add_special,
+                          bool parse_special) {
   out += R"({"tokens":[)";
   bool first = true;
   const auto sep = [&] {
     if (!first) out += ',';
     first = false;
   };
-  if (add_special) {
-    sep();
-    out += with_pieces ? R"({"id":1,"piece":"<s>"})" : "1";
-  }
-  for_each_token(content, [&](bool space, std::string_view core) {
+  const auto special = [&](std::int32_t id, std::string_view piece) {
     sep();
     if (!with_pieces) {
-      append_int(out, token_id(space, core));
+      append_int(out, id);
       return;
     }
     out += R"({"id":)";
-    append_int(out, token_id(space, core));
+    append_int(out, id);
     out += R"(,"piece":)";
-    std::string piece = space ? " " : "";
-    piece += core;
     append_json_string(out, piece);
     out += '}';
-  });
+  };
+  if (add_special) special(kBosId, "<s>");
+  const auto text = [&](std::string_view segment) {
+    for_each_token(segment, [&](bool space, std::string_view core) {
+      sep();
+      if (!with_pieces) {
+        append_int(out, token_id(space, core));
+        return;
+      }
+      out += R"({"id":)";
+      append_int(out, token_id(space, core));
+      out += R"(,"piece":)";
+      std::string piece = space ? " " : "";
+      piece += core;
+      append_json_string(out, piece);
+      out += '}';
+    });
+  };
+  constexpr std::string_view kStart = "<|im_start|>";
+  constexpr std::string_view kEnd = "<|im_end|>";
+  while (parse_special && !content.empty()) {
+    const std::size_t at = std::min(content.find(kStart), content.find(kEnd));
+    if (at == std::string_view::npos) break;
+    text(content.substr(0, at));
+    const bool start = content.substr(at).starts_with(kStart);
+    special(start ? kImStartId : kImEndId, start ? kStart : kEnd);
+    content.remove_prefix(at + (start ? kStart.size() : kEnd.size()));
+    if (start) {
+      // The role after <|im_start|> is one token, as read_messages counts
+      // it (and as real vocabularies hold "assistant").
+      const std::size_t role_end = std::min(content.find('\n'), content.find("<|"));
+      const std::string_view role = content.substr(0, role_end);
+      if (!role.empty() && role.find(' ') == std::string_view::npos) {
+        special(token_id(true, role), role);
+        content.remove_prefix(role.size());
+      }
+    }
+  }
+  text(content);
   out += "]}";
 }
 

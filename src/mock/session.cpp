@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "llmbench/util/clock.hpp"
+#include "llmbench/util/json_escape.hpp"
 
 namespace llmbench::mock {
 
@@ -155,7 +156,15 @@ asio::awaitable<After> Session::respond(const Request& req, bool keep) {
       const TokenizeRequest t = parse_tokenize(req.body);
       if (t.error) co_return co_await send_error(*t.error, req, keep);
       std::string body;
-      append_tokenize_body(body, t.content, t.with_pieces, t.add_special);
+      append_tokenize_body(body, t.content, t.with_pieces, t.add_special, t.parse_special);
+      co_return co_await send_json(200, body, req, keep);
+    }
+    if (p == "/apply-template") {
+      const ApplyTemplateRequest a = parse_apply_template(req.body);
+      if (a.error) co_return co_await send_error(*a.error, req, keep);
+      std::string body = R"({"prompt":)";
+      util::append_json_string(body, a.prompt);
+      body += '}';
       co_return co_await send_json(200, body, req, keep);
     }
   }

@@ -50,11 +50,27 @@ std::optional<std::string> error_message(std::string_view body) {
   return std::nullopt;
 }
 
-std::string tokenize_body(std::string_view text) {
+std::string tokenize_body(std::string_view text, bool add_special) {
   std::string body = "{\"content\":";
   util::append_json_string(body, text);
+  if (add_special) body += ",\"add_special\":true,\"parse_special\":true";
   body += "}";
   return body;
+}
+
+std::string apply_template_body(std::string_view user_text) {
+  std::string body = "{\"messages\":[{\"role\":\"user\",\"content\":";
+  util::append_json_string(body, user_text);
+  body += "}]}";
+  return body;
+}
+
+std::optional<std::string> applied_prompt(std::string_view apply_template_json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  std::string_view prompt;
+  if (parse(parser, apply_template_json).get(root) || root["prompt"].get(prompt)) return std::nullopt;
+  return std::string(prompt);
 }
 
 std::optional<std::uint32_t> token_count(std::string_view tokenize_json) {

@@ -304,6 +304,38 @@ TEST(MockWire, TokenizeMatchesFixture) {
   EXPECT_NE(pieces.body.find(R"("piece":" Hello"},{"id":)"), std::string::npos) << pieces.body;
 }
 
+// The chat path's count, three ways: /apply-template renders the messages
+// (ChatML), /tokenize with add_special counts that text with its BOS and the
+// special tokens as one each (parse_special, on by default as in
+// llama-server), and the completion's usage.prompt_tokens is the same number.
+TEST(MockWire, ApplyTemplateThenTokenizeCountsWhatTheChatPathCounts) {
+  Running srv(fast_config());
+  const std::string content = "the people of the world, and their place in it";
+  const std::string messages = R"({"messages":[{"role":"user","content":")" + content + R"("}]})";
+  const Response t = round_trip(srv.port, post_request("/apply-template", messages));
+  ASSERT_EQ(t.status, 200) << t.body;
+  const std::string want_prompt = "<|im_start|>user\\n" + content + "<|im_end|>\\n<|im_start|>assistant\\n";
+  EXPECT_NE(t.body.find(want_prompt), std::string::npos) << t.body;
+  const std::size_t at = t.body.find(R"("prompt":)") + 9;
+  const std::string prompt_json = t.body.substr(at, t.body.rfind('}') - at);
+  const Response tok =
+      round_trip(srv.port, post_request("/tokenize", R"({"content":)" + prompt_json + R"(,"add_special":true})"));
+  ASSERT_EQ(tok.status, 200) << tok.body;
+  const auto tokens = static_cast<long>(std::count(tok.body.begin(), tok.body.end(), ',')) + 1;
+  const Response chat = round_trip(
+      srv.port, post_request("/v1/chat/completions",
+                             R"({"max_tokens":1,"messages":[{"role":"user","content":")" + content + R"("}]})"));
+  ASSERT_EQ(chat.status, 200) << chat.body;
+  EXPECT_NE(chat.body.find(R"("prompt_tokens":)" + std::to_string(tokens) + ","), std::string::npos)
+      << tokens << " tokens by /tokenize; " << chat.body;
+  // Without parse_special the markers are text: more tokens.
+  const Response plain = round_trip(
+      srv.port, post_request("/tokenize", R"({"content":)" + prompt_json + R"(,"add_special":true,"parse_special":false})"));
+  EXPECT_GT(static_cast<long>(std::count(plain.body.begin(), plain.body.end(), ',')) + 1, tokens);
+  // A body without messages is a 400, as llama-server answers it.
+  EXPECT_EQ(round_trip(srv.port, post_request("/apply-template", "{}")).status, 400);
+}
+
 TEST(MockWire, ErrorsMatchFixtures) {
   Running srv(fast_config());
   {

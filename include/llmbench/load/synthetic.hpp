@@ -40,12 +40,16 @@ double calibrate_words_per_token(std::uint64_t seed, const TokenCounter& counter
 
 struct SyntheticPrompt {
   DatasetEntry entry;
-  std::uint32_t input_tokens = 0;  // the server's count when it could tell, else the target
+  std::uint32_t target_tokens = 0;  // the length drawn for it
+  std::uint32_t input_tokens = 0;   // the server's count when it could tell, else the target
+  bool measured = false;            // input_tokens is the server's count
 };
 
 // `count` prompts with lengths drawn from the spec (seeded). Text is built
-// from a word list; when `counter` works, the words-per-token ratio is
-// calibrated on a sample first and every prompt's real length is measured.
+// from a word list. When `counter` works (it counts the whole request prompt:
+// with the chat template and BOS when it can), each prompt's word count is
+// fitted until the server counts it at its drawn length (±1 where one word
+// is two tokens); otherwise lengths are estimates at about a token a word.
 std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, const std::optional<LengthSpec>& output,
                                                     std::size_t count, std::uint64_t seed,
                                                     const TokenCounter& counter);

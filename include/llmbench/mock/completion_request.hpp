@@ -58,8 +58,17 @@ struct TokenizeRequest {
   std::string content;
   bool with_pieces = false;
   bool add_special = false;
+  bool parse_special = true;  // llama-server's default: "<|im_start|>" is one token
   std::optional<RequestError> error;
 };
 TokenizeRequest parse_tokenize(std::string_view body);
+
+// POST /apply-template: the messages rendered with the chat template
+// (ChatML, as read_messages counts it), ending in the assistant primer.
+struct ApplyTemplateRequest {
+  std::string prompt;
+  std::optional<RequestError> error;
+};
+ApplyTemplateRequest parse_apply_template(std::string_view body);
 
 }  // namespace llmbench::mock

@@ -38,7 +38,10 @@ std::string models_body(const MockConfig& cfg, std::int64_t created_unix_s);
 std::string props_body(const MockConfig& cfg, std::string_view media_marker);
 
 // POST /tokenize: {"content": ...} -> {"tokens":[...]} (or with pieces).
-void append_tokenize_body(std::string& out, std::string_view content, bool with_pieces, bool add_special);
+// parse_special: "<|im_start|>" and "<|im_end|>" are one token each, as the
+// chat path counts them (llama-server's default); otherwise their characters.
+void append_tokenize_body(std::string& out, std::string_view content, bool with_pieces, bool add_special,
+                          bool parse_special = true);
 
 struct MetricsSnapshot {
   std::uint64_t prompt_tokens_total = 0;
