@@ -135,6 +135,15 @@ Status check_prompt_source(const Settings& s, ParsedSettings& p) {
     if (!out) return Unexpected("--output-tokens: " + out.error());
     p.output_tokens = *out;
   }
+  if (s.prefix_tokens < 0) return Unexpected("--prefix-tokens " + std::to_string(s.prefix_tokens) + ": expected >= 1");
+  if (s.prefix_groups < 1 || s.prefix_groups > 1000) {
+    return Unexpected("--prefix-groups " + std::to_string(s.prefix_groups) + ": expected 1 to 1000");
+  }
+  if (s.prefix_tokens > 0 && s.input_tokens.empty()) {
+    return Unexpected("--prefix-tokens needs --input-tokens (it prefixes synthetic prompts)");
+  }
+  if (s.prefix_groups > 1 && s.prefix_tokens == 0) return Unexpected("--prefix-groups needs --prefix-tokens");
+  p.prefix = PrefixSpec{static_cast<std::uint32_t>(s.prefix_tokens), static_cast<std::uint32_t>(s.prefix_groups)};
   return {};
 }
 

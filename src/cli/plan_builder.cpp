@@ -127,14 +127,30 @@ void report_synthetic_lengths(const std::vector<SyntheticPrompt>& prompts, proto
 void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& plan) {
   const Settings& s = p.raw;
   const TokenCounter counter = server_token_counter(t, p.flavor);
-  const auto prompts = make_synthetic_prompts(*p.input_tokens, p.output_tokens, kSyntheticPrompts, s.seed, counter);
+  const auto prompts =
+      make_synthetic_prompts(*p.input_tokens, p.output_tokens, kSyntheticPrompts, s.seed, counter, p.prefix);
   report_synthetic_lengths(prompts, p.flavor);
-  plan.groups.push_back(PromptGroup{"synthetic", "synthetic prompts, input tokens " + s.input_tokens, 0});
+  // With shared prefixes, a statistics group per prefix: prefill, TTFT and
+  // cache hits per group are what a shared system prompt does to a server.
+  const auto first_group = static_cast<std::uint16_t>(plan.groups.size());
+  if (p.prefix.tokens == 0) {
+    plan.groups.push_back(PromptGroup{"synthetic", "synthetic prompts, input tokens " + s.input_tokens, 0});
+  } else {
+    for (std::uint32_t g = 0; g < p.prefix.groups; ++g) {
+      plan.groups.push_back(PromptGroup{"prefix " + std::to_string(g),
+                                        "synthetic prompts, shared prefix " + std::to_string(g) + " of " +
+                                            std::to_string(p.prefix.tokens) + " tokens, then input tokens " +
+                                            s.input_tokens,
+                                        0});
+    }
+  }
   for (std::size_t i = 0; i < prompts.size(); ++i) {
     const DatasetEntry& e = prompts[i].entry;
     const int mt = s.max_tokens > 0 ? s.max_tokens : (e.max_tokens > 0 ? e.max_tokens : kDefaultLoadMaxTokens);
     PromptItem item = make_item(
-        plan, {"synthetic:" + std::to_string(i), e.prompt, {}, mt, s.ignore_eos || p.output_tokens.has_value(), 0},
+        plan,
+        {"synthetic:" + std::to_string(i), e.prompt, {}, mt, s.ignore_eos || p.output_tokens.has_value(),
+         static_cast<std::uint16_t>(first_group + prompts[i].prefix_group)},
         t.headers);
     item.input_tokens_hint = prompts[i].input_tokens;
     plan.prompts.push_back(std::move(item));

@@ -72,6 +72,11 @@ std::vector<Field> base_rows() {
       {"dataset", "--dataset", &S::dataset, "Load mode", "Prompts from a JSON Lines or ShareGPT file"},
       {"input_tokens", "--input-tokens", &S::input_tokens, "Load mode", "Synthetic prompts: MEAN[:STDDEV] input tokens"},
       {"output_tokens", "--output-tokens", &S::output_tokens, "Load mode", "Synthetic prompts: MEAN[:STDDEV] output tokens"},
+      {"prefix_tokens", "--prefix-tokens", &S::prefix_tokens, "Load mode",
+       "Synthetic prompts start with a shared prefix of P tokens (a system prompt many users share), before their own "
+       "--input-tokens"},
+      {"prefix_groups", "--prefix-groups", &S::prefix_groups, "Load mode",
+       "G distinct shared prefixes, one chosen per prompt by the seed; figures per group (default: 1)"},
       {"trace", "--trace", &S::trace, "Load mode",
        "Replay a request trace: arrivals at its times, its input and output lengths (Mooncake JSON Lines "
        "or Azure CSV, told by content); replaces --rate/--concurrency/--duration"},

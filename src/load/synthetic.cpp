@@ -56,11 +56,39 @@ struct Fitted {
   std::string text;
   std::optional<std::uint32_t> count;
 };
-Fitted fit_words(std::uint32_t target, double words_per_token, WordStream& words, const TokenCounter& counter) {
+Fitted fit_words(std::uint32_t target, double words_per_token, WordStream& words, const TokenCounter& counter,
+                 std::string_view head = {}) {
   constexpr int kMaxCounts = 8;  // and one more for the last token below
   const auto distance = [target](std::uint32_t c) { return c > target ? c - target : target - c; };
-  std::size_t n = static_cast<std::size_t>(std::max(1.0, std::round(target * words_per_token)));
-  Fitted best{words.text(n), counter(words.text(n))};
+  const auto compose = [&](std::size_t n, std::string_view tail = {}) {
+    std::string text(head);
+    if (n > 0) {
+      if (!text.empty()) text.push_back(' ');
+      text += words.text(n);
+    }
+    if (!tail.empty()) {
+      if (!text.empty()) text.push_back(' ');
+      text += tail;
+    }
+    return text;
+  };
+  const double own = std::max(1.0, static_cast<double>(target) - static_cast<double>(head.empty() ? 0 : 1));
+  std::size_t n = static_cast<std::size_t>(std::max(1.0, std::round(own * words_per_token)));
+  if (!head.empty()) n = 1;  // the prompt's own part: sized from the head's count below
+  Fitted best{compose(n), std::nullopt};
+  best.count = counter(best.text);
+  if (!head.empty() && best.count && *best.count < target) {
+    // The head counted: the own part is the rest.
+    const double rest = static_cast<double>(target) - static_cast<double>(*best.count) + 1;
+    const auto m = static_cast<std::size_t>(std::max(1.0, std::round(rest * words_per_token)));
+    if (m != n) {
+      std::string text = compose(m);
+      if (const std::optional<std::uint32_t> c = counter(text)) {
+        n = m;
+        best = {std::move(text), c};
+      }
+    }
+  }
   double damp = 1;
   for (int k = 1; k < kMaxCounts && best.count && *best.count != target; ++k) {
     const double diff = static_cast<double>(target) - static_cast<double>(*best.count);
@@ -69,7 +97,7 @@ Fitted fit_words(std::uint32_t target, double words_per_token, WordStream& words
     if (static_cast<long>(n) + step < 1) step = 1 - static_cast<long>(n);
     if (step == 0) break;
     const auto m = static_cast<std::size_t>(static_cast<long>(n) + step);
-    std::string text = words.text(m);
+    std::string text = compose(m);
     const std::optional<std::uint32_t> c = counter(text);
     if (!c) break;
     if (distance(*c) < distance(*best.count)) {
@@ -88,7 +116,7 @@ Fitted fit_words(std::uint32_t target, double words_per_token, WordStream& words
   if (best.count && distance(*best.count) == 1) {
     const bool missing = *best.count < target;
     if (missing || n >= 2) {
-      std::string text = (missing ? words.text(n) : words.text(n - 1)) + " the";
+      std::string text = compose(missing ? n : n - 1, "the");
       if (const std::optional<std::uint32_t> c = counter(text); c && distance(*c) < distance(*best.count)) {
         best = {std::move(text), c};
       }
@@ -154,26 +182,47 @@ TokenCounter stop_after_first_failure(TokenCounter counter, std::function<void()
 
 std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, const std::optional<LengthSpec>& output,
                                                     std::size_t count, std::uint64_t seed,
-                                                    const TokenCounter& counter) {
+                                                    const TokenCounter& counter, const PrefixSpec& prefix) {
   SplitMix64 rng(seed ^ 0x5eedf00dull);
   const double words_per_token = calibrate_words_per_token(seed, counter);
+  const auto words_for = [words_per_token](std::uint32_t tokens) {
+    return static_cast<std::size_t>(std::max(1.0, std::round(tokens * words_per_token)));
+  };
+  // The shared prefixes: `prefix.tokens` tokens of text each. The counter
+  // counts a whole request prompt, so the template's own tokens around the
+  // text (the count of a one-token text, less one) are added to the target.
+  std::vector<std::string> prefixes;
+  if (prefix.tokens > 0) {
+    std::uint32_t around = 0;
+    if (counter) {
+      if (const auto c = counter("the"); c && *c >= 1) around = *c - 1;
+    }
+    for (std::uint32_t g = 0; g < std::max(1u, prefix.groups); ++g) {
+      WordStream words(seed ^ 0x9ef1c5ull ^ (0x9e3779b97f4a7c15ull * (g + 1)));
+      prefixes.push_back(counter ? fit_words(prefix.tokens + around, words_per_token, words, counter).text
+                                 : words.text(words_for(prefix.tokens)));
+    }
+  }
   std::vector<SyntheticPrompt> out;
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     SyntheticPrompt p;
-    const std::uint32_t target = draw(input, rng);
+    const std::uint32_t own = draw(input, rng);
     WordStream words(rng.next());
+    p.prefix_group = prefixes.empty() ? 0 : static_cast<std::uint32_t>(rng.next() % prefixes.size());
+    const std::string_view head = prefixes.empty() ? std::string_view{} : std::string_view(prefixes[p.prefix_group]);
+    const std::uint32_t target = own + prefix.tokens;
     p.target_tokens = target;
     p.input_tokens = target;
     if (counter) {
-      Fitted f = fit_words(target, words_per_token, words, counter);
+      Fitted f = fit_words(target, words_per_token, words, counter, head);
       p.entry.prompt = std::move(f.text);
       if (f.count) {
         p.input_tokens = *f.count;
         p.measured = true;
       }
     } else {
-      p.entry.prompt = words.text(static_cast<std::size_t>(std::max(1.0, std::round(target * words_per_token))));
+      p.entry.prompt = head.empty() ? words.text(words_for(own)) : std::string(head) + " " + words.text(words_for(own));
     }
     if (output) p.entry.max_tokens = static_cast<int>(draw(*output, rng));
     out.push_back(std::move(p));

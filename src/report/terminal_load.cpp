@@ -121,13 +121,27 @@ void stage_latencies(std::string& out, const StageResult& st) {
 
 void stage_prompts(std::string& out, const RunReport& rep, const StageResult& st) {
   if (st.prompts.size() <= 1) return;
-  out += fmt::format("  {:<22}{:>8}{:>8}{:>11}{:>12}{:>12}\n", "prompt", "ok", "failed", "tok/s/req", "TTFT p50",
+  // The server's view per group when it sent timings (llama-server): its
+  // prefill time and how many requests its prompt cache served in part
+  // (shared prefixes, --prefix-groups, show up here).
+  bool server = false;
+  for (const PromptResult& p : st.prompts) server = server || p.measured.server.requests > 0;
+  out += fmt::format("  {:<22}{:>8}{:>8}{:>11}{:>12}{:>12}", "prompt", "ok", "failed", "tok/s/req", "TTFT p50",
                      "E2E p50");
+  out += server ? fmt::format("{:>13}{:>12}\n", "prefill p50", "cache hits") : "\n";
   for (std::size_t i = 0; i < st.prompts.size(); ++i) {
     const stats::MetricSet& p = st.prompts[i].measured;
     if (p.requests == 0) continue;
-    out += fmt::format("  {:<22}{:>8}{:>8}{:>11.2f}{:>12.1f}{:>12.1f}\n", rep.plan->groups[i].key, p.succeeded,
+    out += fmt::format("  {:<22}{:>8}{:>8}{:>11.2f}{:>12.1f}{:>12.1f}", rep.plan->groups[i].key, p.succeeded,
                        p.failed, p.tps.mean(), p.ttft_ns.percentile(50) / 1e6, p.e2e_ns.percentile(50) / 1e6);
+    if (!server) {
+      out += "\n";
+    } else if (p.server.requests == 0) {
+      out += fmt::format("{:>13}{:>12}\n", "-", "-");
+    } else {
+      out += fmt::format("{:>13.1f}{:>12}\n", p.server.prefill_ns.percentile(50) / 1e6,
+                         fmt::format("{}/{}", p.server.cache_hits, p.server.requests));
+    }
   }
 }
 

@@ -116,6 +116,13 @@ TEST(Validate, RejectsContradictionsWithTheFlagNamed) {
   check([](Settings& s) { s.timestamps = "hardware"; }, "--timestamps");
   check([](Settings& s) { s.cache_prompt = "maybe"; }, "--cache-prompt");
   check([](Settings& s) { s.erase_slots = true; s.concurrency = 2; s.requests = 4; }, "--erase-slots");
+  check([](Settings& s) { s.concurrency = 2; s.requests = 4; s.prefix_tokens = 100; }, "--prefix-tokens needs --input-tokens");
+  check([](Settings& s) { s.concurrency = 2; s.requests = 4; s.input_tokens = "50"; s.prefix_groups = 2; },
+        "--prefix-groups needs --prefix-tokens");
+  check([](Settings& s) { s.concurrency = 2; s.requests = 4; s.input_tokens = "50"; s.prefix_tokens = 10; s.prefix_groups = 0; },
+        "--prefix-groups 0");
+  check([](Settings& s) { s.concurrency = 2; s.requests = 4; s.input_tokens = "50"; s.prefix_tokens = -3; },
+        "--prefix-tokens -3");
   Settings ok;
   const auto parsed = parse_settings(ok);
   EXPECT_TRUE(parsed) << parsed.error();

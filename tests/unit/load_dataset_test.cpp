@@ -189,6 +189,53 @@ TEST(SyntheticPrompts, EveryPromptIsFittedToItsDrawnLengthAsTheServerCountsIt) {
   }
 }
 
+// Shared prefixes: the prompts of a group all start with the same text, the
+// groups' texts differ, each prefix is its asked length as text (the
+// template's tokens around it not counted), and each whole prompt is the
+// prefix plus its own drawn length, as the server counts it.
+TEST(SyntheticPrompts, SharedPrefixesAreTheirLengthAndEveryPromptStartsWithItsGroups) {
+  const TokenCounter server = [](const std::string& s) -> std::optional<std::uint32_t> {
+    std::uint32_t n = 9;  // a template and a BOS
+    std::size_t word = 0;
+    for (std::size_t i = 0; i <= s.size(); ++i) {
+      if (i == s.size() || s[i] == ' ') {
+        n += word > 4 ? 2 : 1;
+        word = 0;
+      } else {
+        ++word;
+      }
+    }
+    return n;
+  };
+  const auto p = make_synthetic_prompts({40, 0}, std::nullopt, 64, 7, server, PrefixSpec{300, 3});
+  std::vector<std::string> heads(3);
+  std::vector<int> members(3, 0);
+  for (const auto& sp : p) {
+    ASSERT_LT(sp.prefix_group, 3u);
+    ++members[sp.prefix_group];
+    EXPECT_EQ(sp.target_tokens, 340u);
+    EXPECT_LE(std::abs(static_cast<long>(sp.input_tokens) - 340), 1) << sp.input_tokens;
+    // The group's prefix: the longest common start of its prompts, found below.
+    std::string& h = heads[sp.prefix_group];
+    if (h.empty()) {
+      h = sp.entry.prompt;
+    } else {
+      std::size_t k = 0;
+      while (k < h.size() && k < sp.entry.prompt.size() && h[k] == sp.entry.prompt[k]) ++k;
+      h.resize(k);
+    }
+  }
+  for (int g = 0; g < 3; ++g) {
+    EXPECT_GT(members[g], 8) << "group " << g << " is (nearly) unused: the seed's choice is lopsided";
+    // Common to all its prompts, and at least the prefix's 300 tokens of text.
+    const std::uint32_t shared = *server(heads[g]) - 9;
+    EXPECT_GE(shared, 299u) << "group " << g;
+    EXPECT_LE(shared, 310u) << "group " << g << ": its prompts share more than the prefix";
+  }
+  EXPECT_NE(heads[0].substr(0, 200), heads[1].substr(0, 200));
+  EXPECT_NE(heads[1].substr(0, 200), heads[2].substr(0, 200));
+}
+
 TEST(SyntheticPrompts, SeededAndVaried) {
   const auto a = make_synthetic_prompts({64, 16}, std::nullopt, 8, 5, nullptr);
   const auto b = make_synthetic_prompts({64, 16}, std::nullopt, 8, 5, nullptr);

@@ -36,6 +36,7 @@ struct ParsedSettings {
   http::HeaderList headers;         // --header, split into name and value
   std::optional<LengthSpec> input_tokens;
   std::optional<LengthSpec> output_tokens;
+  PrefixSpec prefix;  // --prefix-tokens / --prefix-groups
   std::optional<TraceReplay> trace;  // --trace, read and windowed
   bool load_mode = false;
   std::optional<bool> cache_prompt;  // --cache-prompt on|off; nullopt: not sent

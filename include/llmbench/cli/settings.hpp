@@ -58,6 +58,8 @@ struct Settings {
   std::string dataset;
   std::string input_tokens;
   std::string output_tokens;
+  int prefix_tokens = 0;     // --prefix-tokens P: every synthetic prompt starts with a shared prefix of P tokens
+  int prefix_groups = 1;     // --prefix-groups G: G distinct prefixes, one chosen per prompt by the seed
   std::string trace;         // --trace FILE: Mooncake JSON Lines or Azure CSV
   double trace_speed = 1.0;  // time compression: 2 replays twice as fast
   std::string trace_window;  // "START:END", seconds of the trace

@@ -19,6 +19,13 @@ struct LengthSpec {
   double stddev = 0;
 };
 
+// Shared prefixes (--prefix-tokens, --prefix-groups): every prompt starts
+// with one of `groups` prefixes of `tokens` tokens, chosen by the seed.
+struct PrefixSpec {
+  std::uint32_t tokens = 0;  // 0: none
+  std::uint32_t groups = 1;
+};
+
 // Parses "MEAN" or "MEAN:STDDEV" (positive mean, non-negative stddev).
 Expected<LengthSpec> parse_length_spec(std::string_view text);
 
@@ -43,6 +50,7 @@ struct SyntheticPrompt {
   std::uint32_t target_tokens = 0;  // the length drawn for it
   std::uint32_t input_tokens = 0;   // the server's count when it could tell, else the target
   bool measured = false;            // input_tokens is the server's count
+  std::uint32_t prefix_group = 0;   // which shared prefix it starts with (0 without prefixes)
 };
 
 // `count` prompts with lengths drawn from the spec (seeded). Text is built
@@ -50,8 +58,13 @@ struct SyntheticPrompt {
 // with the chat template and BOS when it can), each prompt's word count is
 // fitted until the server counts it at its drawn length (±1 where one word
 // is two tokens); otherwise lengths are estimates at about a token a word.
+//
+// With a prefix, a prompt is its group's prefix text, then its own words: the
+// prefix is fitted once per group to `prefix.tokens` tokens of text (the
+// server's count of it less that of the template around it), and the whole
+// prompt to prefix.tokens + its drawn length.
 std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, const std::optional<LengthSpec>& output,
                                                     std::size_t count, std::uint64_t seed,
-                                                    const TokenCounter& counter);
+                                                    const TokenCounter& counter, const PrefixSpec& prefix = {});
 
 }  // namespace llmbench
