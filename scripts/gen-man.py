@@ -21,9 +21,16 @@ SUBCOMMANDS = [
     ("compare", "compare BASE NEW [NEW2...] [--format terminal|markdown|json] [--fail-if-slower PCT] [--html FILE]",
      "Says, figure by figure, whether NEW is faster, slower, the same or inconclusive than BASE, with the 95 % "
      "interval of the difference, and what else changed between the runs (settings, system, the server's /props); "
-     "--fail-if-slower exits with 5 when the overall verdict is slower by more than PCT %."),
+     "--fail-if-slower exits with 5 when the overall verdict is slower by more than PCT %, or when a prompt that "
+     "succeeded in BASE failed every run in NEW."),
     ("report", "report FILE... --html FILE",
      "Draws saved results as one self-contained HTML page of charts; several files are overlaid, the first as baseline."),
+    ("depth", "depth [--depths LIST] [--pp N] [--tg N] [--concurrency LIST] [--runs N] [--output FILE] [TARGET OPTIONS]",
+     "llama-bench's prefill/decode-at-depth table over HTTP, with concurrency: for each concurrency and depth, each "
+     "client fills its slot with a prefix of that many tokens, then all send it with pp new tokens and generate tg; "
+     "pp and tg tokens/s come from the server's timings (mean and std over runs and clients), beside the tokens it "
+     "evaluated and took from its cache and the client's E2E. The target options (--url, --mock, --endpoint, "
+     "--header, --timeout ...) go beside it."),
     ("selftest", "selftest [--streams LIST]",
      "Measures llmbench's own timing error on this machine against the built-in server."),
     ("mock-server", "mock-server [OPTIONS]",

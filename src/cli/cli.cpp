@@ -7,6 +7,7 @@
 
 #include "llmbench/cli/app.hpp"
 #include "llmbench/cli/compare_command.hpp"
+#include "llmbench/cli/depth.hpp"
 #include "llmbench/cli/exit_codes.hpp"
 #include "llmbench/cli/parsed_settings.hpp"
 #include "llmbench/cli/options.hpp"
@@ -85,6 +86,26 @@ int run_mock_server(const mock::MockConfig& cfg) {
   return mock::run_mock_server_cli(cfg);
 }
 
+// The main command's settings, resolved and checked (config file, then flags).
+Expected<ParsedSettings> main_settings(const Settings& cli_settings, const BoundOptions& bound, Settings& resolved) {
+  Expected<Settings> s = resolve_settings(cli_settings, bound);
+  if (!s) return Unexpected(s.error());
+  resolved = *s;
+  return parse_settings(*s);
+}
+
+// llmbench depth: the main command's target options, then the depth table.
+int run_depth_command(const DepthOptions& opts, const Settings& cli_settings, const BoundOptions& bound) {
+  Settings resolved;
+  const Expected<ParsedSettings> parsed = main_settings(cli_settings, bound, resolved);
+  if (!parsed) {
+    std::fprintf(stderr, "llmbench depth: %s\n", parsed.error().c_str());
+    return kExitUsage;
+  }
+  setup_logging(resolved.verbosity);
+  return run_depth(opts, *parsed);
+}
+
 int run_main_command(const Settings& cli_settings, const BoundOptions& bound) {
   Expected<Settings> s = resolve_settings(cli_settings, bound);
   if (!s) {
@@ -137,6 +158,9 @@ int main(int argc, char** argv) {
   SelftestOptions selftest_opts;
   CLI::App* selftest_cmd = add_selftest_command(app, selftest_opts);
 
+  DepthOptions depth_opts;
+  CLI::App* depth_cmd = add_depth_command(app, depth_opts);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -155,6 +179,7 @@ int main(int argc, char** argv) {
   if (compare_cmd->parsed()) return run_compare(compare_opts);
   if (report_cmd->parsed()) return run_report(report_opts);
   if (selftest_cmd->parsed()) return run_selftest(selftest_opts);
+  if (depth_cmd->parsed()) return run_depth_command(depth_opts, cli_settings, bound);
   return run_main_command(cli_settings, bound);
 }
 

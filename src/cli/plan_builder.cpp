@@ -68,43 +68,6 @@ Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, R
   return {};
 }
 
-// Counts a request's whole prompt as the server processes it: for chat, the
-// text rendered by the server's POST /apply-template (the chat template's own
-// tokens), then POST /tokenize with the BOS the server adds. Without
-// /apply-template (another server, an old llama-server) it warns once and
-// counts the text alone. After /tokenize's first failure it stops asking and
-// warns once that lengths are estimates.
-TokenCounter server_token_counter(const TargetSetup& t, protocol::ApiFlavor flavor) {
-  auto last_answer = std::make_shared<std::string>();
-  auto templated = std::make_shared<bool>(flavor == protocol::ApiFlavor::chat);
-  const TokenCounter ask = [&t, last_answer, templated](const std::string& text) -> std::optional<std::uint32_t> {
-    std::string prompt = text;
-    if (*templated) {
-      const http::FetchResult a =
-          http::fetch(t.target, "POST", "/apply-template", protocol::apply_template_body(text), t.fetch);
-      std::optional<std::string> rendered;
-      if (a.ok && a.status == 200) rendered = protocol::applied_prompt(a.body);
-      if (rendered) {
-        prompt = std::move(*rendered);
-      } else {
-        *templated = false;
-        spdlog::warn("POST /apply-template failed ({}): synthetic prompt lengths do not count the chat template's "
-                     "own tokens",
-                     a.ok ? "HTTP " + std::to_string(a.status) : a.error);
-      }
-    }
-    const http::FetchResult r =
-        http::fetch(t.target, "POST", "/tokenize", protocol::tokenize_body(prompt, /*add_special=*/true), t.fetch);
-    *last_answer = r.ok ? "HTTP " + std::to_string(r.status) : r.error;
-    if (!r.ok || r.status != 200) return std::nullopt;
-    return protocol::token_count(r.body);
-  };
-  return stop_after_first_failure(ask, [last_answer] {
-    spdlog::warn("POST /tokenize failed ({}): synthetic prompt lengths are estimates (about one token a word)",
-                 *last_answer);
-  });
-}
-
 // One line on how exact the synthetic lengths are (the README's "Synthetic
 // prompts" says what is counted).
 void report_synthetic_lengths(const std::vector<SyntheticPrompt>& prompts, protocol::ApiFlavor flavor) {
@@ -292,6 +255,43 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
 }
 
 }  // namespace
+
+// Counts a request's whole prompt as the server processes it: for chat, the
+// text rendered by the server's POST /apply-template (the chat template's own
+// tokens), then POST /tokenize with the BOS the server adds. Without
+// /apply-template (another server, an old llama-server) it warns once and
+// counts the text alone. After /tokenize's first failure it stops asking and
+// warns once that lengths are estimates.
+TokenCounter server_token_counter(const TargetSetup& t, protocol::ApiFlavor flavor) {
+  auto last_answer = std::make_shared<std::string>();
+  auto templated = std::make_shared<bool>(flavor == protocol::ApiFlavor::chat);
+  const TokenCounter ask = [&t, last_answer, templated](const std::string& text) -> std::optional<std::uint32_t> {
+    std::string prompt = text;
+    if (*templated) {
+      const http::FetchResult a =
+          http::fetch(t.target, "POST", "/apply-template", protocol::apply_template_body(text), t.fetch);
+      std::optional<std::string> rendered;
+      if (a.ok && a.status == 200) rendered = protocol::applied_prompt(a.body);
+      if (rendered) {
+        prompt = std::move(*rendered);
+      } else {
+        *templated = false;
+        spdlog::warn("POST /apply-template failed ({}): synthetic prompt lengths do not count the chat template's "
+                     "own tokens",
+                     a.ok ? "HTTP " + std::to_string(a.status) : a.error);
+      }
+    }
+    const http::FetchResult r =
+        http::fetch(t.target, "POST", "/tokenize", protocol::tokenize_body(prompt, /*add_special=*/true), t.fetch);
+    *last_answer = r.ok ? "HTTP " + std::to_string(r.status) : r.error;
+    if (!r.ok || r.status != 200) return std::nullopt;
+    return protocol::token_count(r.body);
+  };
+  return stop_after_first_failure(ask, [last_answer] {
+    spdlog::warn("POST /tokenize failed ({}): synthetic prompt lengths are estimates (about one token a word)",
+                 *last_answer);
+  });
+}
 
 Step<RunPlan> build_plan(const ParsedSettings& p, const TargetSetup& t, const ServerInfo& server) {
   RunPlan plan = plan_settings(p, t, server);

@@ -180,6 +180,17 @@ TokenCounter stop_after_first_failure(TokenCounter counter, std::function<void()
   };
 }
 
+FittedText fitted_text(std::uint32_t target, std::uint64_t seed, double words_per_token, const TokenCounter& counter,
+                       std::string_view head) {
+  WordStream words(seed);
+  if (counter) {
+    Fitted f = fit_words(target, words_per_token, words, counter, head);
+    return {std::move(f.text), f.count};
+  }
+  const auto n = static_cast<std::size_t>(std::max(1.0, std::round(target * words_per_token)));
+  return {head.empty() ? words.text(n) : std::string(head) + " " + words.text(n), std::nullopt};
+}
+
 std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, const std::optional<LengthSpec>& output,
                                                     std::size_t count, std::uint64_t seed,
                                                     const TokenCounter& counter, const PrefixSpec& prefix) {

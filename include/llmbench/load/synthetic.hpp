@@ -45,6 +45,17 @@ std::string synthetic_words(std::size_t n, SplitMix64& rng);
 // sample of 512 words; 1.0 when `counter` is empty or fails.
 double calibrate_words_per_token(std::uint64_t seed, const TokenCounter& counter);
 
+// A text that the counter counts at `target` tokens (±1), fitted as the
+// synthetic prompts are; after `head` and a space when a head is given (the
+// target then counts the head too). Its words come from `seed`. Without a
+// working counter: about a token a word, and no count.
+struct FittedText {
+  std::string text;
+  std::optional<std::uint32_t> count;
+};
+FittedText fitted_text(std::uint32_t target, std::uint64_t seed, double words_per_token, const TokenCounter& counter,
+                       std::string_view head = {});
+
 struct SyntheticPrompt {
   DatasetEntry entry;
   std::uint32_t target_tokens = 0;  // the length drawn for it
