@@ -12,7 +12,9 @@ namespace {
 TEST(Depth, RowsForEveryDepthAndConcurrencyFromTheServersTimings) {
   TempDir dir;
   const std::string out = dir.file("d.json");
-  const RunResult r = run_llmbench({"depth", "--mock", "--mock-decode-tps", "1000", "--mock-prompt-tps", "4000",
+  // The server's own rates: 500 prompt tokens/s (which a loaded machine can
+  // only slow) and 200 tokens/s decoding.
+  const RunResult r = run_llmbench({"depth", "--mock", "--mock-decode-tps", "200", "--mock-prompt-tps", "500",
                                     "--endpoint", "completions", "--depths", "0,512", "--pp", "64", "--tg", "8",
                                     "--concurrency", "1,2", "--runs", "2", "--output", out});
   ASSERT_EQ(r.code(), 0) << r.why();
@@ -33,7 +35,8 @@ TEST(Depth, RowsForEveryDepthAndConcurrencyFromTheServersTimings) {
     if (test.starts_with("pp")) {
       // The server's prefill rate, and exactly pp tokens evaluated on top of
       // a depth that the cache served.
-      EXPECT_NEAR(tps, 4000.0, 200.0) << row;
+      EXPECT_GT(tps, 100.0) << row;
+      EXPECT_LT(tps, 525.0) << row << ": faster than the server prefills";
       const double fresh = num(j.root(), row + "/new_tokens_mean");
       const double cached = num(j.root(), row + "/cached_tokens_mean");
       if (depth == 0) {
@@ -46,7 +49,9 @@ TEST(Depth, RowsForEveryDepthAndConcurrencyFromTheServersTimings) {
       }
     } else {
       EXPECT_TRUE(test.starts_with("tg")) << test;
-      EXPECT_GT(tps, 900.0) << row;
+      // predicted_n / predicted_ms, as the server measured it (its tokens
+      // catch up on a schedule after a late start, so no upper bound here).
+      EXPECT_GT(tps, 40.0) << row;
       EXPECT_GT(num(j.root(), row + "/e2e_ms_mean"), 0.0) << row;
     }
   }
