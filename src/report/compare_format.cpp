@@ -59,14 +59,6 @@ std::string side_text(double mean, const stats::SampleSummary& s) {
 }
 
 std::vector<std::string> delta_cells(const MetricDelta& m) {
-  // A side with no successful run has no figure: not 0, and no verdict.
-  if (m.base_runs.n == 0 || m.new_runs.n == 0) {
-    const auto side = [](double mean, const stats::SampleSummary& s) {
-      return s.n == 0 ? std::string("no run ok") : side_text(mean, s);
-    };
-    return {side(m.cmp.base, m.base_runs), side(m.cmp.new_value, m.new_runs), "n/a", "n/a", "-",
-            m.new_runs.n == 0 ? "failed in new" : "failed in base"};
-  }
   return {side_text(m.cmp.base, m.base_runs), side_text(m.cmp.new_value, m.new_runs), pct(m.cmp.delta_pct),
           ci_text(m.cmp), p_text(m.cmp), verdict_text(m.cmp)};
 }
@@ -114,7 +106,20 @@ void spec_section(std::string& out, const CompareResult& r, bool md) {
   const std::vector<std::string> head{"base tok/s (± std, n)", "new tok/s", "delta", "95 % CI", "p", "verdict"};
   Table t{{row("Prompt", head)}};
   for (const PromptDelta& p : r.prompts) {
-    if (const MetricDelta* m = find(p.metrics, "tokens_per_second")) t.rows.push_back(row(p.key, delta_cells(*m)));
+    const MetricDelta* m = find(p.metrics, "tokens_per_second");
+    if (m == nullptr) continue;
+    if (m->base_runs.n == 0 || m->new_runs.n == 0) {
+      // A spec prompt with no successful run in a file has no figure there:
+      // not 0 and -100 %, and no verdict. (Load figures have no runs: their
+      // rows never come here.)
+      const auto side = [](double mean, const stats::SampleSummary& s) {
+        return s.n == 0 ? std::string("no run ok") : side_text(mean, s);
+      };
+      t.rows.push_back({p.key, side(m->cmp.base, m->base_runs), side(m->cmp.new_value, m->new_runs), "n/a", "n/a", "-",
+                        m->new_runs.n == 0 ? "failed in new" : "failed in base"});
+      continue;
+    }
+    t.rows.push_back(row(p.key, delta_cells(*m)));
   }
   if (r.overall_incomparable) {
     // Each file's own Overall, over its own prompts: no delta between them.

@@ -186,6 +186,11 @@ TEST(ReportCompare, LoadStagesAreMatchedByLabelAndLowerLatencyIsFaster) {
   }
   EXPECT_TRUE(saw_p50);
   EXPECT_FALSE(r.overall.has_value());
+  // Load figures have no runs: their rows show the two values and the
+  // verdict (a spec prompt's "no run ok" must not leak into them).
+  const std::string text = render_compare_text(r, {}, false);
+  EXPECT_EQ(text.find("no run ok"), std::string::npos) << text;
+  EXPECT_NE(text.find("faster"), std::string::npos) << text;
 }
 
 TEST(ReportCompare, MismatchedKindsAreAnError) {
