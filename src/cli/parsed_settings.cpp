@@ -165,6 +165,9 @@ Status check_load(const Settings& s, ParsedSettings& p) {
   auto trace = resolve_trace(s);
   if (!trace) return Unexpected(trace.error());
   p.trace = std::move(*trace);
+  auto ramp = resolve_ramp(s);
+  if (!ramp) return Unexpected(ramp.error());
+  p.ramp = *ramp;
   p.load_mode = is_load_mode(s);
   if (p.load_mode && !p.trace && s.requests == 0 && s.duration_s <= 0) {
     return Unexpected(p.sweep.kind == SweepSpec::Kind::automatic
@@ -190,8 +193,12 @@ Status check_shards(const ParsedSettings& p) {
   if (p.sweep.kind == SweepSpec::Kind::automatic) {
     return Unexpected(who + ": --sweep auto picks its rates from its own measurements, which shards would not share");
   }
+  if (p.ramp && p.ramp->mode == LoadMode::closed) {
+    return Unexpected(who + ": a concurrency ramp's clients join one at a time and cannot be split over shards "
+                            "(a rate ramp can)");
+  }
   const bool closed = p.sweep.kind == SweepSpec::Kind::concurrency ||
-                      (p.sweep.kind == SweepSpec::Kind::none && p.raw.rate <= 0 && !p.trace);
+                      (p.sweep.kind == SweepSpec::Kind::none && p.raw.rate <= 0 && !p.trace && !p.ramp);
   if (!closed) return {};
   double least = std::max(1, p.raw.concurrency);
   for (const double v : p.sweep.values) least = std::min(least, v);

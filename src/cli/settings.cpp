@@ -87,6 +87,11 @@ std::vector<Field> base_rows() {
       {"keepalive", "--keepalive", &S::keepalive, "Load mode", "Reuse connections (default; --no-keepalive: one per request)"},
       {"slo", "--slo", &S::slo, "Load mode", "Goodput bounds: ttft_ms=..,tpot_ms=..,e2e_ms=.."},
       {"sweep", "--sweep", &S::sweep, "Load mode", "concurrency=1,2,4,..., rate=1,2,5,... or auto"},
+      {"ramp", "--ramp", &S::ramp, "Load mode",
+       "rate=A..B (open loop, req/s) or concurrency=A..B (closed loop, clients): the load moves from A to B "
+       "over --duration (warm-up at A, cool-down at B)"},
+      {"ramp_shape", "--ramp-shape", &S::ramp_shape, "Load mode",
+       "linear (default) or exponential (geometric from A to B; both above 0)"},
       {"idle_timeout_s", "--idle-timeout", &S::idle_timeout_s, "Load mode", "Fail a request after SECONDS without a byte"},
       {"max_event_bytes", "--max-event-bytes", &S::max_event_bytes, "Load mode", "Largest SSE event accepted (default: 1 MiB)"},
       {"stamp_lag", "--stamp-lag", &S::stamp_lag, "Load mode",
@@ -265,7 +270,7 @@ std::string settings_to_json(const Settings& s, bool pretty) {
 }
 
 bool is_load_mode(const Settings& s) {
-  return s.concurrency > 0 || s.rate > 0 || !s.sweep.empty() || s.requests > 0 || s.duration_s > 0 ||
+  return s.concurrency > 0 || s.rate > 0 || !s.sweep.empty() || !s.ramp.empty() || s.requests > 0 || s.duration_s > 0 ||
          !s.dataset.empty() || !s.input_tokens.empty() || !s.trace.empty();
 }
 

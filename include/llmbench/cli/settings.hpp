@@ -68,6 +68,8 @@ struct Settings {
   std::string client_limits;  // overrides of stats::ClientLimits, "read_lag_ms=2,..."
   bool strict = false;        // exit 6 when a stage was client-limited
   std::string sweep;
+  std::string ramp;        // --ramp rate=A..B | concurrency=A..B
+  std::string ramp_shape;  // linear (the default, also when empty) or exponential
   double idle_timeout_s = 0;
   std::uint64_t max_event_bytes = 1u << 20;
   bool stamp_lag = false;
