@@ -184,7 +184,8 @@ void Aggregator::finish_timeline() {
     const double t0 = b.t_s - result_.start_s;
     b.offered_load = offered_load(result_.plan, plan_.trace.has_value(), t0, t0 + width_s);
   }
-  if (const auto& w = timeline_.window()) {
+  // A ramp is not meant to be steady: its throughput follows the load.
+  if (const auto& w = timeline_.window(); w && !result_.plan.ramp) {
     const auto rel = [&](std::int64_t t) { return static_cast<double>(t - result_.run_start_ns) / 1e9; };
     result_.steady = stats::steady_state(result_.timeseries, rel(w->start_ns), rel(w->end_ns));
   }
