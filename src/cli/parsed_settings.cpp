@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "llmbench/cli/options.hpp"
+#include "llmbench/cli/stage_settings.hpp"
 #include "llmbench/load/prompts.hpp"
 
 namespace llmbench::cli {
@@ -168,8 +169,11 @@ Status check_load(const Settings& s, ParsedSettings& p) {
   auto ramp = resolve_ramp(s);
   if (!ramp) return Unexpected(ramp.error());
   p.ramp = *ramp;
+  auto stages = resolve_config_stages(s);
+  if (!stages) return Unexpected(stages.error());
+  p.config_stages = std::move(*stages);
   p.load_mode = is_load_mode(s);
-  if (p.load_mode && !p.trace && s.requests == 0 && s.duration_s <= 0) {
+  if (p.load_mode && !p.trace && p.config_stages.empty() && s.requests == 0 && s.duration_s <= 0) {
     return Unexpected(p.sweep.kind == SweepSpec::Kind::automatic
                           ? "--sweep auto needs --duration or --requests for each stage"
                           : "load mode needs a bound: --requests N and/or --duration SECONDS");

@@ -265,12 +265,28 @@ std::string settings_to_json(const Settings& s, bool pretty) {
       }
     });
   }
+  if (!s.stages.empty()) {
+    w.key("stages").begin_array();
+    for (const StageSetting& st : s.stages) {
+      w.begin_object();
+      if (st.concurrency > 0) w.field("concurrency", static_cast<std::int64_t>(st.concurrency));
+      if (st.rate > 0) w.field("rate", st.rate);
+      if (!st.ramp.empty()) w.field("ramp", st.ramp);
+      if (!st.ramp_shape.empty()) w.field("ramp_shape", st.ramp_shape);
+      if (st.duration_s > 0) w.field("duration", st.duration_s);
+      if (st.requests > 0) w.field("requests", st.requests);
+      if (st.warmup_s >= 0) w.field("warmup", st.warmup_s);
+      if (st.cooldown_s >= 0) w.field("cooldown", st.cooldown_s);
+      w.end_object();
+    }
+    w.end_array();
+  }
   w.end_object();
   return w.take();
 }
 
 bool is_load_mode(const Settings& s) {
-  return s.concurrency > 0 || s.rate > 0 || !s.sweep.empty() || !s.ramp.empty() || s.requests > 0 || s.duration_s > 0 ||
+  return s.concurrency > 0 || s.rate > 0 || !s.sweep.empty() || !s.ramp.empty() || !s.stages.empty() || s.requests > 0 || s.duration_s > 0 ||
          !s.dataset.empty() || !s.input_tokens.empty() || !s.trace.empty();
 }
 

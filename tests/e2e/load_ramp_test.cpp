@@ -124,5 +124,29 @@ TEST(LoadRamp, MalformedRampsAreUsageErrorsThatSendNothing) {
   EXPECT_FALSE(port.pending_connection()) << "llmbench connected although --ramp was bad";
 }
 
+// A step profile needs no new flag: a config file's "stages", each with its
+// own load and bounds, run in order.
+TEST(LoadRamp, AConfigFilesStagesRunAsAStepProfile) {
+  TempDir dir;
+  const std::string config = dir.file("steps.json"), out = dir.file("steps.json.out");
+  write_file(config, R"({"max_tokens": 4, "stages": [{"concurrency": 2, "duration": 0.5},
+      {"rate": 8, "duration": 0.5}, {"ramp": "rate=4..16", "duration": 0.5}]})");
+  const RunResult r = run_llmbench({"--mock", "--mock-decode-tps", "2000", "--config", config, "--output", out, "-q"});
+  ASSERT_EQ(r.code(), 0) << r.why();
+  Json j;
+  ASSERT_TRUE(j.load(out));
+  ASSERT_EQ(array_size(j.root(), "/stages"), 3u);
+  EXPECT_EQ(str(j.root(), "/stages/0/label"), "concurrency=2");
+  EXPECT_EQ(str(j.root(), "/stages/1/label"), "rate=8");
+  EXPECT_EQ(str(j.root(), "/stages/2/ramp/load"), "rate");
+  EXPECT_DOUBLE_EQ(num(j.root(), "/stages/1/duration_s"), 0.5);
+  // A bad entry: one line naming the stage's index and key, exit 2.
+  write_file(config, R"({"stages": [{"concurrency": 2, "duration": 1}, {"rate": "fast", "duration": 1}]})");
+  const RunResult bad = run_llmbench({"--mock", "--config", config});
+  EXPECT_EQ(bad.code(), 2) << bad.why();
+  EXPECT_TRUE(contains(bad.err, "stages[1].rate: expected a number")) << bad.err;
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+}
+
 }  // namespace
 }  // namespace llmbench::e2e

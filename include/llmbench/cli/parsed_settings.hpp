@@ -40,6 +40,7 @@ struct ParsedSettings {
   PrefixSpec prefix;  // --prefix-tokens / --prefix-groups
   std::optional<TraceReplay> trace;  // --trace, read and windowed
   std::optional<RampSpec> ramp;      // --ramp, --ramp-shape
+  std::vector<StagePlan> config_stages;  // a config file's "stages" (stage_settings.hpp)
   bool load_mode = false;
   std::optional<bool> cache_prompt;  // --cache-prompt on|off; nullopt: not sent
   std::optional<bool> continuous_usage;  // --continuous-usage on|off; nullopt: auto (by the target's scheme)
