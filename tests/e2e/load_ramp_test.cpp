@@ -59,11 +59,13 @@ TEST(LoadRamp, ARateRampOffersARisingLoadAndWritesItsResults) {
       EXPECT_GT(in[i].offered, in[i - 1].offered);
     }
   }
-  // And the requests sent follow it: (2 + 31) / 2 expected in the first
-  // second, (31 + 60) / 2 in the second (the seeded schedule has 16 and 50).
+  // And the requests sent follow it: (2 + 31) / 2 = 16.5 expected in the
+  // first second, (31 + 60) / 2 = 45.5 in the second (Poisson: the
+  // difference's sd is 7.9). The seeded schedule has 22 and 46; lag on a
+  // busy machine moves only the few arrivals within ms of the boundary.
   std::int64_t first = 0, second = 0;
   for (std::size_t i = 0; i < in.size(); ++i) (i < in.size() / 2 ? first : second) += in[i].started;
-  EXPECT_GT(second, 2 * first) << first << " then " << second;
+  EXPECT_GT(second, first + 12) << first << " then " << second;
   EXPECT_GT(integer(root, "/stages/0/summary/requests_succeeded"), 30);
   EXPECT_FALSE(is_null(root, "/stages/0/timeseries/0/ttft_p99_ms"));
   EXPECT_FALSE(is_null(root, "/stages/0/timeseries/0/e2e_p50_ms"));

@@ -324,7 +324,8 @@
       .filter(p => p.x !== null && p.y !== null && p.y > 0);
     const datasets = ramped.flatMap(([f, s]) => [
       line(f, `${f.name} · E2E p99`, pts(s, 'e2e_p99_ms'), {pointRadius: 3, showLine: false}),
-      line(f, `${f.name} · E2E p50`, pts(s, 'e2e_p50_ms'), {pointRadius: 3, showLine: false, pointStyle: 'rect'}),
+      line(f, `${f.name} · E2E p50`, pts(s, 'e2e_p50_ms'), {pointRadius: 3, showLine: false, pointStyle: 'rect',
+        borderDash: [12, 3]}),
       line(f, `${f.name} · TTFT p99`, pts(s, 'ttft_p99_ms'), {pointRadius: 3, showLine: false, pointStyle: 'triangle',
         borderDash: [6, 4]}),
       line(f, `${f.name} · TTFT p50`, pts(s, 'ttft_p50_ms'), {pointRadius: 3, showLine: false, pointStyle: 'crossRot',
