@@ -187,6 +187,22 @@ Status check_load(const Settings& s, ParsedSettings& p) {
   return {};
 }
 
+// A config file's stages over shards: each closed stage's clients and count
+// must split, and a concurrency ramp cannot (its clients join one by one).
+Status check_config_stage_shards(const ParsedSettings& p, const std::string& who) {
+  const std::uint32_t n = p.scale.shard.count;
+  for (std::size_t i = 0; i < p.config_stages.size(); ++i) {
+    const StagePlan& st = p.config_stages[i];
+    if (st.mode != LoadMode::closed) continue;
+    if (st.ramp) return Unexpected(fmt::format("{}: stages[{}] is a concurrency ramp, which cannot be split over shards", who, i));
+    if (static_cast<std::uint32_t>(st.concurrency) < n || (st.requests > 0 && st.requests < n)) {
+      return Unexpected(fmt::format("{}: stages[{}] (concurrency {}, requests {}) cannot be split over {} shards", who, i,
+                                    st.concurrency, st.requests, n));
+    }
+  }
+  return {};
+}
+
 // A sharded run must add up to the single-process run: every shard needs a
 // part of each stage, and the stage list must be known before the run.
 Status check_shards(const ParsedSettings& p) {
@@ -201,8 +217,10 @@ Status check_shards(const ParsedSettings& p) {
     return Unexpected(who + ": a concurrency ramp's clients join one at a time and cannot be split over shards "
                             "(a rate ramp can)");
   }
+  if (Status st = check_config_stage_shards(p, who); !st) return st;
   const bool closed = p.sweep.kind == SweepSpec::Kind::concurrency ||
-                      (p.sweep.kind == SweepSpec::Kind::none && p.raw.rate <= 0 && !p.trace && !p.ramp);
+                      (p.sweep.kind == SweepSpec::Kind::none && p.raw.rate <= 0 && !p.trace && !p.ramp &&
+                       p.config_stages.empty());
   if (!closed) return {};
   double least = std::max(1, p.raw.concurrency);
   for (const double v : p.sweep.values) least = std::min(least, v);

@@ -96,5 +96,25 @@ TEST(ConfigStages, BadEntriesNameTheirIndexAndKey) {
   }
 }
 
+TEST(ConfigStages, ShardsSplitEachClosedStageOrSayWhichCannot) {
+  const auto sharded = [](const std::string& text) {
+    const std::string path = write_temp(text);
+    Settings s;
+    const auto loaded = load_config_file(path, s);
+    std::remove(path.c_str());
+    EXPECT_TRUE(loaded) << loaded.error();
+    s.shard = "0/2";
+    return parse_settings(s);
+  };
+  EXPECT_TRUE(sharded(R"({"stages": [{"concurrency": 4, "duration": 1}, {"rate": 1, "duration": 1}]})"));
+  const auto small = sharded(R"({"stages": [{"concurrency": 4, "duration": 1}, {"concurrency": 1, "duration": 1}]})");
+  ASSERT_FALSE(small);
+  EXPECT_NE(small.error().find("stages[1] (concurrency 1, requests 0) cannot be split over 2 shards"), std::string::npos)
+      << small.error();
+  const auto ramp = sharded(R"({"stages": [{"ramp": "concurrency=2..8", "duration": 1}]})");
+  ASSERT_FALSE(ramp);
+  EXPECT_NE(ramp.error().find("stages[0] is a concurrency ramp"), std::string::npos) << ramp.error();
+}
+
 }  // namespace
 }  // namespace llmbench::cli
