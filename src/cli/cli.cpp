@@ -35,6 +35,8 @@ Examples:
   llmbench --rate 5 --duration 60 --slo ttft_ms=500,tpot_ms=50
   # Where does the server saturate?
   llmbench --sweep concurrency=1,2,4,8,16 --duration 30
+  # The load rising across one stage: Poisson arrivals from 1 to 50 req/s over 2 minutes
+  llmbench --ramp rate=1..50 --duration 120 --html ramp.html
   # A scenario file, with one setting overridden
   llmbench --config bench_configs/sweep.json --port 8080
   # Several runs' latency distributions combined exactly

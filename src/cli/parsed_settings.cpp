@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "llmbench/cli/options.hpp"
+#include "llmbench/cli/stage_settings.hpp"
 #include "llmbench/load/prompts.hpp"
 
 namespace llmbench::cli {
@@ -165,8 +166,14 @@ Status check_load(const Settings& s, ParsedSettings& p) {
   auto trace = resolve_trace(s);
   if (!trace) return Unexpected(trace.error());
   p.trace = std::move(*trace);
+  auto ramp = resolve_ramp(s);
+  if (!ramp) return Unexpected(ramp.error());
+  p.ramp = *ramp;
+  auto stages = resolve_config_stages(s);
+  if (!stages) return Unexpected(stages.error());
+  p.config_stages = std::move(*stages);
   p.load_mode = is_load_mode(s);
-  if (p.load_mode && !p.trace && s.requests == 0 && s.duration_s <= 0) {
+  if (p.load_mode && !p.trace && p.config_stages.empty() && s.requests == 0 && s.duration_s <= 0) {
     return Unexpected(p.sweep.kind == SweepSpec::Kind::automatic
                           ? "--sweep auto needs --duration or --requests for each stage"
                           : "load mode needs a bound: --requests N and/or --duration SECONDS");
@@ -176,6 +183,22 @@ Status check_load(const Settings& s, ParsedSettings& p) {
   }
   if (!s.export_to.empty() && !p.load_mode) {
     return Unexpected("--export vllm needs a load run (--concurrency, --rate or --sweep): vLLM's fields describe load stages");
+  }
+  return {};
+}
+
+// A config file's stages over shards: each closed stage's clients and count
+// must split, and a concurrency ramp cannot (its clients join one by one).
+Status check_config_stage_shards(const ParsedSettings& p, const std::string& who) {
+  const std::uint32_t n = p.scale.shard.count;
+  for (std::size_t i = 0; i < p.config_stages.size(); ++i) {
+    const StagePlan& st = p.config_stages[i];
+    if (st.mode != LoadMode::closed) continue;
+    if (st.ramp) return Unexpected(fmt::format("{}: stages[{}] is a concurrency ramp, which cannot be split over shards", who, i));
+    if (static_cast<std::uint32_t>(st.concurrency) < n || (st.requests > 0 && st.requests < n)) {
+      return Unexpected(fmt::format("{}: stages[{}] (concurrency {}, requests {}) cannot be split over {} shards", who, i,
+                                    st.concurrency, st.requests, n));
+    }
   }
   return {};
 }
@@ -190,8 +213,14 @@ Status check_shards(const ParsedSettings& p) {
   if (p.sweep.kind == SweepSpec::Kind::automatic) {
     return Unexpected(who + ": --sweep auto picks its rates from its own measurements, which shards would not share");
   }
+  if (p.ramp && p.ramp->mode == LoadMode::closed) {
+    return Unexpected(who + ": a concurrency ramp's clients join one at a time and cannot be split over shards "
+                            "(a rate ramp can)");
+  }
+  if (Status st = check_config_stage_shards(p, who); !st) return st;
   const bool closed = p.sweep.kind == SweepSpec::Kind::concurrency ||
-                      (p.sweep.kind == SweepSpec::Kind::none && p.raw.rate <= 0 && !p.trace);
+                      (p.sweep.kind == SweepSpec::Kind::none && p.raw.rate <= 0 && !p.trace && !p.ramp &&
+                       p.config_stages.empty());
   if (!closed) return {};
   double least = std::max(1, p.raw.concurrency);
   for (const double v : p.sweep.values) least = std::min(least, v);

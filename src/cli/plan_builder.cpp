@@ -195,6 +195,8 @@ std::vector<StagePlan> plan_stages(const ParsedSettings& p) {
     return {st};
   }
   if (p.trace) return {trace_stage(*p.trace, s.max_concurrency)};
+  if (p.ramp) return {ramp_stage(*p.ramp, s)};
+  if (!p.config_stages.empty()) return p.config_stages;
   const StageBounds b{s.requests, s.duration_s, s.warmup_s, s.cooldown_s, s.max_concurrency};
   std::vector<StagePlan> stages;
   switch (p.sweep.kind) {

@@ -87,6 +87,11 @@ std::vector<Field> base_rows() {
       {"keepalive", "--keepalive", &S::keepalive, "Load mode", "Reuse connections (default; --no-keepalive: one per request)"},
       {"slo", "--slo", &S::slo, "Load mode", "Goodput bounds: ttft_ms=..,tpot_ms=..,e2e_ms=.."},
       {"sweep", "--sweep", &S::sweep, "Load mode", "concurrency=1,2,4,..., rate=1,2,5,... or auto"},
+      {"ramp", "--ramp", &S::ramp, "Load mode",
+       "rate=A..B (open loop, req/s) or concurrency=A..B (closed loop, clients): the load moves from A to B "
+       "over --duration (warm-up at A, cool-down at B)"},
+      {"ramp_shape", "--ramp-shape", &S::ramp_shape, "Load mode",
+       "linear (default) or exponential (geometric from A to B; both above 0)"},
       {"idle_timeout_s", "--idle-timeout", &S::idle_timeout_s, "Load mode", "Fail a request after SECONDS without a byte"},
       {"max_event_bytes", "--max-event-bytes", &S::max_event_bytes, "Load mode", "Largest SSE event accepted (default: 1 MiB)"},
       {"stamp_lag", "--stamp-lag", &S::stamp_lag, "Load mode",
@@ -260,12 +265,28 @@ std::string settings_to_json(const Settings& s, bool pretty) {
       }
     });
   }
+  if (!s.stages.empty()) {
+    w.key("stages").begin_array();
+    for (const StageSetting& st : s.stages) {
+      w.begin_object();
+      if (st.concurrency > 0) w.field("concurrency", static_cast<std::int64_t>(st.concurrency));
+      if (st.rate > 0) w.field("rate", st.rate);
+      if (!st.ramp.empty()) w.field("ramp", st.ramp);
+      if (!st.ramp_shape.empty()) w.field("ramp_shape", st.ramp_shape);
+      if (st.duration_s > 0) w.field("duration", st.duration_s);
+      if (st.requests > 0) w.field("requests", st.requests);
+      if (st.warmup_s >= 0) w.field("warmup", st.warmup_s);
+      if (st.cooldown_s >= 0) w.field("cooldown", st.cooldown_s);
+      w.end_object();
+    }
+    w.end_array();
+  }
   w.end_object();
   return w.take();
 }
 
 bool is_load_mode(const Settings& s) {
-  return s.concurrency > 0 || s.rate > 0 || !s.sweep.empty() || s.requests > 0 || s.duration_s > 0 ||
+  return s.concurrency > 0 || s.rate > 0 || !s.sweep.empty() || !s.ramp.empty() || !s.stages.empty() || s.requests > 0 || s.duration_s > 0 ||
          !s.dataset.empty() || !s.input_tokens.empty() || !s.trace.empty();
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "llmbench/load/ramp.hpp"
 #include "llmbench/stats/request_figures.hpp"
 #include "llmbench/util/clock.hpp"
 #include "llmbench/util/redact.hpp"
@@ -176,7 +177,15 @@ void Aggregator::count_in_window(std::uint16_t grp, const RequestRecord& r) {
 
 void Aggregator::finish_timeline() {
   result_.timeseries = timeline_.buckets();
-  if (const auto& w = timeline_.window()) {
+  // The offered load is the plan's, not a measurement: each bucket's mean of
+  // the intended rate or target client count (load/ramp.hpp).
+  const double width_s = plan_.timeseries_interval_s;
+  for (stats::TimeBucket& b : result_.timeseries) {
+    const double t0 = b.t_s - result_.start_s;
+    b.offered_load = offered_load(result_.plan, plan_.trace.has_value(), t0, t0 + width_s);
+  }
+  // A ramp is not meant to be steady: its throughput follows the load.
+  if (const auto& w = timeline_.window(); w && !result_.plan.ramp) {
     const auto rel = [&](std::int64_t t) { return static_cast<double>(t - result_.run_start_ns) / 1e9; };
     result_.steady = stats::steady_state(result_.timeseries, rel(w->start_ns), rel(w->end_ns));
   }
@@ -265,6 +274,7 @@ void Aggregator::on_record(const RequestRecord& r) {
   PromptResult& p = result_.prompts[grp];
   timeline_.add_request(r.start_ns, r.end_ns, r.ok(), r.error == ErrorKind::cancelled);
   if (const auto ttft = stats::ttft_ns(r); ttft && r.ok()) timeline_.add_first_token(r.first_token_ns, *ttft);
+  if (const auto e2e = stats::e2e_ns(r); e2e && r.ok()) timeline_.add_e2e(r.end_ns, *e2e);
   count_in_window(grp, r);
   switch (r.phase) {
     case Phase::warmup:

@@ -11,6 +11,7 @@ namespace llmbench {
 
 void ClosedLoopDriver::start(asio::io_context& io, RequestPath& path) {
   running_ = clients_;
+  join_ = std::make_unique<asio::steady_timer>(io);
   asio::co_spawn(io, start_clients(io, path), asio::detached);
   asio::co_spawn(io, watch_stage_end(io, path), asio::detached);
 }
@@ -20,12 +21,29 @@ void ClosedLoopDriver::start(asio::io_context& io, RequestPath& path) {
 // again, so the first responses would wait behind the last clients' connects
 // and be stamped late: 10 ms of TTFT error at 512 clients. In batches, with
 // a turn of the loop between them, responses are read as they come.
+//
+// A concurrency ramp's clients join at their own times (load/ramp.hpp): the
+// loop sleeps until each is due. A client that never joins (the run stopped
+// first) is no longer counted as running.
 asio::awaitable<void> ClosedLoopDriver::start_clients(asio::io_context& io, RequestPath& path) {
+  constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
   constexpr std::size_t kBatch = 16;
   for (std::size_t i = 0; i < clients_; ++i) {
+    if (i < starts_ns_.size() && now_ns() < starts_ns_[i]) {
+      join_->expires_at(to_time_point(starts_ns_[i]));
+      co_await join_->async_wait(use_tuple);
+      if (path.cancelled() || source_.stopped() || source_.over(now_ns())) {
+        running_ -= clients_ - i;
+        co_return;
+      }
+    }
     asio::co_spawn(io, client(path, path.new_slot()), asio::detached);
     if ((i + 1) % kBatch == 0) co_await asio::post(io, asio::use_awaitable);
   }
+}
+
+void ClosedLoopDriver::wake() noexcept {
+  if (join_) join_->cancel();
 }
 
 asio::awaitable<void> ClosedLoopDriver::client(RequestPath& path, Slot& slot) {

@@ -6,6 +6,7 @@
 
 #include "llmbench/load/closed_loop.hpp"
 #include "llmbench/load/open_loop.hpp"
+#include "llmbench/load/ramp.hpp"
 #include "llmbench/load/schedule.hpp"
 #include "llmbench/load/shard.hpp"
 #include "llmbench/load/sweep.hpp"
@@ -129,6 +130,10 @@ struct Engine::StageRig {
     for (std::size_t i = 0; i < workers; ++i) {
       if (stage.mode != LoadMode::open) {
         if (i == 0) gated.push_back(std::make_unique<GatedSource>(shared, gate));
+        if (stage.mode == LoadMode::closed && stage.ramp) {
+          drivers.push_back(std::make_unique<ClosedLoopDriver>(*gated.front(), ramp_starts(stage, i, workers)));
+          continue;
+        }
         const std::size_t clients = stage.mode == LoadMode::spec ? 1 : share(static_cast<std::size_t>(stage.concurrency), workers, i);
         drivers.push_back(std::make_unique<ClosedLoopDriver>(*gated.front(), clients));
         continue;
@@ -142,6 +147,15 @@ struct Engine::StageRig {
                                   : 0;
       drivers.push_back(std::make_unique<OpenLoopDriver>(*gated.back(), cap));
     }
+  }
+
+  // A concurrency ramp's clients dealt round-robin to the workers, each
+  // joining at its time on the run's clock.
+  std::vector<std::int64_t> ramp_starts(const StagePlan& stage, std::size_t worker, std::size_t workers) const {
+    const std::vector<std::int64_t> all = ramp_client_starts(*stage.ramp, stage.warmup_s, stage.duration_s);
+    std::vector<std::int64_t> mine;
+    for (std::size_t k = worker; k < all.size(); k += workers) mine.push_back(windows.start_ns + all[k]);
+    return mine;
   }
 
   StageWindows windows;

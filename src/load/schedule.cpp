@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "llmbench/load/arrivals.hpp"
+#include "llmbench/load/ramp.hpp"
 #include "llmbench/util/clock.hpp"
 
 namespace llmbench {
@@ -66,7 +67,8 @@ OpenSchedule make_open_schedule(const StagePlan& s, Arrival kind, double burstin
     const double expected = s.rate_rps * (s.warmup_s + s.cooldown_s) + static_cast<double>(s.requests);
     max_count = static_cast<std::uint64_t>(expected * 1.5) + 64;
   }
-  o.at_ns = make_arrivals(kind, s.rate_rps, burstiness, seed, until, max_count);
+  o.at_ns = s.ramp ? make_ramp_arrivals(kind, *s.ramp, burstiness, seed, s.warmup_s, s.duration_s, s.cooldown_s)
+                   : make_arrivals(kind, s.rate_rps, burstiness, seed, until, max_count);
   const auto& a = o.at_ns;
   o.measured_begin = static_cast<std::size_t>(std::lower_bound(a.begin(), a.end(), warmup_ns) - a.begin());
   std::size_t end = a.size();

@@ -69,13 +69,31 @@ struct SeriesColumn {
   std::string_view field;  // key in each bucket
   bool per_second;
 };
-constexpr std::array<SeriesColumn, 5> kSeriesColumns{{
+constexpr std::array<SeriesColumn, 9> kSeriesColumns{{
     {"output_tps", "output_tokens", true},
     {"in_flight", "in_flight", false},
     {"completed", "requests_completed", true},
     {"failed", "requests_failed", true},
     {"ttft_p50_ms", "ttft_p50_ms", false},
+    {"ttft_p99_ms", "ttft_p99_ms", false},
+    {"e2e_p50_ms", "e2e_p50_ms", false},
+    {"e2e_p99_ms", "e2e_p99_ms", false},
+    {"offered_load", "offered_load", false},
 }};
+
+// stages[].ramp: what was ramped, from what to what; null for a steady stage.
+void write_ramp(JsonWriter& w, element stage) {
+  w.key("ramp");
+  element r;
+  if (stage["ramp"].get(r) || !r.is_object()) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.field("load", string_at(r, "load")).field("shape", string_at(r, "shape"));
+  w.field("from", number_at(r, "from")).field("to", number_at(r, "to"));
+  w.end_object();
+}
 
 // Bucket widths from the spacing of t_s (the format does not state them):
 // each bucket runs to the next one's t_s, the last is as wide as the one
@@ -89,7 +107,8 @@ std::vector<double> bucket_widths(const std::vector<double>& t) {
 
 // stages[].timeseries: an array of buckets {"t_s", "output_tokens",
 // "requests_started", "requests_completed", "requests_failed", "in_flight",
-// "ttft_p50_ms"}. Absent (older files) gives null, which draws nothing.
+// "ttft_p50_ms", "ttft_p99_ms", "e2e_p50_ms", "e2e_p99_ms", "offered_load"}.
+// Absent (older files) gives null, which draws nothing.
 bool write_timeseries(JsonWriter& w, element stage, const std::string& where, std::string& error) {
   array buckets;
   w.key("timeseries");
@@ -196,6 +215,7 @@ bool write_stage(JsonWriter& w, element stage, std::size_t index, const std::str
   if (!write_cdfs(w, summary["histograms"], where, error) || !write_timeseries(w, stage, where, error)) {
     return false;
   }
+  write_ramp(w, stage);
   write_stage_prompts(w, stage["prompts"]);
   write_stage_telemetry(w, series, stage);
   w.end_object();

@@ -116,6 +116,23 @@ void write_stage_plan(JsonWriter& w, const StagePlan& p) {
   w.field("duration_s", p.duration_s);
   w.field("warmup_s", p.warmup_s);
   w.field("cooldown_s", p.cooldown_s);
+  if (p.ramp) {
+    w.key("ramp").begin_object();
+    w.field("load", p.mode == LoadMode::open ? "rate" : "concurrency");
+    w.field("from", p.ramp->from).field("to", p.ramp->to);
+    w.field("shape", p.ramp->shape == RampShape::linear ? "linear" : "exponential");
+    w.end_object();
+  }
+}
+
+// A bucket's figure, null when it has none (-1).
+void field_or_null(JsonWriter& w, std::string_view key, double v) {
+  w.key(key);
+  if (v >= 0) {
+    w.value(v);
+  } else {
+    w.null();
+  }
 }
 
 // A trace replay: what was replayed, and how far each request's dispatch
@@ -277,12 +294,11 @@ void write_timeline(JsonWriter& w, const StageResult& st) {
     w.field("t_s", b.t_s).field("output_tokens", b.output_tokens);
     w.field("requests_started", b.requests_started).field("requests_completed", b.requests_completed);
     w.field("requests_failed", b.requests_failed).field("in_flight", b.in_flight);
-    w.key("ttft_p50_ms");
-    if (b.ttft_p50_ms >= 0) {
-      w.value(b.ttft_p50_ms);
-    } else {
-      w.null();
-    }
+    field_or_null(w, "ttft_p50_ms", b.ttft_p50_ms);
+    field_or_null(w, "ttft_p99_ms", b.ttft_p99_ms);
+    field_or_null(w, "e2e_p50_ms", b.e2e_p50_ms);
+    field_or_null(w, "e2e_p99_ms", b.e2e_p99_ms);
+    field_or_null(w, "offered_load", b.offered_load);
     w.end_object();
   }
   w.end_array();

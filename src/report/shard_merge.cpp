@@ -266,6 +266,7 @@ struct Bucket {
   std::uint64_t started = 0, completed = 0, failed = 0, in_flight = 0;
   double ttft_weighted = 0, ttft_weight = 0;
   std::vector<double> ttft_by_shard;
+  double offered_load = -1;  // every shard states the whole run's (the plan's), so any one will do
 };
 
 // Buckets of every shard on one wall-clock axis, keyed by their distance
@@ -286,6 +287,7 @@ std::vector<std::pair<double, Bucket>> merged_series(const Els& stages, const Ct
       m.completed += u64(b["requests_completed"]);
       m.failed += u64(b["requests_failed"]);
       m.in_flight += u64(b["in_flight"]);
+      if (element o; !b["offered_load"].get(o) && o.is_number()) m.offered_load = std::max(m.offered_load, num(o));
       const double p50 = field(b, "ttft_p50_ms", -1);
       if (p50 >= 0) {
         const double wgt = std::max(1.0, field(b, "requests_completed"));
@@ -310,6 +312,12 @@ void write_series(JsonWriter& w, const std::vector<std::pair<double, Bucket>>& s
     w.key("ttft_p50_ms");
     if (b.ttft_weight > 0) {
       w.value(b.ttft_weighted / b.ttft_weight);
+    } else {
+      w.null();
+    }
+    w.key("offered_load");
+    if (b.offered_load >= 0) {
+      w.value(b.offered_load);
     } else {
       w.null();
     }

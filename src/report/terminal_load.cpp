@@ -19,7 +19,16 @@ void latency_row(std::string& out, std::string_view name, const stats::Histogram
                      s.mean, s.p50, s.p90, s.p95, s.p99, s.p999, s.max);
 }
 
+std::string ramp_text(const StagePlan& p) {
+  const RampPlan& r = *p.ramp;
+  const char* shape = r.shape == RampShape::linear ? "linear" : "exponential";
+  if (p.mode == LoadMode::closed) return fmt::format("closed loop ramp, {:g} to {:g} clients, {}", r.from, r.to, shape);
+  return fmt::format("open loop ramp, {:g} to {:g} req/s, {}{}", r.from, r.to, shape,
+                     p.max_concurrency > 0 ? fmt::format(", at most {} in flight", p.max_concurrency) : "");
+}
+
 std::string mode_text(const StagePlan& p) {
+  if (p.ramp) return ramp_text(p);
   switch (p.mode) {
     case LoadMode::closed: return fmt::format("closed loop, {} concurrent", p.concurrency);
     case LoadMode::open:
@@ -47,6 +56,24 @@ void trace_line(std::string& out, const TracePlan& t, const StageResult& st) {
                      e.p50, e.p99, e.max, e.count);
 }
 
+// A ramp's buckets: the offered load beside the latency it met, at most
+// about 12 rows (every k-th bucket of a long ramp).
+void ramp_lines(std::string& out, const StageResult& st) {
+  const auto& ts = st.timeseries;
+  if (ts.empty()) return;
+  const std::size_t every = (ts.size() + 11) / 12;
+  const char* unit = st.plan.mode == LoadMode::open ? "req/s" : "clients";
+  out += fmt::format("  Ramp, offered load and latency (ms) every {:g} s:\n", st.timeseries_interval_s * static_cast<double>(every));
+  out += fmt::format("    {:>8}{:>9}{:>9}{:>10}{:>10}{:>10}{:>10}\n", "t s", unit, "started", "TTFT p50", "TTFT p99",
+                     "E2E p50", "E2E p99");
+  const auto ms = [](double v) { return v >= 0 ? fmt::format("{:.1f}", v) : std::string("-"); };
+  for (std::size_t i = 0; i < ts.size(); i += every) {
+    const stats::TimeBucket& b = ts[i];
+    out += fmt::format("    {:>8.2f}{:>9.1f}{:>9}{:>10}{:>10}{:>10}{:>10}\n", b.t_s, b.offered_load,
+                       b.requests_started, ms(b.ttft_p50_ms), ms(b.ttft_p99_ms), ms(b.e2e_p50_ms), ms(b.e2e_p99_ms));
+  }
+}
+
 void stage_throughput(std::string& out, const RunReport& rep, const StageResult& st) {
   const stats::MetricSet& m = st.overall;
   const std::string repeat = st.repeats > 1 ? fmt::format(" run {}/{}", st.repeat + 1, st.repeats) : "";
@@ -54,6 +81,7 @@ void stage_throughput(std::string& out, const RunReport& rep, const StageResult&
   out += fmt::format("\nStage {}{} ({}; measured {:.1f} s{})\n", st.plan.label, repeat, mode, m.window_s(),
                      st.window ? ", exact window" : "");
   if (rep.plan->trace) trace_line(out, *rep.plan->trace, st);
+  if (st.plan.ramp) ramp_lines(out, st);
   out += fmt::format("  Requests: {} succeeded, {} failed, {} cancelled; scheduled {} (warm-up {}, cool-down {})\n",
                      m.succeeded, m.failed, m.cancelled, st.scheduled, st.phases.warmup, st.phases.cooldown);
   out += fmt::format("  Throughput: {:.2f} req/s, {:.1f} output tok/s; per request {:.2f} tok/s mean\n",

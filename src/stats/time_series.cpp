@@ -18,9 +18,15 @@ void CoarseHistogram::record(std::int64_t us) noexcept {
   ++n_;
 }
 
-double CoarseHistogram::median() const noexcept {
+double CoarseHistogram::median() const noexcept { return n_ == 0 ? -1 : at_rank((n_ + 1) / 2); }
+
+double CoarseHistogram::quantile(double q) const noexcept {
   if (n_ == 0) return -1;
-  const std::uint64_t rank = (n_ + 1) / 2;  // nearest rank of the median
+  return at_rank(std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(n_)))));
+}
+
+// The middle of the bucket holding the rank-th smallest value (1-based).
+double CoarseHistogram::at_rank(std::uint64_t rank) const noexcept {
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < kCounts; ++i) {
     seen += counts_[i];
@@ -72,6 +78,13 @@ void TimeSeries::add_first_token(std::int64_t t_ns, std::int64_t ttft_ns) {
   b->ttft_us->record(ttft_ns / 1000);
 }
 
+void TimeSeries::add_e2e(std::int64_t end_ns, std::int64_t e2e_ns) {
+  Raw* b = at(end_ns);
+  if (b == nullptr) return;
+  if (!b->e2e_us) b->e2e_us = std::make_shared<CoarseHistogram>();
+  b->e2e_us->record(e2e_ns / 1000);
+}
+
 std::vector<TimeBucket> TimeSeries::buckets() const {
   std::vector<TimeBucket> out;
   out.reserve(raw_.size());
@@ -87,6 +100,9 @@ std::vector<TimeBucket> TimeSeries::buckets() const {
     b.requests_failed = r.failed;
     b.in_flight = static_cast<std::uint64_t>(std::max<std::int64_t>(0, in_flight));
     b.ttft_p50_ms = r.ttft_us ? r.ttft_us->median() / 1e3 : -1;
+    b.ttft_p99_ms = r.ttft_us ? r.ttft_us->quantile(0.99) / 1e3 : -1;
+    b.e2e_p50_ms = r.e2e_us ? r.e2e_us->median() / 1e3 : -1;
+    b.e2e_p99_ms = r.e2e_us ? r.e2e_us->quantile(0.99) / 1e3 : -1;
     out.push_back(b);
   }
   return out;

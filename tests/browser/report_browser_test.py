@@ -20,6 +20,8 @@ with check_report.py:
   telemetry   8 clients on 4 slots with the built-in server's /metrics on:
               the server's and the host's charts (queue depth, busy slots,
               CPU busy, huge pages in use) drawn beside the client's
+  ramp        a concurrency ramp from 1 to 8 clients on 4 slots: latency
+              drawn against the offered load, and the offered load over time
 
 Exit status: 0 pass, 1 fail, 77 Chromium is not installed (skip).
 """
@@ -36,6 +38,8 @@ RUNS = {
     "spec.json": ["--mock", "--mock-decode-tps", "2000", "--runs", "3"],
     "spec-slow.json": ["--mock", "--mock-decode-tps", "1000", "--runs", "3"],
     "sweep.json": ["--mock", "--mock-decode-tps", "500", "--sweep", "concurrency=1,2,4", "--duration", "1"],
+    "ramp.json": ["--mock", "--mock-slots", "4", "--mock-decode-tps", "500", "--ramp", "concurrency=1..8",
+                  "--duration", "2", "--timeseries-interval", "0.25", "--max-tokens", "16"],
     "telemetry.json": ["--mock", "--mock-metrics", "--mock-slots", "4", "--mock-decode-tps", "100",
                        "--concurrency", "8", "--duration", "4", "--max-tokens", "48", "--metrics-interval", "0.25"],
 }
@@ -153,6 +157,7 @@ def render_and_check(args):
         "timeseries": (["sweep-timeseries.json"], 6),
         "warnings": (["sweep-warnings.json"], 6),
         "telemetry": (["telemetry.json"], 6),
+        "ramp": (["ramp.json"], 8),
     }[args.case]
     page = w(f"report-{args.case}.html")
     if args.case == "compare":
@@ -177,6 +182,9 @@ def render_and_check(args):
         # 1,000 vs 2,000 tok/s: the verdict, the changed setting, the table.
         cmd += ["--text", "What changed", "--text", "config.mock_decode_tps: 1000.0 → 2000.0",
                 "--text", "Overall tok/s", "--text", "faster"]
+    if args.case == "ramp":
+        cmd += ["--titles", "Latency against offered load,Offered load over time",
+                "--text", "Ramp: ramp.json: concurrency 1 to 8, linear."]
     if args.case == "telemetry":
         need = ["Server queue depth", "Busy slots", "Server generation rate", "Host CPU busy", "Huge pages in use"]
         missing = [t for t in need if t not in titles[0]]
@@ -191,7 +199,7 @@ def render_and_check(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "compare", "timeseries", "warnings", "telemetry"])
+    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "compare", "timeseries", "warnings", "telemetry", "ramp"])
     ap.add_argument("--llmbench", required=True, help="the built llmbench binary")
     ap.add_argument("--workdir", required=True, help="where results and reports are written")
     ap.add_argument("--screenshot", help="also write the page as a PNG here")

@@ -170,6 +170,26 @@ TEST(HtmlViewModel, TimeSeriesBecomesRatesPerSecondOfBucketWidth) {
   EXPECT_DOUBLE_EQ(double(ts["failed"].at(0)), 2);        // 1 failure in 0.5 s
 }
 
+TEST(HtmlViewModel, ARampCarriesItsOfferedLoadAndLatencyPerBucket) {
+  const std::string extra =
+      ",\"ramp\":{\"load\":\"rate\",\"from\":2,\"to\":40,\"shape\":\"linear\"},"
+      "\"timeseries\":[{\"t_s\":0.5,\"offered_load\":4.5,\"ttft_p99_ms\":20,\"e2e_p50_ms\":100,\"e2e_p99_ms\":150},"
+      "{\"t_s\":1.0,\"offered_load\":9.5,\"ttft_p99_ms\":null,\"e2e_p50_ms\":120,\"e2e_p99_ms\":300}]";
+  const auto built = html::build_view_model({{"s.json", load_results(extra)}});
+  ASSERT_TRUE(built) << built.error();
+  simdjson::dom::parser parser;
+  const simdjson::dom::element st = parser.parse(*built)["files"].at(0)["stages"];
+  const simdjson::dom::element s0 = st.at(0);
+  EXPECT_EQ(std::string_view(s0["ramp"]["load"]), "rate");
+  EXPECT_DOUBLE_EQ(double(s0["ramp"]["to"]), 40);
+  EXPECT_EQ(std::string_view(s0["ramp"]["shape"]), "linear");
+  EXPECT_DOUBLE_EQ(double(s0["timeseries"]["offered_load"].at(1)), 9.5);  // a level, not divided by the width
+  EXPECT_DOUBLE_EQ(double(s0["timeseries"]["e2e_p99_ms"].at(1)), 300);
+  EXPECT_DOUBLE_EQ(double(s0["timeseries"]["ttft_p99_ms"].at(0)), 20);
+  EXPECT_TRUE(s0["timeseries"]["ttft_p99_ms"].at(1).is_null());  // no figure: nothing drawn
+  EXPECT_TRUE(st.at(1)["ramp"].is_null());                        // a steady stage
+}
+
 TEST(HtmlViewModel, LabelsAreBaseNamesUnlessTwoFilesShareOne) {
   EXPECT_EQ(html::file_labels({{"x/a.json", ""}, {"y/b.json", ""}}), (std::vector<std::string>{"a.json", "b.json"}));
   EXPECT_EQ(html::file_labels({{"x/r.json", ""}, {"y/r.json", ""}}),

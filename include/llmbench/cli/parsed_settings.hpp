@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "llmbench/cli/ramp_settings.hpp"
 #include "llmbench/cli/settings.hpp"
 #include "llmbench/cli/shard_settings.hpp"
 #include "llmbench/cli/trace_settings.hpp"
@@ -38,6 +39,8 @@ struct ParsedSettings {
   std::optional<LengthSpec> output_tokens;
   PrefixSpec prefix;  // --prefix-tokens / --prefix-groups
   std::optional<TraceReplay> trace;  // --trace, read and windowed
+  std::optional<RampSpec> ramp;      // --ramp, --ramp-shape
+  std::vector<StagePlan> config_stages;  // a config file's "stages" (stage_settings.hpp)
   bool load_mode = false;
   std::optional<bool> cache_prompt;  // --cache-prompt on|off; nullopt: not sent
   std::optional<bool> continuous_usage;  // --continuous-usage on|off; nullopt: auto (by the target's scheme)

@@ -16,6 +16,19 @@
 
 namespace llmbench::cli {
 
+// One entry of a config file's "stages" list: a stage with its own load
+// and bounds (a step profile). Negative warm-up/cool-down: the run's own.
+struct StageSetting {
+  int concurrency = 0;
+  double rate = 0;
+  std::string ramp;        // "rate=A..B" | "concurrency=A..B"
+  std::string ramp_shape;  // "" (linear) | "linear" | "exponential"
+  double duration_s = 0;
+  std::uint64_t requests = 0;
+  double warmup_s = -1;
+  double cooldown_s = -1;
+};
+
 struct Settings {
   // target
   std::string host = "localhost";
@@ -68,6 +81,9 @@ struct Settings {
   std::string client_limits;  // overrides of stats::ClientLimits, "read_lag_ms=2,..."
   bool strict = false;        // exit 6 when a stage was client-limited
   std::string sweep;
+  std::vector<StageSetting> stages;  // config files only: "stages": [{...}, ...]
+  std::string ramp;        // --ramp rate=A..B | concurrency=A..B
+  std::string ramp_shape;  // linear (the default, also when empty) or exponential
   double idle_timeout_s = 0;
   std::uint64_t max_event_bytes = 1u << 20;
   bool stamp_lag = false;

@@ -39,6 +39,16 @@ struct PromptGroup {
 
 enum class LoadMode : std::uint8_t { spec, closed, open };
 enum class Arrival : std::uint8_t { constant, poisson, gamma };
+enum class RampShape : std::uint8_t { linear, exponential };
+
+// A load that changes over the measured window (--ramp): the open loop's
+// rate or the closed loop's client count goes from `from` to `to` over
+// duration_s (load/ramp.hpp). Warm-up runs at `from`, cool-down at `to`.
+struct RampPlan {
+  double from = 0;
+  double to = 0;
+  RampShape shape = RampShape::linear;
+};
 
 struct StagePlan {
   std::string label;            // "spec", "concurrency=4", "rate=2.5"
@@ -56,6 +66,9 @@ struct StagePlan {
   double duration_s = 0;
   double warmup_s = 0;
   double cooldown_s = 0;
+  // --ramp: open loop, rate_rps is the larger end (it sizes the workers);
+  // closed loop, concurrency is the larger end (every client there will be).
+  std::optional<RampPlan> ramp;
 };
 
 // This process's part of a run spread over several (--shard I/N): see

@@ -28,7 +28,11 @@
 //                  "goodput_rps", "goodput_share",            (null without --slo)
 //                  "cdf": {"ttft"|"itl"|"e2e": {"x": [ms], "y": [0..1]}},
 //                  "timeseries": null | {"t_s", "output_tps", "in_flight",
-//                                        "completed", "failed", "ttft_p50_ms"},
+//                                        "completed", "failed", "ttft_p50_ms",
+//                                        "ttft_p99_ms", "e2e_p50_ms",
+//                                        "e2e_p99_ms", "offered_load"},
+//                  "ramp": null | {"load": "rate" | "concurrency", "shape",
+//                                  "from", "to"},
 //                  "prompts": [{"key", "ok", "failed", "tps_per_request",
 //                               "ttft_p50", "e2e_p50"}],
 //                  "telemetry": null | [{"key", "title", "unit", "t_s",

@@ -1,8 +1,9 @@
 #pragma once
 // A stage's life in fixed buckets of time (--timeseries-interval, 1 s by
 // default): tokens received by their read timestamps, requests started,
-// completed and failed, requests in flight, and the TTFT p50 of the requests
-// whose first token fell in the bucket. What the HTML report draws over time
+// completed and failed, requests in flight, and the TTFT p50 and p99 of the
+// requests whose first token fell in the bucket, the E2E p50 and p99 of
+// those that ended in it. What the HTML report draws over time
 // and what the steady-state test reads.
 //
 // Memory is bounded by the stage's length, not its traffic: a bucket is a
@@ -24,6 +25,13 @@ struct TimeBucket {
   std::uint64_t requests_failed = 0;     // ended with an error (cancelled ones excluded)
   std::uint64_t in_flight = 0;           // started and not yet ended at the bucket's end
   double ttft_p50_ms = -1;               // -1: no first token in the bucket
+  double ttft_p99_ms = -1;
+  double e2e_p50_ms = -1;                // of the requests that ended successfully in the bucket; -1: none
+  double e2e_p99_ms = -1;
+  // What the plan offered over the bucket (load/ramp.hpp): intended
+  // arrivals/s for an open loop, target clients for a closed one; -1: none
+  // (spec mode, trace replay). Filled in by the aggregator, not measured.
+  double offered_load = -1;
 };
 
 // TTFTs in microseconds, 8 linear sub-buckets per power of two (0..15
@@ -32,10 +40,12 @@ class CoarseHistogram {
  public:
   static constexpr std::size_t kCounts = 256;
   void record(std::int64_t us) noexcept;
-  [[nodiscard]] double median() const noexcept;  // -1 when empty
+  [[nodiscard]] double median() const noexcept;            // -1 when empty
+  [[nodiscard]] double quantile(double q) const noexcept;  // nearest rank; -1 when empty
   [[nodiscard]] std::uint64_t count() const noexcept { return n_; }
 
  private:
+  [[nodiscard]] double at_rank(std::uint64_t rank) const noexcept;
   std::array<std::uint32_t, kCounts> counts_{};
   std::uint64_t n_ = 0;
 };
@@ -49,6 +59,7 @@ class TimeSeries {
   void add_started(std::int64_t t_ns);
   void add_ended(std::int64_t t_ns, bool ok, bool cancelled);
   void add_first_token(std::int64_t t_ns, std::int64_t ttft_ns);
+  void add_e2e(std::int64_t end_ns, std::int64_t e2e_ns);
 
   [[nodiscard]] std::vector<TimeBucket> buckets() const;
   [[nodiscard]] std::int64_t interval_ns() const noexcept { return interval_ns_; }
@@ -62,6 +73,7 @@ class TimeSeries {
     std::uint64_t failed = 0;
     std::uint64_t ended = 0;                  // any outcome, for in-flight
     std::shared_ptr<CoarseHistogram> ttft_us;  // made on the first TTFT (shared only by copies of a result)
+    std::shared_ptr<CoarseHistogram> e2e_us;   // made on the first E2E
   };
   Raw* at(std::int64_t t_ns);
 

@@ -46,6 +46,7 @@ class Timeline {
   // One request that ended (any phase); start_ns < 0: it never started.
   void add_request(std::int64_t start_ns, std::int64_t end_ns, bool ok, bool cancelled);
   void add_first_token(std::int64_t t_ns, std::int64_t ttft_ns) { series_.add_first_token(t_ns, ttft_ns); }
+  void add_e2e(std::int64_t end_ns, std::int64_t e2e_ns) { series_.add_e2e(end_ns, e2e_ns); }
 
   [[nodiscard]] std::vector<TimeBucket> buckets() const { return series_.buckets(); }
 

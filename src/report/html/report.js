@@ -313,6 +313,33 @@
     return chartBox(title, null, {type: 'scatter', data: {datasets}, options: {plugins: {legend: lineLegend},
       scales: {x: axis('time since the run started (s)', bounds), y: axis(yTitle, {beginAtZero: true})}}});
   }
+  // A ramp: latency against the load offered in each bucket (the plan's
+  // rate or client count), and that load over time, so where the latency
+  // turns up can be read off as a load.
+  function rampCharts(entries, bounds) {
+    const ramped = entries.filter(([, s]) => s.ramp && s.timeseries);
+    if (!ramped.length) return null;
+    const unit = ramped[0][1].ramp.load === 'rate' ? 'offered load (intended req/s)' : 'offered load (target clients)';
+    const pts = (s, key) => s.timeseries.offered_load.map((x, i) => ({x, y: s.timeseries[key][i]}))
+      .filter(p => p.x !== null && p.y !== null && p.y > 0);
+    const datasets = ramped.flatMap(([f, s]) => [
+      line(f, `${f.name} · E2E p99`, pts(s, 'e2e_p99_ms'), {pointRadius: 3, showLine: false}),
+      line(f, `${f.name} · E2E p50`, pts(s, 'e2e_p50_ms'), {pointRadius: 3, showLine: false, pointStyle: 'rect',
+        borderDash: [12, 3]}),
+      line(f, `${f.name} · TTFT p99`, pts(s, 'ttft_p99_ms'), {pointRadius: 3, showLine: false, pointStyle: 'triangle',
+        borderDash: [6, 4]}),
+      line(f, `${f.name} · TTFT p50`, pts(s, 'ttft_p50_ms'), {pointRadius: 3, showLine: false, pointStyle: 'crossRot',
+        borderDash: [2, 3]})]).filter(d => d.data.length);
+    const latency = chartBox('Latency against offered load', 'One point per time-series bucket of the ramp.',
+      {type: 'scatter', data: {datasets}, options: {plugins: {legend: lineLegend},
+        scales: {x: axis(unit, {beginAtZero: true}), y: logAxis('latency (ms, log scale)')}}});
+    latency.dataset.ramp = 'latency';
+    const offered = seriesChart(ramped, 'offered_load', 'Offered load over time', unit, bounds);
+    offered.dataset.ramp = 'offered';
+    const what = ramped.map(([f, s]) => `${f.name}: ${s.ramp.load} ${s.ramp.from} to ` +
+      `${s.ramp.to}, ${s.ramp.shape}`).join(' · ');
+    return [el('p', {className: 'note'}, `Ramp: ${what}.`), grid(2, latency, offered)];
+  }
   // The server's and the host's charts (telemetry), one per series any file has.
   function telemetryCharts(entries, bounds) {
     const keys = union(entries.map(([, s]) => (s.telemetry || []).map(c => c.key)));
@@ -347,6 +374,7 @@
       grid(3, cdfChart(entries, 'ttft', 'TTFT distribution', 'requests'),
         cdfChart(entries, 'itl', 'ITL distribution', 'token gaps'),
         cdfChart(entries, 'e2e', 'E2E distribution', 'requests')),
+      ...(rampCharts(entries, bounds) || []),
       withSeries.length ? grid(3,
         seriesChart(withSeries, 'output_tps', 'Throughput over time', 'output tokens/s', bounds),
         seriesChart(withSeries, 'in_flight', 'Requests in flight', 'requests in flight', bounds),
