@@ -18,6 +18,13 @@ asio::awaitable<After> Session::serve_retrieval(RetrievalKind kind, const Reques
   if (slot < 0) co_return After::close;
   SlotLease lease(st_.pool, slot);
   const int tokens = r.prompt_tokens();
+  SlotView view;  // what GET /slots shows while the input is read
+  view.used = true;
+  view.is_processing = true;
+  view.id_task = static_cast<std::int64_t>(st_.next_task());
+  view.n_prompt_tokens = tokens;
+  view.n_remain = 0;
+  st_.pool.describe(slot, view);
   const std::int64_t start_ns = now_ns();
   asio::steady_timer timer(sock_.get_executor());
   if (co_await wait_until(timer, start_ns + prompt_delay_ns(tokens, st_.cfg.prompt_tps, 0.0))) co_return After::drop;
