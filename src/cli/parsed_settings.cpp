@@ -36,7 +36,7 @@ Status check_target(const Settings& s, ParsedSettings& p) {
     p.url = std::move(*url);
   }
   const auto flavor = protocol::parse_flavor(s.endpoint);
-  if (!flavor) return Unexpected("--endpoint '" + s.endpoint + "': expected chat, completions or native");
+  if (!flavor) return Unexpected("--endpoint '" + s.endpoint + "': expected chat, completions, native, embeddings or rerank");
   p.flavor = *flavor;
   for (const std::string& h : s.headers) {
     const auto colon = h.find(':');
@@ -166,6 +166,13 @@ Status check_load(const Settings& s, ParsedSettings& p) {
   if (!trace) return Unexpected(trace.error());
   p.trace = std::move(*trace);
   p.load_mode = is_load_mode(s);
+  if (!p.load_mode && !protocol::generates(p.flavor)) {
+    // Spec mode's report is tokens/s of one client's generation; these
+    // endpoints generate nothing, so it would be a table of absent figures.
+    return Unexpected("--endpoint " + s.endpoint +
+                      " generates no tokens, so spec mode has nothing to report: use load mode "
+                      "(--concurrency N or --rate R, with --requests N or --duration SECONDS)");
+  }
   if (p.load_mode && !p.trace && s.requests == 0 && s.duration_s <= 0) {
     return Unexpected(p.sweep.kind == SweepSpec::Kind::automatic
                           ? "--sweep auto needs --duration or --requests for each stage"
