@@ -173,6 +173,10 @@ Status check_load(const Settings& s, ParsedSettings& p) {
                       " generates no tokens, so spec mode has nothing to report: use load mode "
                       "(--concurrency N or --rate R, with --requests N or --duration SECONDS)");
   }
+  if (!protocol::generates(p.flavor) && (p.slo.ttft_ms > 0 || p.slo.tpot_ms > 0)) {
+    // No request would ever meet a bound on a time that does not exist.
+    return Unexpected("--slo: --endpoint " + s.endpoint + " has no TTFT or TPOT (nothing is generated); use e2e_ms=N");
+  }
   if (p.load_mode && !p.trace && s.requests == 0 && s.duration_s <= 0) {
     return Unexpected(p.sweep.kind == SweepSpec::Kind::automatic
                           ? "--sweep auto needs --duration or --requests for each stage"

@@ -94,5 +94,21 @@ TEST(RetrievalLoad, SpecModeIsAUsageError) {
   }
 }
 
+TEST(RetrievalLoad, TokenTimeSloIsAUsageError) {
+  TempDir dir;
+  const RunResult r = run_llmbench({"--mock", "--endpoint", "embeddings", "--concurrency", "2", "--requests", "4",
+                                    "--slo", "ttft_ms=100", "--output", dir.file("slo.json")});
+  EXPECT_EQ(r.code(), 2) << r.why();
+  EXPECT_TRUE(contains(r.err, "e2e_ms")) << r.err;
+  // An E2E bound is the one that applies: goodput counts against it.
+  const std::string out = dir.file("slo-e2e.json");
+  const RunResult ok = run_llmbench({"--mock", "--endpoint", "embeddings", "--concurrency", "2", "--requests", "4",
+                                     "--slo", "e2e_ms=60000", "--output", out});
+  ASSERT_EQ(ok.code(), 0) << ok.why();
+  Json j;
+  ASSERT_TRUE(j.load(out));
+  EXPECT_EQ(integer(j.root(), "/summary/goodput/requests"), 4);
+}
+
 }  // namespace
 }  // namespace llmbench::e2e
