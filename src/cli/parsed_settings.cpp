@@ -37,7 +37,7 @@ Status check_target(const Settings& s, ParsedSettings& p) {
     p.url = std::move(*url);
   }
   const auto flavor = protocol::parse_flavor(s.endpoint);
-  if (!flavor) return Unexpected("--endpoint '" + s.endpoint + "': expected chat, completions or native");
+  if (!flavor) return Unexpected("--endpoint '" + s.endpoint + "': expected chat, completions, native, embeddings or rerank");
   p.flavor = *flavor;
   for (const std::string& h : s.headers) {
     const auto colon = h.find(':');
@@ -173,6 +173,17 @@ Status check_load(const Settings& s, ParsedSettings& p) {
   if (!stages) return Unexpected(stages.error());
   p.config_stages = std::move(*stages);
   p.load_mode = is_load_mode(s);
+  if (!p.load_mode && !protocol::generates(p.flavor)) {
+    // Spec mode's report is tokens/s of one client's generation; these
+    // endpoints generate nothing, so it would be a table of absent figures.
+    return Unexpected("--endpoint " + s.endpoint +
+                      " generates no tokens, so spec mode has nothing to report: use load mode "
+                      "(--concurrency N or --rate R, with --requests N or --duration SECONDS)");
+  }
+  if (!protocol::generates(p.flavor) && (p.slo.ttft_ms > 0 || p.slo.tpot_ms > 0)) {
+    // No request would ever meet a bound on a time that does not exist.
+    return Unexpected("--slo: --endpoint " + s.endpoint + " has no TTFT or TPOT (nothing is generated); use e2e_ms=N");
+  }
   if (p.load_mode && !p.trace && p.config_stages.empty() && s.requests == 0 && s.duration_s <= 0) {
     return Unexpected(p.sweep.kind == SweepSpec::Kind::automatic
                           ? "--sweep auto needs --duration or --requests for each stage"

@@ -222,7 +222,7 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   plan.target = t.target;
   plan.model = server.model;
   plan.flavor = p.flavor;
-  plan.stream = s.stream;
+  plan.stream = s.stream && protocol::generates(p.flavor);  // embeddings and rerank answer with one body
   plan.cache_prompt = p.cache_prompt;
   // Hosted APIs (https) may refuse a field they do not know; local servers
   // (llama-server, vLLM, SGLang) take or ignore it.

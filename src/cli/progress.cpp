@@ -16,8 +16,10 @@ namespace {
 // every few seconds. The line ends when the stage's observers are dropped.
 class ProgressPrinter {
  public:
-  ProgressPrinter(const StagePlan& stage, std::size_t index, std::size_t count)
-      : tty_(::isatty(STDERR_FILENO) == 1), stage_(stage), index_(index), count_(count) {}
+  // `tokens`: the endpoint generates tokens (not embeddings or rerank), so
+  // the line shows output tok/s.
+  ProgressPrinter(const StagePlan& stage, std::size_t index, std::size_t count, bool tokens)
+      : tty_(::isatty(STDERR_FILENO) == 1), stage_(stage), index_(index), count_(count), tokens_(tokens) {}
   ~ProgressPrinter() {
     if (tty_ && printed_) std::fputs("\n", stderr);
   }
@@ -30,9 +32,9 @@ class ProgressPrinter {
                                                    : fmt::format("{:.0f} s", p.elapsed_s);
     const std::string count =
         stage_.requests > 0 ? fmt::format("{}/{}", p.stage->phases.measured, stage_.requests) : fmt::format("{}", p.ended);
-    const std::string line = fmt::format("[{}/{} {}] {}  done {}  in flight {}  {:.0f} tok/s  errors {}", index_ + 1,
-                                         count_, stage_.label, when, count, p.in_flight, p.output_tokens_per_second,
-                                         p.errors);
+    const std::string rate = tokens_ ? fmt::format("  {:.0f} tok/s", p.output_tokens_per_second) : std::string();
+    const std::string line = fmt::format("[{}/{} {}] {}  done {}  in flight {}{}  errors {}", index_ + 1, count_,
+                                         stage_.label, when, count, p.in_flight, rate, p.errors);
     if (tty_) {
       std::fprintf(stderr, "\r%s\x1b[K", line.c_str());
       printed_ = true;
@@ -46,6 +48,7 @@ class ProgressPrinter {
   bool tty_;
   StagePlan stage_;
   std::size_t index_, count_;
+  bool tokens_;
   bool printed_ = false;
   double last_log_s_ = -10;
 };
@@ -101,7 +104,7 @@ StageObserversFn progress_observers(const ParsedSettings& p, const RunPlan& plan
       auto printer = std::make_shared<RunPrinter>(plan, runs);
       obs.record = [printer](const RequestRecord& r) { (*printer)(r); };
     } else if (live) {
-      auto printer = std::make_shared<ProgressPrinter>(stage, index, count);
+      auto printer = std::make_shared<ProgressPrinter>(stage, index, count, protocol::generates(plan.flavor));
       obs.progress = [printer](const Progress& pr) { (*printer)(pr); };
     }
     return obs;

@@ -24,7 +24,9 @@ std::vector<Field> base_rows() {
       {"port", "--port", &S::port, "Target", "API port (default: 8001)"},
       {"url", "--url", &S::url, "Target", "Base URL instead of --host/--port: http://host:port[/prefix] or https://..."},
       {"endpoint", "--endpoint", &S::endpoint, "Target",
-       "chat (POST /v1/chat/completions), completions (POST /v1/completions) or native (llama.cpp POST /completion)"},
+       "chat (POST /v1/chat/completions), completions (POST /v1/completions), native (llama.cpp POST /completion), "
+       "embeddings (POST /v1/embeddings) or rerank (llama-server POST /v1/rerank); the last two: load mode only, "
+       "no streaming, figures E2E, requests/s and input tokens/s"},
       {"model", "--model", &S::model, "Target", "Model name to send (default: the first id GET /v1/models lists)"},
       {"api_key_env", "--api-key-env", &S::api_key_env, "Target",
        "Environment variable holding an API key, sent as 'Authorization: Bearer ...' (default: OPENAI_API_KEY when set)"},
@@ -153,13 +155,13 @@ const std::vector<MockOption>& mock_options() {
       {"host", "--host", &M::host, "Bind address (default: 127.0.0.1)"},
       {"port", "--port", &M::port, "Port (default: 0, any free port; printed at start)"},
       {"decode_tps", "--decode-tps", &M::decode_tps, "Tokens/s per slot while decoding (default: 50)", true},
-      {"prompt_tps", "--prompt-tps", &M::prompt_tps, "Prompt tokens/s (default: 2000)", true},
+      {"prompt_tps", "--prompt-tps", &M::prompt_tps, "Prompt tokens/s, also the input of /v1/embeddings and /v1/rerank (default: 2000)", true},
       {"ttft_ms", "--ttft-ms", &M::ttft_ms, "Extra delay before the first token", true},
       {"prompt_cache", "--prompt-cache", &M::prompt_cache,
        "Prompt cache: a slot reuses the prefix a prompt shares with its last one (default: on)", true},
       {"slots", "--slots", &M::slots, "Parallel slots, like llama-server --parallel (default: 4)", true},
       {"jitter", "--jitter", &M::jitter, "Relative random variation of each token gap, 0..1", true},
-      {"seed", "--seed", &M::seed, "Seed for the jitter and the generated text"},
+      {"seed", "--seed", &M::seed, "Seed for the jitter, the generated text and the embedding vectors and rerank scores"},
       {"n_ctx_slot", "--ctx-per-slot", &M::n_ctx_slot,
        "Context per slot (default: 4096): a longer prompt gets 400 exceed_context_size_error, "
        "a generation that fills it ends with finish_reason \"length\"",

@@ -38,7 +38,7 @@ Slot::Slot(RequestPath& p, std::uint64_t seed)
   consumer.stage_samples(&staged, p.plan_.stamp_lag);
 }
 
-void Slot::begin() { consumer.start(rec, path.plan_.stream); }
+void Slot::begin() { consumer.start(rec, path.plan_.stream, path.plan_.flavor); }
 
 bool Slot::on_read(std::string_view bytes, const char* readable_limit, std::int64_t t_ns, std::int64_t user_ns) {
   watchdog.touch(t_ns);

@@ -49,9 +49,10 @@ void ResponseConsumer::stage(SampleKind kind, std::int64_t value_ns, std::uint32
   samples_->push_back(s);
 }
 
-void ResponseConsumer::start(RequestRecord& rec, bool stream) noexcept {
+void ResponseConsumer::start(RequestRecord& rec, bool stream, protocol::ApiFlavor flavor) noexcept {
   rec_ = &rec;
   stream_ = stream;
+  flavor_ = flavor;
   rec.stream = stream;
   rec.finish = FinishReason::unknown;
   rec.context_truncated = false;
@@ -220,10 +221,11 @@ void ResponseConsumer::apply(const protocol::EventInfo& info) {
   if (info.has_usage) {
     has_usage_ = true;
     usage_completion_ = info.completion_tokens;
-    if (info.prompt_tokens) rec_->prompt_tokens = info.prompt_tokens;
     if (info.reasoning_tokens >= 0) usage_reasoning_ = info.reasoning_tokens;
     if (info.cached_tokens >= 0) rec_->cached_tokens = info.cached_tokens;
   }
+  // Embeddings and rerank usage carries prompt_tokens alone.
+  if (info.prompt_tokens) rec_->prompt_tokens = info.prompt_tokens;
   if (info.has_native_counts) {
     has_native_counts_ = true;
     native_predicted_ = info.tokens_predicted;
@@ -256,6 +258,7 @@ void ResponseConsumer::finish_error_body() {
 }
 
 void ResponseConsumer::finish_json_body() {
+  if (!protocol::generates(flavor_)) return finish_retrieval_body();
   if (decoder_.decode(body_, info_) != protocol::DecodeStatus::ok) {
     std::string msg = "malformed response JSON: ";
     msg.append(decoder_.error());
@@ -273,6 +276,35 @@ void ResponseConsumer::finish_json_body() {
     rec_->content_events = 1;
     read_content_events_ = 1;
   }
+  saw_end_marker_ = true;
+}
+
+// An embeddings or rerank body: its vectors (or scores) are the answer, its
+// usage.prompt_tokens the input the server read. Nothing is generated, so
+// every token time stays -1 (TTFT, ITL, TPOT absent) and completion_tokens 0;
+// content_events holds the vectors or scores, so that an answer without any
+// is flagged empty like a reply without content.
+void ResponseConsumer::finish_retrieval_body() {
+  const bool embeddings = flavor_ == protocol::ApiFlavor::embeddings;
+  if (decoder_.decode(body_, info_) != protocol::DecodeStatus::ok) {
+    std::string msg = "malformed response JSON: ";
+    msg.append(decoder_.error());
+    set_error(ErrorKind::protocol, msg);
+    return;
+  }
+  if (info_.is_error) {
+    set_error(ErrorKind::error_event, info_.error_message.empty() ? "error object" : info_.error_message);
+    return;
+  }
+  const std::int32_t items = embeddings ? info_.embeddings : info_.scores;
+  if (items < 0) {
+    set_error(ErrorKind::protocol, embeddings ? "embeddings response without a \"data\" array"
+                                              : "rerank response without a \"results\" array");
+    return;
+  }
+  if (info_.prompt_tokens) rec_->prompt_tokens = info_.prompt_tokens;
+  if (!info_.model.empty() && rec_->served_model[0] == '\0') rec_->set_model(info_.model);
+  rec_->content_events = static_cast<std::uint32_t>(items);
   saw_end_marker_ = true;
 }
 
@@ -295,10 +327,19 @@ void ResponseConsumer::complete(std::int64_t t_ns) {
   if (rec_->error == ErrorKind::none && rec_->content_events == 0) flag_empty();
 }
 
+// The server's count when it gives one, else the content events we saw; an
+// endpoint that generates nothing has no completion tokens at all.
+
+
 // A reply that ended properly but generated nothing (a model that stops at
 // once, `content:""`) is no measurement of generation: it would count as a
 // fast success. The connection stays reusable: the exchange itself was fine.
 void ResponseConsumer::flag_empty() {
+  if (!protocol::generates(flavor_)) {
+    set_error(ErrorKind::empty, flavor_ == protocol::ApiFlavor::embeddings ? "empty reply: no embeddings"
+                                                                           : "empty reply: no rerank results");
+    return;
+  }
   std::string msg = "empty reply: no generated content (finish_reason ";
   msg += to_string(rec_->finish);
   msg += ", ";
@@ -307,8 +348,13 @@ void ResponseConsumer::flag_empty() {
   set_error(ErrorKind::empty, msg);
 }
 
-// The server's count when it gives one, else the content events we saw.
 void ResponseConsumer::settle_tokens() noexcept {
+  if (!protocol::generates(flavor_)) {
+    rec_->completion_tokens = 0;
+    rec_->token_source = TokenSource::usage;
+    rec_->reasoning_tokens = 0;
+    return;
+  }
   if (has_usage_) {
     rec_->completion_tokens = usage_completion_;
     rec_->token_source = TokenSource::usage;

@@ -150,6 +150,10 @@ asio::awaitable<After> Session::respond(const Request& req, bool keep) {
     }
     if (p == "/v1/completions" || p == "/completions") co_return co_await serve_completion(Api::completions, req, keep);
     if (p == "/completion") co_return co_await serve_completion(Api::native, req, keep);
+    if (p == "/v1/embeddings" || p == "/embeddings") co_return co_await serve_retrieval(RetrievalKind::embeddings, req, keep);
+    if (p == "/v1/rerank" || p == "/rerank" || p == "/v1/reranking" || p == "/reranking") {
+      co_return co_await serve_retrieval(RetrievalKind::rerank, req, keep);
+    }
     if (p.starts_with("/slots/")) co_return co_await serve_slot_action(p.substr(7), req, keep);
     if (p == "/tokenize") {
       st_.counters.tokenize.fetch_add(1, std::memory_order_relaxed);

@@ -1,5 +1,7 @@
 #include "llmbench/protocol/api.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "llmbench/util/json_escape.hpp"
@@ -13,6 +15,8 @@ std::string_view to_string(ApiFlavor f) noexcept {
     case ApiFlavor::chat: return "chat";
     case ApiFlavor::completions: return "completions";
     case ApiFlavor::native: return "native";
+    case ApiFlavor::embeddings: return "embeddings";
+    case ApiFlavor::rerank: return "rerank";
   }
   return "chat";
 }
@@ -21,6 +25,8 @@ std::optional<ApiFlavor> parse_flavor(std::string_view name) noexcept {
   if (name == "chat") return ApiFlavor::chat;
   if (name == "completions") return ApiFlavor::completions;
   if (name == "native") return ApiFlavor::native;
+  if (name == "embeddings") return ApiFlavor::embeddings;
+  if (name == "rerank") return ApiFlavor::rerank;
   return std::nullopt;
 }
 
@@ -29,6 +35,8 @@ std::string_view default_path(ApiFlavor f) noexcept {
     case ApiFlavor::chat: return "/v1/chat/completions";
     case ApiFlavor::completions: return "/v1/completions";
     case ApiFlavor::native: return "/completion";
+    case ApiFlavor::embeddings: return "/v1/embeddings";
+    case ApiFlavor::rerank: return "/v1/rerank";
   }
   return "/v1/chat/completions";
 }
@@ -52,9 +60,69 @@ std::string joined_prompt(const GenerationRequest& req) {
   return p;
 }
 
+std::vector<std::string_view> words_of(std::string_view s) {
+  std::vector<std::string_view> words;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])) != 0) ++i;
+    const std::size_t start = i;
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])) == 0) ++i;
+    if (i > start) words.push_back(s.substr(start, i - start));
+  }
+  return words;
+}
+
+// The body of an endpoint that generates nothing: only what it reads.
+std::string build_retrieval_body(const GenerationRequest& req) {
+  std::string b = "{";
+  if (!req.model.empty()) {
+    b += "\"model\":";
+    append_json_string(b, req.model);
+    b += ',';
+  }
+  const std::string prompt = joined_prompt(req);
+  if (req.flavor == ApiFlavor::embeddings) {
+    b += "\"input\":";
+    append_json_string(b, prompt);
+  } else {
+    const RerankParts parts = rerank_parts(prompt);
+    b += "\"query\":";
+    append_json_string(b, parts.query);
+    b += ",\"documents\":[";
+    for (std::size_t i = 0; i < parts.documents.size(); ++i) {
+      if (i) b += ',';
+      append_json_string(b, parts.documents[i]);
+    }
+    b += ']';
+  }
+  b += '}';
+  return b;
+}
+
 }  // namespace
 
+RerankParts rerank_parts(std::string_view prompt) {
+  RerankParts out;
+  const std::vector<std::string_view> words = words_of(prompt);
+  for (std::size_t i = 0; i < words.size() && i < kRerankQueryWords; ++i) {
+    if (i) out.query += ' ';
+    out.query.append(words[i]);
+  }
+  const std::size_t n = std::min(kRerankDocuments, words.size());
+  for (std::size_t d = 0; d < n; ++d) {
+    std::string doc;
+    for (std::size_t i = d * words.size() / n; i < (d + 1) * words.size() / n; ++i) {
+      if (!doc.empty()) doc += ' ';
+      doc.append(words[i]);
+    }
+    out.documents.push_back(std::move(doc));
+  }
+  if (out.documents.empty()) out.documents.emplace_back(prompt);  // no words: the prompt as it is
+  return out;
+}
+
 std::string build_body(const GenerationRequest& req) {
+  if (!generates(req.flavor)) return build_retrieval_body(req);
   std::string b;
   b.reserve(256 + req.prompt.size());
   b += '{';

@@ -209,6 +209,35 @@ error_code read_timings(od::value v, ServerTimings& t) noexcept {
   return simdjson::SUCCESS;
 }
 
+// `data` of an embeddings body, or `results` of a rerank body: an array of
+// objects, each of which must carry `member` (an array for `embedding`, a
+// number for `relevance_score`). The vectors' numbers are skipped unread.
+error_code count_items(od::value v, std::string_view member, std::int32_t& count) noexcept {
+  od::array arr;
+  if (auto e = v.get_array().get(arr)) return e;
+  count = 0;
+  for (auto elem : arr) {
+    od::object item;
+    if (auto e = elem.get_object().get(item)) return e;
+    bool found = false;
+    for (auto field : item) {
+      od::raw_json_string key;
+      if (auto e = field.key().get(key)) return e;
+      if (key != member) continue;
+      od::value fv;
+      if (auto e = field.value().get(fv)) return e;
+      od::json_type t;
+      if (auto e = fv.type().get(t)) return e;
+      const od::json_type want = member == "embedding" ? od::json_type::array : od::json_type::number;
+      if (t != want) return simdjson::INCORRECT_TYPE;
+      found = true;
+    }
+    if (!found) return simdjson::NO_SUCH_FIELD;
+    ++count;
+  }
+  return simdjson::SUCCESS;
+}
+
 constexpr std::size_t kInitialCapacity = 16 * 1024;
 
 // A JSON string's body (between its quotes) that cannot change the structure
@@ -281,6 +310,10 @@ error_code read_field(od::raw_json_string key, od::value v, EventInfo& out, Cont
   } else if (key == "model") {
     std::string_view m;
     if (v.get_string().get(m) == simdjson::SUCCESS) out.model = m;
+  } else if (key == "data") {  // embeddings
+    return count_items(v, "embedding", out.embeddings);
+  } else if (key == "results") {  // rerank
+    return count_items(v, "relevance_score", out.scores);
   } else if (key == "stamp_ns") {
     std::int64_t n = 0;
     if (v.get_int64().get(n) == simdjson::SUCCESS && n >= 0) out.stamp_ns = n;

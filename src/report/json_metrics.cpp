@@ -15,7 +15,7 @@ void write_errors(JsonWriter& w, const stats::MetricSet& m) {
   w.end_object();
 }
 
-void write_counts(JsonWriter& w, const stats::MetricSet& m) {
+void write_counts(JsonWriter& w, const stats::MetricSet& m, bool generation) {
   w.field("requests_total", m.requests);
   w.field("requests_succeeded", m.succeeded);
   w.field("requests_failed", m.failed);
@@ -24,7 +24,13 @@ void write_counts(JsonWriter& w, const stats::MetricSet& m) {
   w.field("truncated", m.truncated);
   w.field("stopped_before_max_tokens", m.stopped_before_max_tokens);
   w.field("request_throughput", m.request_throughput());
-  w.field("output_tokens_per_second", m.output_tokens_per_second());
+  w.key("output_tokens_per_second");
+  if (generation) {
+    w.value(m.output_tokens_per_second());
+  } else {
+    w.null();
+  }
+  w.field("input_tokens_per_second", m.input_tokens_per_second());
   w.field("output_tokens", m.output_tokens);
   w.field("input_tokens", m.input_tokens);
   w.field("measured_window_s", m.window_s());
@@ -113,7 +119,7 @@ void write_latency(JsonWriter& w, std::string_view key, const stats::LatencySumm
 }
 
 void write_metrics(JsonWriter& w, const stats::MetricSet& m, const MetricsOptions& opt) {
-  write_counts(w, m);
+  write_counts(w, m, opt.generation);
   if (opt.slo) {
     w.key("goodput").begin_object();
     w.field("requests", m.good);
@@ -121,23 +127,26 @@ void write_metrics(JsonWriter& w, const stats::MetricSet& m, const MetricsOption
     w.field("requests_per_second", m.goodput_per_second());
     w.end_object();
   }
-  if (opt.ttft) write_latency(w, "ttft_ms", stats::summarize(m.ttft_ns, 1e6));
+  const bool ttft = opt.ttft && opt.generation;
+  if (ttft) write_latency(w, "ttft_ms", stats::summarize(m.ttft_ns, 1e6));
   write_latency(w, "ttfb_ms", stats::summarize(m.ttfb_ns, 1e6));
-  if (opt.ttft) write_latency(w, "ttfo_ms", stats::summarize(m.detail.ttfo_ns, 1e6));
-  write_token_detail(w, m.detail);
+  if (ttft) write_latency(w, "ttfo_ms", stats::summarize(m.detail.ttfo_ns, 1e6));
+  if (opt.generation) write_token_detail(w, m.detail);
   write_server_view(w, m.server);
-  write_latency(w, "itl_ms", stats::summarize(m.itl_ns, 1e6));
-  write_latency(w, "tpot_ms", stats::summarize(m.tpot_ns, 1e6));
+  if (opt.generation) {
+    write_latency(w, "itl_ms", stats::summarize(m.itl_ns, 1e6));
+    write_latency(w, "tpot_ms", stats::summarize(m.tpot_ns, 1e6));
+  }
   write_latency(w, "e2e_ms", stats::summarize(m.e2e_ns, 1e6));
   write_latency(w, "connect_ms", stats::summarize(m.connect_ns, 1e6));
-  write_latency(w, "tokens_per_second_per_request", stats::summarize(m.tps_milli, 1e3));
+  if (opt.generation) write_latency(w, "tokens_per_second_per_request", stats::summarize(m.tps_milli, 1e3));
   // The client's own lateness: reads (kernel timestamps only) and, in a
   // closed loop, a client's response end -> its next send.
   if (!m.read_lag_ns.empty()) write_latency(w, "client_read_lag_ms", stats::summarize(m.read_lag_ns, 1e6));
   if (!m.turnaround_ns.empty()) write_latency(w, "turnaround_ms", stats::summarize(m.turnaround_ns, 1e6));
   if (opt.open_loop) {
     write_latency(w, "schedule_lag_ms", stats::summarize(m.lag_ns, 1e6));
-    write_latency(w, "ttft_from_intended_ms", stats::summarize(m.ttft_intended_ns, 1e6));
+    if (opt.generation) write_latency(w, "ttft_from_intended_ms", stats::summarize(m.ttft_intended_ns, 1e6));
     write_latency(w, "e2e_from_intended_ms", stats::summarize(m.e2e_intended_ns, 1e6));
   }
   write_histograms(w, m, opt.open_loop);

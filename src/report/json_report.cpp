@@ -15,6 +15,16 @@ namespace llmbench::report {
 
 namespace {
 
+// A tokens/s figure that is null where the endpoint generates nothing.
+void optional_rate(JsonWriter& w, std::string_view key, bool applies, double v) {
+  w.key(key);
+  if (applies) {
+    w.value(v);
+  } else {
+    w.null();
+  }
+}
+
 void write_spec_prompt(JsonWriter& w, const RunPlan& plan, const PromptGroup& g, const PromptResult& p) {
   w.key(g.key).begin_object();
   w.field("prompt_text", g.text);
@@ -54,10 +64,11 @@ void write_load_prompts(JsonWriter& w, const RunPlan& plan, std::span<const stat
     w.field("prompt_text", plan.groups[i].text);
     w.field("max_tokens", plan.groups[i].max_tokens);
     w.key("stats").begin_object();
-    w.field("avg_tokens_per_second", m.tps.mean());
+    const bool gen = protocol::generates(plan.flavor);
+    optional_rate(w, "avg_tokens_per_second", gen, m.tps.mean());
     w.field("success_rate", m.success_rate());
-    w.field("std_tokens_per_second", m.tps.sample_std());
-    write_metrics(w, m, MetricsOptions{.open_loop = open_loop, .slo = plan.slo.any()});
+    optional_rate(w, "std_tokens_per_second", gen, m.tps.sample_std());
+    write_metrics(w, m, MetricsOptions{.open_loop = open_loop, .slo = plan.slo.any(), .generation = gen});
     w.end_object();
     w.end_object();
   }
@@ -342,12 +353,13 @@ void write_stage(JsonWriter& w, const RunReport& rep, const StageResult& st, std
   write_client_limited(w, st);
   write_load_prompts(w, plan, sets, open);
   w.key("summary").begin_object();
-  w.field("overall_avg_tokens_per_second", stats::mean_of_prompt_means(sets));
+  optional_rate(w, "overall_avg_tokens_per_second", protocol::generates(plan.flavor), stats::mean_of_prompt_means(sets));
   if (st.full_concurrency) {
     w.field("full_concurrency_tokens_per_second", st.full_concurrency->tokens_per_second);
     w.field("full_concurrency_span_s", st.full_concurrency->span_s);
   }
-  write_metrics(w, st.overall, MetricsOptions{.open_loop = open, .slo = plan.slo.any()});
+  write_metrics(w, st.overall,
+                MetricsOptions{.open_loop = open, .slo = plan.slo.any(), .generation = protocol::generates(plan.flavor)});
   write_delivery_lag(w, st.delivery_lag_ns, st.first_token_lag_ns);
   w.end_object();
   write_telemetry_summary(w, rep, stage_index);
@@ -365,9 +377,10 @@ void write_load(JsonWriter& w, const RunReport& rep) {
   const auto sets = prompt_sets(totals);
   write_load_prompts(w, plan, sets, any_open);
   w.key("summary").begin_object();
-  w.field("overall_avg_tokens_per_second", stats::mean_of_prompt_means(sets));
+  optional_rate(w, "overall_avg_tokens_per_second", protocol::generates(plan.flavor), stats::mean_of_prompt_means(sets));
   w.field("requests_scheduled", totals.scheduled);
-  write_metrics(w, totals.overall, MetricsOptions{.open_loop = any_open, .slo = plan.slo.any()});
+  write_metrics(w, totals.overall,
+                MetricsOptions{.open_loop = any_open, .slo = plan.slo.any(), .generation = protocol::generates(plan.flavor)});
   write_delivery_lag(w, totals.delivery_lag_ns, totals.first_token_lag_ns);
   w.end_object();
   write_load_section(w, rep);

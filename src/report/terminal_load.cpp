@@ -12,6 +12,12 @@ namespace llmbench::report {
 
 namespace {
 
+// A figure, or "-" where none was measured (no token times: a non-streamed
+// reply, an endpoint that generates nothing).
+std::string or_dash(bool present, double v, int decimals) {
+  return present ? fmt::format("{:.{}f}", v, decimals) : std::string("-");
+}
+
 void latency_row(std::string& out, std::string_view name, const stats::Histogram& h) {
   if (h.empty()) return;
   const stats::LatencySummary s = stats::summarize(h, 1e6);
@@ -84,9 +90,15 @@ void stage_throughput(std::string& out, const RunReport& rep, const StageResult&
   if (st.plan.ramp) ramp_lines(out, st);
   out += fmt::format("  Requests: {} succeeded, {} failed, {} cancelled; scheduled {} (warm-up {}, cool-down {})\n",
                      m.succeeded, m.failed, m.cancelled, st.scheduled, st.phases.warmup, st.phases.cooldown);
-  out += fmt::format("  Throughput: {:.2f} req/s, {:.1f} output tok/s; per request {:.2f} tok/s mean\n",
-                     m.request_throughput(), m.output_tokens_per_second(), m.tps.mean());
-  if (st.full_concurrency) {
+  if (!protocol::generates(rep.plan->flavor)) {
+    // Nothing generated: the input the server read is the rate.
+    out += fmt::format("  Throughput: {:.2f} req/s, {:.1f} input tok/s ({} input tokens, the server's usage.prompt_tokens)\n",
+                       m.request_throughput(), m.input_tokens_per_second(), m.input_tokens);
+  } else {
+    out += fmt::format("  Throughput: {:.2f} req/s, {:.1f} output tok/s; per request {:.2f} tok/s mean\n",
+                       m.request_throughput(), m.output_tokens_per_second(), m.tps.mean());
+  }
+  if (st.full_concurrency && protocol::generates(rep.plan->flavor)) {
     out += fmt::format("  With all {} clients busy ({:.1f} s): {:.1f} output tok/s\n", st.plan.concurrency,
                        st.full_concurrency->span_s, st.full_concurrency->tokens_per_second);
   }
@@ -154,14 +166,21 @@ void stage_prompts(std::string& out, const RunReport& rep, const StageResult& st
   // (shared prefixes, --prefix-groups, show up here).
   bool server = false;
   for (const PromptResult& p : st.prompts) server = server || p.measured.server.requests > 0;
-  out += fmt::format("  {:<22}{:>8}{:>8}{:>11}{:>12}{:>12}", "prompt", "ok", "failed", "tok/s/req", "TTFT p50",
-                     "E2E p50");
+  // Embeddings and rerank: no tokens/s per request, no TTFT; only E2E.
+  const bool gen = protocol::generates(rep.plan->flavor);
+  out += gen ? fmt::format("  {:<22}{:>8}{:>8}{:>11}{:>12}{:>12}", "prompt", "ok", "failed", "tok/s/req", "TTFT p50",
+                           "E2E p50")
+             : fmt::format("  {:<22}{:>8}{:>8}{:>12}", "prompt", "ok", "failed", "E2E p50");
   out += server ? fmt::format("{:>13}{:>12}\n", "prefill p50", "cache hits") : "\n";
   for (std::size_t i = 0; i < st.prompts.size(); ++i) {
     const stats::MetricSet& p = st.prompts[i].measured;
     if (p.requests == 0) continue;
-    out += fmt::format("  {:<22}{:>8}{:>8}{:>11.2f}{:>12.1f}{:>12.1f}", rep.plan->groups[i].key, p.succeeded,
-                       p.failed, p.tps.mean(), p.ttft_ns.percentile(50) / 1e6, p.e2e_ns.percentile(50) / 1e6);
+    out += fmt::format("  {:<22}{:>8}{:>8}", rep.plan->groups[i].key, p.succeeded, p.failed);
+    if (gen) {
+      out += fmt::format("{:>11}{:>12}", or_dash(!p.tps.empty(), p.tps.mean(), 2),
+                         or_dash(!p.ttft_ns.empty(), p.ttft_ns.percentile(50) / 1e6, 1));
+    }
+    out += fmt::format("{:>12.1f}", p.e2e_ns.percentile(50) / 1e6);
     if (!server) {
       out += "\n";
     } else if (p.server.requests == 0) {
@@ -175,18 +194,32 @@ void stage_prompts(std::string& out, const RunReport& rep, const StageResult& st
 
 void sweep_table(std::string& out, const RunReport& rep) {
   out += "\nSweep:\n";
-  out += fmt::format("  {:<16}{:>9}{:>11}{:>10}{:>10}{:>9}{:>9}{:>10}{:>10}{:>7}\n", "stage", "req/s", "out tok/s",
-                     "TTFT p50", "TTFT p99", "ITL p50", "ITL p99", "E2E p50", "E2E p99", "errors");
+  const bool gen = protocol::generates(rep.plan->flavor);
+  if (gen) {
+    out += fmt::format("  {:<16}{:>9}{:>11}{:>10}{:>10}{:>9}{:>9}{:>10}{:>10}{:>7}\n", "stage", "req/s", "out tok/s",
+                       "TTFT p50", "TTFT p99", "ITL p50", "ITL p99", "E2E p50", "E2E p99", "errors");
+  } else {  // embeddings, rerank: no token times
+    out += fmt::format("  {:<16}{:>9}{:>11}{:>10}{:>10}{:>7}\n", "stage", "req/s", "in tok/s", "E2E p50", "E2E p99",
+                       "errors");
+  }
   const int knee = find_knee(rep.stages);
   for (std::size_t i = 0; i < rep.stages.size(); ++i) {
     const StageResult& st = rep.stages[i];
     const stats::MetricSet& m = st.overall;
     out += static_cast<int>(i) == knee ? "* " : "  ";
-    out += fmt::format("{:<16}{:>9.2f}{:>11.1f}{:>10.1f}{:>10.1f}{:>9.1f}{:>9.1f}{:>10.1f}{:>10.1f}{:>7}\n",
-                       st.plan.label, m.request_throughput(), m.output_tokens_per_second(),
-                       m.ttft_ns.percentile(50) / 1e6, m.ttft_ns.percentile(99) / 1e6, m.itl_ns.percentile(50) / 1e6,
-                       m.itl_ns.percentile(99) / 1e6, m.e2e_ns.percentile(50) / 1e6, m.e2e_ns.percentile(99) / 1e6,
-                       m.failed);
+    if (!gen) {
+      out += fmt::format("{:<16}{:>9.2f}{:>11.1f}{:>10.1f}{:>10.1f}{:>7}\n", st.plan.label, m.request_throughput(),
+                         m.input_tokens_per_second(), m.e2e_ns.percentile(50) / 1e6, m.e2e_ns.percentile(99) / 1e6,
+                         m.failed);
+      continue;
+    }
+    const bool ttft = !m.ttft_ns.empty();
+    const bool itl = !m.itl_ns.empty();
+    out += fmt::format("{:<16}{:>9.2f}{:>11.1f}{:>10}{:>10}{:>9}{:>9}{:>10.1f}{:>10.1f}{:>7}\n", st.plan.label,
+                       m.request_throughput(), m.output_tokens_per_second(),
+                       or_dash(ttft, m.ttft_ns.percentile(50) / 1e6, 1), or_dash(ttft, m.ttft_ns.percentile(99) / 1e6, 1),
+                       or_dash(itl, m.itl_ns.percentile(50) / 1e6, 1), or_dash(itl, m.itl_ns.percentile(99) / 1e6, 1),
+                       m.e2e_ns.percentile(50) / 1e6, m.e2e_ns.percentile(99) / 1e6, m.failed);
   }
   if (knee >= 0) {
     out += fmt::format("Knee: {} (marked *; past it p90 latency more than doubles for < 10% more throughput, "

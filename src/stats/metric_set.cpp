@@ -116,6 +116,11 @@ double MetricSet::output_tokens_per_second() const noexcept {
   return w > 0 ? tokens / w : 0.0;
 }
 
+double MetricSet::input_tokens_per_second() const noexcept {
+  const double w = window_s();
+  return w > 0 ? static_cast<double>(input_tokens) / w : 0.0;
+}
+
 double MetricSet::goodput_per_second() const noexcept {
   const double w = window_s();
   return w > 0 ? static_cast<double>(good) / w : 0.0;

@@ -40,7 +40,8 @@ std::optional<std::int64_t> tpot_ns(const RequestRecord& r) noexcept {
 
 std::optional<double> tokens_per_second(const RequestRecord& r) noexcept {
   const auto e2e = e2e_ns(r);
-  if (!r.ok() || !e2e || *e2e <= 0) return std::nullopt;
+  // Nothing generated (embeddings, rerank): no rate, rather than 0 tok/s.
+  if (!r.ok() || !e2e || *e2e <= 0 || r.completion_tokens == 0) return std::nullopt;
   return static_cast<double>(r.completion_tokens) * 1e9 / static_cast<double>(*e2e);
 }
 

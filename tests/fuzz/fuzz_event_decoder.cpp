@@ -60,7 +60,8 @@ bool same(const Result& a, const Result& b) {
          x.completion_tokens == y.completion_tokens && x.prompt_tokens == y.prompt_tokens &&
          x.has_native_counts == y.has_native_counts && x.tokens_predicted == y.tokens_predicted &&
          x.tokens_evaluated == y.tokens_evaluated && same_timings(x.timings, y.timings) &&
-         x.is_error == y.is_error && x.error_code == y.error_code && x.stamp_ns == y.stamp_ns;
+         x.is_error == y.is_error && x.error_code == y.error_code && x.stamp_ns == y.stamp_ns &&
+         x.embeddings == y.embeddings && x.scores == y.scores;
 }
 
 Result decode(EventDecoder& decoder, std::string_view event, bool padded,

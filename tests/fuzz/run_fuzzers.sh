@@ -92,6 +92,11 @@ for b in "$work"/bodies/*.json; do
   [ -s "$b" ] && seed "$work/fuzz_event_decoder" "$(basename "$b")" '\000\000' <"$b"
 done
 printf '\000\000[DONE]' >"$work/fuzz_event_decoder/done"
+# The bodies of the endpoints that generate nothing (embeddings, rerank).
+printf '\000\000{"model":"m","object":"list","usage":{"prompt_tokens":5,"total_tokens":5},"data":[{"embedding":[0.5,-0.25],"index":0,"object":"embedding"}]}' \
+  >"$work/fuzz_event_decoder/embeddings"
+printf '\000\000{"model":"m","object":"list","usage":{"prompt_tokens":9,"total_tokens":9},"results":[{"index":1,"relevance_score":2.5},{"index":0,"relevance_score":-1}]}' \
+  >"$work/fuzz_event_decoder/rerank"
 # Receive timestamps: one SCM_TIMESTAMPING message as the kernel writes it
 # (cmsg_len 64, SOL_SOCKET 1, SO_TIMESTAMPING 37, software stamp 1.7e9 s + 5 ns),
 # and the same behind an IP_TOS message.

@@ -48,7 +48,9 @@ class ResponseConsumer {
   void stage_samples(std::vector<StreamSample>* out, bool delivery_lag) noexcept;
 
   // Starts a response for `rec` (whose ids and send times are already set).
-  void start(RequestRecord& rec, bool stream) noexcept;
+  // `flavor` says what a successful body must hold: embeddings and rerank
+  // answer with one JSON body of vectors or scores and generate no tokens.
+  void start(RequestRecord& rec, bool stream, protocol::ApiFlavor flavor = protocol::ApiFlavor::chat) noexcept;
 
   // One socket read. `readable_limit` bounds the memory the bytes sit in (for
   // zero-copy JSON parsing); t_ns is the read's timestamp (the kernel's
@@ -82,6 +84,7 @@ class ResponseConsumer {
   void complete(std::int64_t t_ns);
   void finish_error_body();
   void finish_json_body();
+  void finish_retrieval_body();
   void set_error(ErrorKind kind, std::string_view message) noexcept;
   void settle_tokens() noexcept;
   void flag_empty();
@@ -97,6 +100,7 @@ class ResponseConsumer {
   protocol::EventTemplate template_;  // this stream's last plain content event
   BodyMode mode_ = BodyMode::sse;
   bool stream_ = true;
+  protocol::ApiFlavor flavor_ = protocol::ApiFlavor::chat;
   bool saw_end_marker_ = false;
   bool done_ = false;
   bool reusable_ = false;

@@ -20,6 +20,7 @@
 
 #include "llmbench/mock/completion_request.hpp"
 #include "llmbench/mock/request_parser.hpp"
+#include "llmbench/mock/retrieval.hpp"
 #include "llmbench/mock/state.hpp"
 #include "llmbench/mock/wire.hpp"
 
@@ -72,6 +73,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // generation.cpp: completion endpoints.
   asio::awaitable<After> serve_completion(Api api, const Request& req, bool keep);
+  // retrieval_session.cpp: POST /v1/embeddings and /v1/rerank.
+  asio::awaitable<After> serve_retrieval(RetrievalKind kind, const Request& req, bool keep);
   asio::awaitable<After> generate(const CompletionRequest& creq, const Request& req, FaultMode fault, bool keep);
   asio::awaitable<After> stream(Generation& g, const Request& req, bool keep);
   asio::awaitable<After> respond_whole(Generation& g, const Request& req, bool keep);

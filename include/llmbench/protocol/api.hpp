@@ -1,5 +1,5 @@
 #pragma once
-// The three API flavours llmbench speaks, and the request bodies for each.
+// The API flavours llmbench speaks, and the request bodies for each.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,7 +12,14 @@ enum class ApiFlavor : std::uint8_t {
   chat,         // POST /v1/chat/completions (OpenAI chat)
   completions,  // POST /v1/completions (OpenAI legacy completions)
   native,       // POST /completion (llama.cpp's own API)
+  embeddings,   // POST /v1/embeddings (OpenAI): one vector per input, no generation
+  rerank,       // POST /v1/rerank (llama-server, Jina/Cohere shape): one score per document
 };
+
+// Whether the endpoint generates tokens. The two that do not (embeddings,
+// rerank) answer with one JSON body: no stream, no TTFT/ITL/TPOT, no output
+// tokens; their figures are E2E, requests/s and input tokens/s.
+constexpr bool generates(ApiFlavor f) noexcept { return f != ApiFlavor::embeddings && f != ApiFlavor::rerank; }
 
 std::string_view to_string(ApiFlavor f) noexcept;
 std::optional<ApiFlavor> parse_flavor(std::string_view name) noexcept;
@@ -28,7 +35,7 @@ struct GenerationRequest {
   ApiFlavor flavor = ApiFlavor::chat;
   std::string model;                  // omitted from the body when empty
   std::vector<ChatMessage> messages;  // chat; for the others joined into `prompt`
-  std::string prompt;                 // completions/native; chat sends it as one user message
+  std::string prompt;                 // completions/native/embeddings/rerank; chat sends it as one user message
   int max_tokens = 0;                 // 0: let the server decide
   bool stream = true;
   std::optional<double> temperature = 0.0;
@@ -40,8 +47,23 @@ struct GenerationRequest {
   bool continuous_usage = false;
 };
 
-// The JSON body. Streaming chat asks for usage in the last event
+// The JSON body. Embeddings send the prompt as `input`; rerank sends a query
+// and documents cut from the prompt (rerank_parts). Neither sends the
+// generation fields (max_tokens, temperature, stream, ...). Streaming chat asks for usage in the last event
 // (stream_options.include_usage), so the server's own token count is used.
 std::string build_body(const GenerationRequest& req);
+
+// A rerank request made from one prompt: the query is its first words (up
+// to kRerankQueryWords), the documents are the whole prompt cut at word
+// boundaries into up to kRerankDocuments parts of about equal length, so the
+// server scores every prompt token once as a document (plus the query with
+// each). A prompt of fewer words gives fewer documents, never an empty one.
+inline constexpr std::size_t kRerankQueryWords = 12;
+inline constexpr std::size_t kRerankDocuments = 4;
+struct RerankParts {
+  std::string query;
+  std::vector<std::string> documents;
+};
+RerankParts rerank_parts(std::string_view prompt);
 
 }  // namespace llmbench::protocol

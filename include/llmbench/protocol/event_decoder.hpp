@@ -49,6 +49,13 @@ struct EventInfo {
   FinishReason finish = FinishReason::unknown;
   bool truncated = false;
   std::string_view model;
+  // The bodies of the endpoints that generate nothing: how many elements the
+  // top-level `data` (embeddings: objects with an `embedding` array) and
+  // `results` (rerank: objects with a numeric `relevance_score`) arrays had;
+  // -1: no such array. An element without its vector or score is a protocol
+  // error (invalid_json with a message), as a missing array is for the caller.
+  std::int32_t embeddings = -1;
+  std::int32_t scores = -1;
 
   void clear() noexcept { *this = EventInfo{}; }
 };

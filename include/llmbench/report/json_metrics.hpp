@@ -18,6 +18,10 @@ struct MetricsOptions {
   bool open_loop = false;    // schedule lag and the *_from_intended figures
   bool slo = false;          // goodput
   bool ttft = true;          // false where an exact spec-mode TTFT was written already
+  // false for endpoints that generate nothing (embeddings, rerank): the
+  // token-timing figures (TTFT, TTFO, ITL, TPOT, tokens/s per request) are
+  // left out and output_tokens_per_second is null; input tokens/s is the rate.
+  bool generation = true;
 };
 // The load-mode figures every `stats` and `summary` carries, with the
 // histograms themselves so that runs can later be merged exactly.

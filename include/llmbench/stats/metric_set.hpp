@@ -83,6 +83,10 @@ struct MetricSet {
   [[nodiscard]] double window_s() const noexcept;
   [[nodiscard]] double request_throughput() const noexcept;
   [[nodiscard]] double output_tokens_per_second() const noexcept;
+  // The prompt tokens of the requests that succeeded (the server's count:
+  // usage.prompt_tokens) over the measured window; the rate of the
+  // endpoints that generate nothing (embeddings, rerank).
+  [[nodiscard]] double input_tokens_per_second() const noexcept;
   [[nodiscard]] double goodput_per_second() const noexcept;
   [[nodiscard]] double good_share() const noexcept;
 };
