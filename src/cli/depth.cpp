@@ -293,6 +293,11 @@ int run_depth(const DepthOptions& o, const ParsedSettings& p) {
       return kExitUsage;
     }
   }
+  if (!protocol::generates(p.flavor)) {
+    std::fprintf(stderr, "llmbench depth: --endpoint %s generates no tokens: the table is prefill and decode rates\n",
+                 std::string(protocol::to_string(p.flavor)).c_str());
+    return kExitUsage;
+  }
   Step<TargetSetup> target = resolve_target(p);
   if (!target) {
     std::fprintf(stderr, "llmbench depth: %s\n", target.error().message.c_str());

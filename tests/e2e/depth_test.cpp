@@ -64,6 +64,10 @@ TEST(Depth, ABadListIsAUsageErrorNamingTheFlag) {
   const RunResult c = run_llmbench({"depth", "--mock", "--concurrency", "0"});
   EXPECT_EQ(c.code(), 2) << c.why();
   EXPECT_TRUE(contains(c.err, "--concurrency")) << c.err;
+  // An endpoint that generates nothing has no prefill/decode table.
+  const RunResult e = run_llmbench({"depth", "--mock", "--endpoint", "rerank"});
+  EXPECT_EQ(e.code(), 2) << e.why();
+  EXPECT_TRUE(contains(e.err, "generates no tokens")) << e.err;
 }
 
 // A depth past the server's context fails with the server's message and is
