@@ -22,6 +22,8 @@ with check_report.py:
               CPU busy, huge pages in use) drawn beside the client's
   ramp        a concurrency ramp from 1 to 8 clients on 4 slots: latency
               drawn against the offered load, and the offered load over time
+  embeddings  a load run of --endpoint embeddings: no TTFT or ITL charts, and
+              requests completed over time instead of zero output tokens
 
 Exit status: 0 pass, 1 fail, 77 Chromium is not installed (skip).
 """
@@ -40,6 +42,8 @@ RUNS = {
     "sweep.json": ["--mock", "--mock-decode-tps", "500", "--sweep", "concurrency=1,2,4", "--duration", "1"],
     "ramp.json": ["--mock", "--mock-slots", "4", "--mock-decode-tps", "500", "--ramp", "concurrency=1..8",
                   "--duration", "2", "--timeseries-interval", "0.25", "--max-tokens", "16"],
+    "embeddings.json": ["--mock", "--endpoint", "embeddings", "--concurrency", "4", "--duration", "2",
+                        "--timeseries-interval", "0.25"],
     "telemetry.json": ["--mock", "--mock-metrics", "--mock-slots", "4", "--mock-decode-tps", "100",
                        "--concurrency", "8", "--duration", "4", "--max-tokens", "48", "--metrics-interval", "0.25"],
 }
@@ -158,6 +162,8 @@ def render_and_check(args):
         "warnings": (["sweep-warnings.json"], 6),
         "telemetry": (["telemetry.json"], 6),
         "ramp": (["ramp.json"], 8),
+        # No TTFT or ITL: the E2E distribution and the three time series.
+        "embeddings": (["embeddings.json"], 4),
     }[args.case]
     page = w(f"report-{args.case}.html")
     if args.case == "compare":
@@ -185,6 +191,10 @@ def render_and_check(args):
     if args.case == "ramp":
         cmd += ["--titles", "Latency against offered load,Offered load over time",
                 "--text", "Ramp: ramp.json: concurrency 1 to 8, linear."]
+    if args.case == "embeddings":
+        # Requests completed per second, not a flat line of zero output tokens.
+        cmd += ["--titles", "E2E distribution,Requests completed over time,Requests in flight",
+                "--text", "embeddings.json: "]
     if args.case == "telemetry":
         need = ["Server queue depth", "Busy slots", "Server generation rate", "Host CPU busy", "Huge pages in use"]
         missing = [t for t in need if t not in titles[0]]
@@ -199,7 +209,8 @@ def render_and_check(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "compare", "timeseries", "warnings", "telemetry", "ramp"])
+    ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "compare", "timeseries", "warnings", "telemetry", "ramp",
+                                       "embeddings"])
     ap.add_argument("--llmbench", required=True, help="the built llmbench binary")
     ap.add_argument("--workdir", required=True, help="where results and reports are written")
     ap.add_argument("--screenshot", help="also write the page as a PNG here")

@@ -360,9 +360,13 @@
     const withSeries = entries.filter(([, s]) => s.timeseries);
     const bounds = timeBounds(entries);
     const tele = telemetryCharts(entries, bounds);
+    // Embeddings and rerank generate nothing (output tok/s null): their
+    // throughput is requests completed, not a flat line of zero tokens.
+    const generates = entries.some(([, s]) => s.output_tokens_per_second !== null &&
+      s.output_tokens_per_second !== undefined);
     const facts = entries.map(([f, s]) => `${f.name}: ${num(s.requests_succeeded, 0)} ok, ` +
-      `${num(s.requests_failed, 0)} failed, ${num(s.request_throughput, 2)} req/s, ` +
-      `${num(s.output_tokens_per_second, 1)} output tok/s`).join(' · ');
+      `${num(s.requests_failed, 0)} failed, ${num(s.request_throughput, 2)} req/s` +
+      (generates ? `, ${num(s.output_tokens_per_second, 1)} output tok/s` : '')).join(' · ');
     const rows = [];
     for (const [f, s] of entries) for (const p of s.prompts) {
       rows.push({cells: [p.key, f.name, num(p.ok, 0), num(p.failed, 0), num(p.tps_per_request, 2),
@@ -376,7 +380,8 @@
         cdfChart(entries, 'e2e', 'E2E distribution', 'requests')),
       ...(rampCharts(entries, bounds) || []),
       withSeries.length ? grid(3,
-        seriesChart(withSeries, 'output_tps', 'Throughput over time', 'output tokens/s', bounds),
+        generates ? seriesChart(withSeries, 'output_tps', 'Throughput over time', 'output tokens/s', bounds)
+          : seriesChart(withSeries, 'completed', 'Requests completed over time', 'requests/s', bounds),
         seriesChart(withSeries, 'in_flight', 'Requests in flight', 'requests in flight', bounds),
         seriesChart(withSeries, 'failed', 'Errors over time', 'failed requests/s', bounds))
         : el('p', {className: 'note'}, 'No per-second time series in this stage\'s results.'),
