@@ -200,8 +200,10 @@ Expected<Figures> run_once(const Row& row, http::ReadTimestamps stamps) {
   stage.concurrency = row.streams;
   stage.requests = row.requests;
   ClosedLoopSource source(StageWindows::for_stage(stage, now_ns()), row.requests, 1);
-  ClosedLoopDriver driver(source, static_cast<std::size_t>(row.streams));
+  // The worker first: a driver's timers live on the worker's io_context, so
+  // the driver must be destroyed before it (as the engine's StageRig is).
   Worker worker(ctx, 0, kRingCapacity);
+  ClosedLoopDriver driver(source, static_cast<std::size_t>(row.streams));
   return run_and_collect(worker, driver);
 }
 

@@ -11,7 +11,7 @@ namespace llmbench {
 
 void ClosedLoopDriver::start(asio::io_context& io, RequestPath& path) {
   running_ = clients_;
-  join_ = std::make_unique<asio::steady_timer>(io);
+  if (!starts_ns_.empty()) join_ = std::make_unique<asio::steady_timer>(io);  // a ramp's joins
   asio::co_spawn(io, start_clients(io, path), asio::detached);
   asio::co_spawn(io, watch_stage_end(io, path), asio::detached);
 }

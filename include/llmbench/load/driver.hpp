@@ -12,7 +12,8 @@ class Driver {
  public:
   virtual ~Driver() = default;
   // Spawns the driver's coroutines on `io`; they end when the schedule is
-  // over and its requests have ended.
+  // over and its requests have ended. Timers a driver keeps are `io`'s: the
+  // driver must be destroyed before `io` (the worker) is.
   virtual void start(asio::io_context& io, RequestPath& path) = 0;
   // On the loop's thread: the run is stopping or cancelled; wake whatever
   // sleeps so that it notices.
