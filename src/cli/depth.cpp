@@ -267,6 +267,36 @@ std::string render_json(const Context& c, const std::vector<Row>& rows, const De
   return j;
 }
 
+// The table, a JSON file with --output, and the exit code: 4 when no
+// measured request succeeded.
+int report_depth(const Context& c, const std::vector<Cell>& cells, const DepthOptions& o) {
+  std::size_t failed = 0;
+  std::string first_error;
+  for (const Cell& cell : cells) {
+    for (const Sample& s : cell.samples) {
+      if (s.ok) continue;
+      if (failed++ == 0) first_error = s.error;
+    }
+  }
+  const std::vector<Row> rows = rows_of(cells, o);
+  std::fputs(render_table(c, rows, o).c_str(), stdout);
+  if (failed > 0) std::printf("\n%zu request(s) failed; first failure: %s\n", failed, first_error.c_str());
+  bool timings = false;
+  for (const Row& r : rows) timings = timings || r.tps.n > 0;
+  if (!timings && failed == 0) std::printf("\nThe server sent no timings (llama-server does): no server figures.\n");
+  if (!o.output.empty()) {
+    if (auto saved = util::write_file_atomically(o.output, render_json(c, rows, o, failed, first_error)); !saved) {
+      std::fprintf(stderr, "llmbench depth: %s\n", saved.error().c_str());
+      return kExitFailure;
+    }
+  }
+  std::size_t ok = 0;
+  for (const Cell& cell : cells) {
+    for (const Sample& s : cell.samples) ok += s.ok;
+  }
+  return ok == 0 ? kExitNoSuccess : kExitOk;
+}
+
 }  // namespace
 
 CLI::App* add_depth_command(CLI::App& app, DepthOptions& o) {
@@ -322,32 +352,8 @@ int run_depth(const DepthOptions& o, const ParsedSettings& p) {
       cells.push_back(run_cell(c, n, d, o));
     }
   }
-  std::size_t failed = 0;
-  std::string first_error;
-  for (const Cell& cell : cells) {
-    for (const Sample& s : cell.samples) {
-      if (s.ok) continue;
-      if (failed++ == 0) first_error = s.error;
-    }
-  }
-  const std::vector<Row> rows = rows_of(cells, o);
-  std::fputs(render_table(c, rows, o).c_str(), stdout);
-  if (failed > 0) std::printf("\n%zu request(s) failed; first failure: %s\n", failed, first_error.c_str());
-  bool timings = false;
-  for (const Row& r : rows) timings = timings || r.tps.n > 0;
-  if (!timings && failed == 0) std::printf("\nThe server sent no timings (llama-server does): no server figures.\n");
   if (target->mock) target->mock->stop();
-  if (!o.output.empty()) {
-    if (auto saved = util::write_file_atomically(o.output, render_json(c, rows, o, failed, first_error)); !saved) {
-      std::fprintf(stderr, "llmbench depth: %s\n", saved.error().c_str());
-      return kExitFailure;
-    }
-  }
-  std::size_t ok = 0;
-  for (const Cell& cell : cells) {
-    for (const Sample& s : cell.samples) ok += s.ok;
-  }
-  return ok == 0 ? kExitNoSuccess : kExitOk;
+  return report_depth(c, cells, o);
 }
 
 }  // namespace llmbench::cli
