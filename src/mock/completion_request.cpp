@@ -6,23 +6,17 @@
 #include <limits>
 
 #include "llmbench/mock/text.hpp"
+#include "request_json.hpp"
 
 namespace llmbench::mock {
 
 namespace {
 using simdjson::dom::element;
 
-// The DOM parser, not on-demand: a request body must be validated as a whole
-// (llama-server rejects any malformed body), bodies are small, and one parser
-// per thread is reused for every request, so its buffers are allocated once.
-simdjson::dom::parser& thread_parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
+using detail::invalid;
+using detail::thread_parser;
 
 constexpr std::int64_t kUnsetSeed = 4294967295;  // LLAMA_DEFAULT_SEED
-
-RequestError invalid(std::string message) { return RequestError{400, std::move(message), "invalid_request_error"}; }
 
 std::optional<std::int64_t> int_field(element obj, std::string_view key) {
   element v;

@@ -9,20 +9,16 @@
 
 #include "llmbench/mock/text.hpp"
 #include "llmbench/util/json_escape.hpp"
+#include "request_json.hpp"
 
 namespace llmbench::mock {
 
 namespace {
 using simdjson::dom::element;
 
-// As in completion_request.cpp: request bodies are validated whole (DOM),
-// one parser per thread, reused.
-simdjson::dom::parser& thread_parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
-
-RequestError invalid(std::string message) { return RequestError{400, std::move(message), "invalid_request_error"}; }
+// The same thread's parser as the completion readers (one per thread, not two).
+using detail::invalid;
+using detail::thread_parser;
 
 // llama-server's wording for an input it cannot tokenize.
 constexpr std::string_view kBadPrompt =
