@@ -2,6 +2,7 @@
 // Temporary directories and files for the end-to-end tests.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -68,6 +69,25 @@ inline std::vector<std::string> split_lines(std::string_view text) {
     start = nl + 1;
   }
   return lines;
+}
+
+// The cells of the measured rows (phase column "measured") of a --csv file,
+// whose cells llmbench never quotes in these tests' runs (no commas in them).
+inline std::vector<std::vector<std::string>> csv_measured_rows(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  const std::vector<std::string> lines = split_lines(read_file(path));
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::vector<std::string> cells;
+    for (std::size_t at = 0; at <= line.size();) {
+      const std::size_t comma = std::min(line.find(',', at), line.size());
+      cells.emplace_back(line.substr(at, comma - at));
+      at = comma + 1;
+    }
+    if (cells.size() > 3 && cells[3] == "measured") rows.push_back(std::move(cells));
+  }
+  return rows;
 }
 
 inline bool contains(std::string_view haystack, std::string_view needle) {

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <sstream>
 
 #include "e2e_support.hpp"
 
@@ -21,14 +20,8 @@ struct Row {
 
 std::vector<Row> measured_rows(const std::string& csv) {
   std::vector<Row> out;
-  const std::vector<std::string> lines = split_lines(read_file(csv));
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    std::stringstream ss(lines[i]);
-    std::string cell;
-    std::vector<std::string> c;
-    while (std::getline(ss, cell, ',')) c.push_back(cell);
-    if (c.size() < 22 || c[3] != "measured") continue;
-    out.push_back(Row{std::stol(c[12]), std::stol(c[21]), std::stod(c[9])});
+  for (const auto& c : csv_measured_rows(csv)) {
+    if (c.size() >= 22) out.push_back(Row{std::stol(c[12]), std::stol(c[21]), std::stod(c[9])});
   }
   return out;
 }

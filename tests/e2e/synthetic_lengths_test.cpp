@@ -5,7 +5,6 @@
 // (the CSV's input_tokens) is the asked length.
 #include <gtest/gtest.h>
 
-#include <sstream>
 
 #include "e2e_support.hpp"
 
@@ -15,13 +14,8 @@ namespace {
 // The input_tokens column (13th) of every measured row.
 std::vector<long> input_tokens(const std::string& csv) {
   std::vector<long> out;
-  const std::vector<std::string> lines = split_lines(read_file(csv));
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    std::stringstream ss(lines[i]);
-    std::string cell;
-    std::vector<std::string> c;
-    while (std::getline(ss, cell, ',')) c.push_back(cell);
-    if (c.size() > 12 && c[3] == "measured") out.push_back(std::stol(c[12]));
+  for (const auto& c : csv_measured_rows(csv)) {
+    if (c.size() > 12) out.push_back(std::stol(c[12]));
   }
   return out;
 }

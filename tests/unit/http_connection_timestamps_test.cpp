@@ -119,6 +119,35 @@ TEST(ConnectionTimestamps, AnOrderlyCloseIsEofWithoutAStamp) {
   EXPECT_EQ(r.kernel_ns, -1);
 }
 
+// Up to two reads in a row (the second only after a first without error),
+// started once a first byte was read (so that the socket's registration-time
+// readiness and that byte's own edge are used up) and run until they wait:
+// no bytes, every pending edge seen.
+struct WaitingReads {
+  std::vector<ReadResult> reads;
+  bool done = false;
+};
+void wait_on_two_reads(Loopback& lb, WaitingReads& w) {
+  lb.send("a");
+  std::int64_t user_ns = -1;
+  ASSERT_EQ(lb.read(user_ns).bytes, "a");
+  asio::co_spawn(
+      lb.io,
+      [&lb, &w]() -> asio::awaitable<void> {
+        for (int i = 0; i < 2; ++i) {
+          w.reads.push_back(co_await lb.conn.read(std::span<char>(lb.buf.data(), lb.buf.size() - 64)));
+          if (w.reads.back().ec) break;
+        }
+        w.done = true;
+      },
+      asio::detached);
+  for (int i = 0; i < 3; ++i) {
+    lb.io.poll();
+    lb.io.restart();
+  }
+  ASSERT_TRUE(w.reads.empty()) << "a read completed with nothing sent";
+}
+
 // The peer's last bytes and its FIN arrive in one burst while the client
 // waits: one edge for both. The read that returns the bytes is shorter than
 // its buffer, yet the queue still holds the FIN, and no further edge will
@@ -130,29 +159,10 @@ TEST(ConnectionTimestamps, AFinThatCameWithTheLastBytesIsReadWithoutAnotherEdge)
   for (const ReadTimestamps mode : {ReadTimestamps::kernel, ReadTimestamps::user}) {
     Loopback lb(mode);
     ASSERT_FALSE(lb.connect_ec) << lb.connect_ec.message();
-    // A first byte, read, so that the socket's registration-time readiness
-    // and the byte's own edge are used up.
-    lb.send("a");
-    std::int64_t user_ns = -1;
-    ASSERT_EQ(lb.read(user_ns).bytes, "a");
-    std::vector<ReadResult> reads;
-    bool done = false;
-    asio::co_spawn(
-        lb.io,
-        [&]() -> asio::awaitable<void> {
-          for (int i = 0; i < 2; ++i) {
-            reads.push_back(co_await lb.conn.read(std::span<char>(lb.buf.data(), lb.buf.size() - 64)));
-            if (reads.back().ec) break;
-          }
-          done = true;
-        },
-        asio::detached);
-    // The read runs until it waits: no bytes, every pending edge seen.
-    for (int i = 0; i < 3; ++i) {
-      lb.io.poll();
-      lb.io.restart();
-    }
-    ASSERT_TRUE(reads.empty()) << "a read completed with nothing sent";
+    WaitingReads w;
+    ASSERT_NO_FATAL_FAILURE(wait_on_two_reads(lb, w));
+    std::vector<ReadResult>& reads = w.reads;
+    const bool& done = w.done;
     lb.send("partial");
     lb.server.shutdown(asio::ip::tcp::socket::shutdown_send);
     pollfd p{lb.conn.native_handle(), POLLRDHUP, 0};
@@ -176,26 +186,10 @@ TEST(ConnectionTimestamps, AFinThatCameWithTheLastBytesIsReadWithoutAnotherEdge)
 TEST(ConnectionTimestamps, TheQuietProbeWakesAReadThatAResetWouldNeverWake) {
   Loopback lb(ReadTimestamps::kernel);
   ASSERT_FALSE(lb.connect_ec) << lb.connect_ec.message();
-  lb.send("a");
-  std::int64_t user_ns = -1;
-  ASSERT_EQ(lb.read(user_ns).bytes, "a");
-  std::vector<ReadResult> reads;
-  bool done = false;
-  asio::co_spawn(
-      lb.io,
-      [&]() -> asio::awaitable<void> {
-        for (int i = 0; i < 2; ++i) {
-          reads.push_back(co_await lb.conn.read(std::span<char>(lb.buf.data(), lb.buf.size() - 64)));
-          if (reads.back().ec) break;
-        }
-        done = true;
-      },
-      asio::detached);
-  for (int i = 0; i < 3; ++i) {
-    lb.io.poll();
-    lb.io.restart();
-  }
-  ASSERT_TRUE(reads.empty());
+  WaitingReads w;
+  ASSERT_NO_FATAL_FAILURE(wait_on_two_reads(lb, w));
+  std::vector<ReadResult>& reads = w.reads;
+  const bool& done = w.done;
   EXPECT_FALSE(lb.conn.wake_if_pending()) << "woke a read with nothing to read";
   lb.send("partial");
   lb.server.set_option(asio::socket_base::linger(true, 0));

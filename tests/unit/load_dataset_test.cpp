@@ -152,6 +152,22 @@ TEST(SyntheticPrompts, AFailingTokenizerIsAskedOnce) {
   EXPECT_LE(good_calls, 1 + 4 * 9);
 }
 
+// A server's count of a whole request prompt: 9 tokens of template and BOS,
+// and every word over four letters two tokens, the rest one.
+std::uint32_t toy_server_count(const std::string& s) {
+  std::uint32_t n = 9;
+  std::size_t word = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == ' ') {
+      n += word > 4 ? 2 : 1;
+      word = 0;
+    } else {
+      ++word;
+    }
+  }
+  return n;
+}
+
 // The server counts the whole request prompt: a template's own tokens (9
 // here, as ChatML and a BOS), and words that are not one token each (every
 // word over four letters is two). Every prompt is fitted to its drawn length
@@ -161,17 +177,7 @@ TEST(SyntheticPrompts, EveryPromptIsFittedToItsDrawnLengthAsTheServerCountsIt) {
   int calls = 0;
   const TokenCounter server = [&calls](const std::string& s) -> std::optional<std::uint32_t> {
     ++calls;
-    std::uint32_t n = 9;
-    std::size_t word = 0;
-    for (std::size_t i = 0; i <= s.size(); ++i) {
-      if (i == s.size() || s[i] == ' ') {
-        n += word > 4 ? 2 : 1;
-        word = 0;
-      } else {
-        ++word;
-      }
-    }
-    return n;
+    return toy_server_count(s);
   };
   for (const LengthSpec spec : {LengthSpec{200, 0}, LengthSpec{150, 40}, LengthSpec{12, 0}}) {
     calls = 0;
@@ -194,19 +200,7 @@ TEST(SyntheticPrompts, EveryPromptIsFittedToItsDrawnLengthAsTheServerCountsIt) {
 // template's tokens around it not counted), and each whole prompt is the
 // prefix plus its own drawn length, as the server counts it.
 TEST(SyntheticPrompts, SharedPrefixesAreTheirLengthAndEveryPromptStartsWithItsGroups) {
-  const TokenCounter server = [](const std::string& s) -> std::optional<std::uint32_t> {
-    std::uint32_t n = 9;  // a template and a BOS
-    std::size_t word = 0;
-    for (std::size_t i = 0; i <= s.size(); ++i) {
-      if (i == s.size() || s[i] == ' ') {
-        n += word > 4 ? 2 : 1;
-        word = 0;
-      } else {
-        ++word;
-      }
-    }
-    return n;
-  };
+  const TokenCounter server = [](const std::string& s) -> std::optional<std::uint32_t> { return toy_server_count(s); };
   const auto p = make_synthetic_prompts({40, 0}, std::nullopt, 64, 7, server, PrefixSpec{300, 3});
   std::vector<std::string> heads(3);
   std::vector<int> members(3, 0);
