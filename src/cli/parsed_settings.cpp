@@ -148,6 +148,58 @@ Status check_prompt_source(const Settings& s, ParsedSettings& p) {
   return {};
 }
 
+// "S" or "S:SD", seconds, both 0 or more.
+Expected<LengthSpec> parse_think_time(const std::string& text) {
+  const std::string bad = "--think-time '" + text + "': expected SECONDS or SECONDS:STDDEV, 0 or more";
+  const std::size_t colon = text.find(':');
+  LengthSpec out;
+  try {
+    std::size_t used = 0;
+    const std::string mean = text.substr(0, colon);
+    out.mean = std::stod(mean, &used);
+    if (used != mean.size()) return Unexpected(bad);
+    if (colon != std::string::npos) {
+      const std::string sd = text.substr(colon + 1);
+      out.stddev = std::stod(sd, &used);
+      if (used != sd.size()) return Unexpected(bad);
+    }
+  } catch (const std::exception&) {
+    return Unexpected(bad);
+  }
+  if (!(out.mean >= 0) || !(out.stddev >= 0) || !std::isfinite(out.mean) || !std::isfinite(out.stddev) ||
+      out.mean > 3600) {
+    return Unexpected(bad + " (at most 3600)");
+  }
+  return out;
+}
+
+// --turns, --think-time, --max-history-tokens: sessions need a load run of
+// synthetic or dataset prompts that generates text.
+Status check_session(const Settings& s, ParsedSettings& p) {
+  if (s.turns == 0) {
+    if (!s.think_time.empty()) return Unexpected("--think-time needs --turns (it is the pause between a session's turns)");
+    if (s.max_history_tokens != 0) return Unexpected("--max-history-tokens needs --turns");
+    return {};
+  }
+  if (s.turns < 0 || s.turns > 256) return Unexpected("--turns " + std::to_string(s.turns) + ": expected 1 to 256");
+  if (s.max_history_tokens < 0) return Unexpected("--max-history-tokens: expected 0 (all) or more");
+  if (s.input_tokens.empty() && s.dataset.empty()) {
+    return Unexpected("--turns needs --input-tokens (synthetic turns) or --dataset (its conversations)");
+  }
+  if (!p.load_mode || !s.trace.empty()) return Unexpected("--turns needs a load run (--concurrency or --rate), not a trace");
+  if (!protocol::generates(p.flavor)) return Unexpected("--turns: --endpoint " + s.endpoint + " has no replies to carry");
+  SessionSpec spec;
+  spec.turns = s.turns;
+  spec.max_history_tokens = static_cast<std::uint32_t>(s.max_history_tokens);
+  if (!s.think_time.empty()) {
+    auto think = parse_think_time(s.think_time);
+    if (!think) return Unexpected(think.error());
+    spec.think_s = *think;
+  }
+  p.session = spec;
+  return {};
+}
+
 Status check_load(const Settings& s, ParsedSettings& p) {
   auto arrival = parse_arrival(s.arrival);
   if (!arrival) return Unexpected(arrival.error());
@@ -184,6 +236,7 @@ Status check_load(const Settings& s, ParsedSettings& p) {
     // No request would ever meet a bound on a time that does not exist.
     return Unexpected("--slo: --endpoint " + s.endpoint + " has no TTFT or TPOT (nothing is generated); use e2e_ms=N");
   }
+  if (Status st = check_session(s, p); !st) return st;
   if (p.load_mode && !p.trace && p.config_stages.empty() && s.requests == 0 && s.duration_s <= 0) {
     return Unexpected(p.sweep.kind == SweepSpec::Kind::automatic
                           ? "--sweep auto needs --duration or --requests for each stage"

@@ -1,4 +1,5 @@
 #include "llmbench/cli/plan_builder.hpp"
+#include "llmbench/cli/session_plan.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -16,21 +17,6 @@
 #include "llmbench/util/realtime_offset.hpp"
 
 namespace llmbench::cli {
-
-namespace {
-
-constexpr std::size_t kSyntheticPrompts = 256;
-constexpr int kDefaultLoadMaxTokens = 256;
-
-// One prompt as sent: its request bytes, built here once.
-struct PromptSpec {
-  std::string key;
-  std::string text;
-  std::vector<protocol::ChatMessage> messages;
-  int max_tokens = 0;
-  bool ignore_eos = false;
-  std::uint16_t group = 0;
-};
 
 PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderList& headers) {
   protocol::GenerationRequest g;
@@ -53,6 +39,12 @@ PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderLis
                                      protocol::build_body(g), plan.stream ? "text/event-stream" : "application/json");
   return item;
 }
+
+
+namespace {
+
+constexpr std::size_t kSyntheticPrompts = 256;
+constexpr int kDefaultLoadMaxTokens = 256;
 
 Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, RunPlan& plan) {
   auto entries = load_dataset(s.dataset);
@@ -297,7 +289,11 @@ TokenCounter server_token_counter(const TargetSetup& t, protocol::ApiFlavor flav
 
 Step<RunPlan> build_plan(const ParsedSettings& p, const TargetSetup& t, const ServerInfo& server) {
   RunPlan plan = plan_settings(p, t, server);
-  if (!p.raw.dataset.empty()) {
+  if (p.session && !p.raw.dataset.empty()) {
+    if (Status st = add_dataset_sessions(p, t, plan); !st) return fail(kExitUsage, st.error());
+  } else if (p.session) {
+    add_synthetic_sessions(p, t, plan);
+  } else if (!p.raw.dataset.empty()) {
     if (Status st = add_dataset_prompts(p.raw, t.headers, plan); !st) return fail(kExitUsage, st.error());
   } else if (p.trace) {
     add_trace_prompts(p, t, plan);

@@ -79,6 +79,13 @@ std::vector<Field> base_rows() {
        "--input-tokens"},
       {"prefix_groups", "--prefix-groups", &S::prefix_groups, "Load mode",
        "G distinct shared prefixes, one chosen per prompt by the seed; figures per group (default: 1)"},
+      {"turns", "--turns", &S::turns, "Load mode",
+       "Multi-turn sessions of N turns (synthetic prompts), or of up to N user turns of each --dataset conversation: "
+       "turn k carries the earlier turns and the replies the server sent; figures per turn"},
+      {"think_time", "--think-time", &S::think_time, "Load mode",
+       "S[:SD]: seconds between a reply's end and the session's next turn (normal, cut at 0; default: 0)"},
+      {"max_history_tokens", "--max-history-tokens", &S::max_history_tokens, "Load mode",
+       "A session's history keeps only its newest turns within this many tokens (default: 0, all)"},
       {"trace", "--trace", &S::trace, "Load mode",
        "Replay a request trace: arrivals at its times, its input and output lengths (Mooncake JSON Lines "
        "or Azure CSV, told by content); replaces --rate/--concurrency/--duration"},

@@ -3,6 +3,7 @@
 #include <asio/experimental/as_tuple.hpp>
 
 #include "llmbench/load/request_path.hpp"
+#include "llmbench/load/session_runner.hpp"
 #include "llmbench/util/clock.hpp"
 
 #include <spdlog/spdlog.h>
@@ -30,6 +31,10 @@ asio::awaitable<void> ClosedLoopDriver::start_clients(asio::io_context& io, Requ
   constexpr std::size_t kBatch = 16;
   for (std::size_t i = 0; i < clients_; ++i) {
     if (i < starts_ns_.size() && now_ns() < starts_ns_[i]) {
+      if (path.cancelled() || source_.stopped()) {
+        running_ -= clients_ - i;
+        co_return;
+      }
       join_->expires_at(to_time_point(starts_ns_[i]));
       co_await join_->async_wait(use_tuple);
       if (path.cancelled() || source_.stopped() || source_.over(now_ns())) {
@@ -48,9 +53,15 @@ void ClosedLoopDriver::wake() noexcept {
 
 asio::awaitable<void> ClosedLoopDriver::client(RequestPath& path, Slot& slot) {
   Ticket t;
+  SourceTurns turns(source_, path);
   while (!path.cancelled() && source_.next(t, now_ns())) {
     path.counters().scheduled.fetch_add(1, std::memory_order_relaxed);
-    co_await path.run(slot, t);
+    if (path.plan().session) {
+      t.prompt = static_cast<std::uint32_t>(source_.begin_session() % path.plan().session->conversations.size());
+      co_await run_session(path, slot, t, turns);
+    } else {
+      co_await path.run(slot, t);
+    }
     if (slot.rec.error == ErrorKind::connect) {
       slot.last_end_ns = -1;  // the pause is the backoff's, not the client's slowness
       co_await pause(path, slot.backoff.next());

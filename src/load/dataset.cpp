@@ -111,6 +111,7 @@ bool load_sharegpt(const std::string& path, const std::string& text, const Datas
     // The first human turn is the prompt; the reply after it sets the
     // expected output length. Conversations without both are skipped, as
     // other benchmarks do.
+    // The later human turns are kept for sessions (--turns).
     DatasetEntry e;
     bool have_prompt = false;
     for (dom::element t : turns) {
@@ -119,9 +120,10 @@ bool load_sharegpt(const std::string& path, const std::string& text, const Datas
       if (!have_prompt && from == "human" && !value.empty()) {
         e.prompt = std::string(value);
         have_prompt = true;
-      } else if (have_prompt && from == "gpt") {
+      } else if (have_prompt && from == "gpt" && e.reference_output_chars == 0) {
         e.reference_output_chars = static_cast<std::uint32_t>(value.size());
-        break;
+      } else if (e.reference_output_chars > 0 && from == "human" && !value.empty()) {
+        e.later_turns.emplace_back(value);
       }
     }
     if (have_prompt && e.reference_output_chars > 0) out.push_back(std::move(e));

@@ -35,6 +35,12 @@ class GatedSource final : public TicketSource {
   const std::atomic<bool>& closed_;
 };
 
+// What a load ticket's prompt picks: a prompt, or with --turns a
+// conversation (whose turns then pick their prompts).
+std::size_t ticket_prompts(const RunPlan& plan) {
+  return plan.session ? plan.session->conversations.size() : plan.prompts.size();
+}
+
 std::size_t worker_count(const RunPlan& plan, const StagePlan& stage) {
   if (stage.mode == LoadMode::spec) return 1;
   const std::size_t want = plan.threads > 0 ? static_cast<std::size_t>(plan.threads) : default_workers(stage, std::thread::hardware_concurrency());
@@ -121,7 +127,7 @@ struct Engine::StageRig {
         list(stage.mode == LoadMode::spec ? spec_tickets(plan.prompts.size(), stage.runs, stage.warmup_requests)
                                           : std::vector<Ticket>{},
              stage.mode == LoadMode::spec ? before_measured : std::function<void()>{}),
-        closed(windows, stage.requests, plan.prompts.size()) {
+        closed(windows, stage.requests, ticket_prompts(plan)) {
     if (stage.mode == LoadMode::open) {
       schedule = plan.trace ? make_trace_schedule(plan.trace->at_ns)
                             : make_open_schedule(stage, plan.arrival, plan.burstiness, plan.seed + index);
@@ -140,7 +146,7 @@ struct Engine::StageRig {
       }
       const ArrivalSlice slice = open_arrivals(plan.shard, i, workers);
       open.push_back(std::make_unique<OpenLoopSource>(schedule, windows.start_ns, slice.first, slice.stride,
-                                                      plan.prompts.size()));
+                                                      ticket_prompts(plan)));
       gated.push_back(std::make_unique<GatedSource>(*open.back(), gate));
       const std::size_t cap = stage.max_concurrency > 0
                                   ? std::max<std::size_t>(1, share(static_cast<std::size_t>(stage.max_concurrency), workers, i))

@@ -3,6 +3,7 @@
 #include <asio/experimental/as_tuple.hpp>
 
 #include "llmbench/load/request_path.hpp"
+#include "llmbench/load/session_runner.hpp"
 #include "llmbench/util/clock.hpp"
 
 namespace llmbench {
@@ -55,7 +56,12 @@ asio::awaitable<Slot*> OpenLoopDriver::acquire_slot(RequestPath& path) {
 }
 
 asio::awaitable<void> OpenLoopDriver::run_and_release(RequestPath& path, Slot& slot, Ticket t) {
-  co_await path.run(slot, t);
+  if (path.plan().session) {
+    ArrivalTurns turns(source_, path);
+    co_await run_session(path, slot, t, turns);
+  } else {
+    co_await path.run(slot, t);
+  }
   path.release_slot(slot);
   slot_freed_->cancel_one();
 }

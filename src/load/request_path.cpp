@@ -34,7 +34,8 @@ Slot::Slot(RequestPath& p, std::uint64_t seed)
           [this] {
             if (conn) conn->wake_if_pending();
           }),
-      backoff(seed) {
+      backoff(seed),
+      think_rng(seed ^ 0x7468696e6bull) {
   consumer.stage_samples(&staged, p.plan_.stamp_lag);
 }
 
@@ -121,6 +122,8 @@ void RequestPath::push_unsent(const Ticket& t) {
   rec.prompt = t.prompt;
   rec.phase = t.phase;
   rec.intended_ns = t.intended_ns;
+  rec.session = t.session;
+  rec.turn = t.turn;
   rec.error = ErrorKind::cancelled;
   rec.set_message("cancelled before it could be sent");
   rec.end_ns = now_ns();
@@ -136,6 +139,8 @@ asio::awaitable<void> RequestPath::run(Slot& slot, const Ticket& t) {
   rec.phase = t.phase;
   rec.start_ns = now_ns();
   rec.intended_ns = t.intended_ns;  // -1 in closed loop: no schedule to be late against
+  rec.session = t.session;
+  rec.turn = t.turn;
   if (slot.last_end_ns >= 0) rec.turnaround_ns = rec.start_ns - slot.last_end_ns;
   slot.active = true;
   slot.cancelled = cancelled_;
@@ -143,7 +148,13 @@ asio::awaitable<void> RequestPath::run(Slot& slot, const Ticket& t) {
   out_.counters.in_flight.fetch_add(1, std::memory_order_relaxed);
   slot.watchdog.arm(rec.start_ns, seconds_to_ns(plan_.timeout_s), seconds_to_ns(plan_.idle_timeout_s));
 
-  const http::ExchangeResult r = co_await http::exchange(exchange_, slot.conn, plan_.prompts[t.prompt].request, slot);
+  std::string_view request = plan_.prompts[t.prompt].request;
+  if (t.turn > 0) {
+    slot.history.build(plan_, t.prompt, slot.session_request);
+    request = slot.session_request;
+  }
+  slot.consumer.capture_reply(t.turn > 0 ? &slot.history.reply() : nullptr);
+  const http::ExchangeResult r = co_await http::exchange(exchange_, slot.conn, request, slot);
   finish(slot, r);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "llmbench/load/session.hpp"
 #include "llmbench/util/clock.hpp"
 
 namespace llmbench {
@@ -70,6 +71,7 @@ void ResponseConsumer::start(RequestRecord& rec, bool stream, protocol::ApiFlavo
   usage_so_far_ = 0;
   native_predicted_ = 0;
   has_native_counts_ = false;
+  if (reply_ != nullptr) reply_->clear();
 }
 
 void ResponseConsumer::set_error(ErrorKind kind, std::string_view message) noexcept {
@@ -206,6 +208,9 @@ void ResponseConsumer::apply(const protocol::EventInfo& info) {
     read_content_events_ += info.content_pieces;
   }
   if (info.output_pieces > 0 && rec_->first_output_ns < 0) rec_->first_output_ns = now_ns_;
+  if (reply_ != nullptr && !info.output_raw.empty() && reply_->size() + info.output_raw.size() <= kMaxReplyBytes) {
+    reply_->append(info.output_raw);
+  }
   rec_->reasoning_events += info.reasoning_pieces;
   rec_->output_events += info.output_pieces;
   if (info.has_usage && info.content_pieces > 0) {

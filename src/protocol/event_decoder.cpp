@@ -33,6 +33,14 @@ std::uint32_t clamp_u32(std::uint64_t v) noexcept {
 struct ContentSpot {
   const char* raw = nullptr;
   int count = 0;  // non-empty content strings and tool-call arrays seen
+  // The visible output string (content, completions text, native content),
+  // for a session's reply capture: where it starts, and how many there were.
+  const char* output_raw = nullptr;
+  int outputs = 0;
+  void output_at(const char* p) noexcept {
+    output_raw = p;
+    ++outputs;
+  }
 };
 
 // A JSON string with at least one character, without unescaping it.
@@ -99,7 +107,10 @@ error_code read_message(od::value v, Pieces& pieces, ContentSpot& spot) noexcept
     od::value fv;
     if (auto e = field.value().get(fv)) return e;
     if (key == "content") {
-      if (nonempty_string(fv, &spot)) pieces.output = true;
+      if (nonempty_string(fv, &spot)) {
+        pieces.output = true;
+        spot.output_at(spot.raw);
+      }
     } else if (key == "reasoning_content" || key == "reasoning") {
       if (nonempty_string(fv, &spot)) pieces.reasoning = true;
     } else if (key == "tool_calls") {
@@ -127,7 +138,10 @@ error_code read_choices(od::value v, EventInfo& out, ContentSpot& spot) noexcept
       if (key == "delta" || key == "message") {
         if (auto e = read_message(fv, pieces, spot)) return e;
       } else if (key == "text") {
-        if (nonempty_string(fv, &spot)) pieces.output = true;
+        if (nonempty_string(fv, &spot)) {
+          pieces.output = true;
+          spot.output_at(spot.raw);
+        }
       } else if (key == "finish_reason") {
         if (!is_null(fv)) {
           out.finish_reason = true;
@@ -280,6 +294,7 @@ bool match_template(EventTemplate& tpl, std::string_view json, EventInfo& out) n
   out.content_pieces = piece;
   out.reasoning_pieces = tpl.info.reasoning_pieces * piece;
   out.output_pieces = tpl.info.output_pieces * piece;
+  if (piece != 0 && tpl.info.output_pieces != 0) out.output_raw = body;
   return true;
 }
 
@@ -289,7 +304,10 @@ bool match_template(EventTemplate& tpl, std::string_view json, EventInfo& out) n
 error_code read_field(od::raw_json_string key, od::value v, EventInfo& out, ContentSpot& spot) noexcept {
   if (key == "choices") return read_choices(v, out, spot);
   if (key == "content") {  // native
-    if (nonempty_string(v, &spot)) Pieces{.reasoning = false, .output = true}.add_to(out);
+    if (nonempty_string(v, &spot)) {
+      Pieces{.reasoning = false, .output = true}.add_to(out);
+      spot.output_at(spot.raw);
+    }
   } else if (key == "stop") {  // native: bool; OpenAI request echo never appears here
     bool b = false;
     if (v.get_bool().get(b) == simdjson::SUCCESS && b) out.native_stop = true;
@@ -321,6 +339,18 @@ error_code read_field(od::raw_json_string key, od::value v, EventInfo& out, Cont
   return simdjson::SUCCESS;
 }
 
+// The body of the JSON string that starts at `raw` (just after its opening
+// quote), escapes kept, within [data, data + size); empty when it does not
+// close there.
+std::string_view string_body_at(const char* raw, const char* data, std::size_t size) noexcept {
+  if (raw <= data || raw >= data + size) return {};
+  const auto start = static_cast<std::size_t>(raw - data);
+  std::size_t end = start;
+  while (end < size && data[end] != '"') end += data[end] == '\\' ? 2 : 1;
+  if (end >= size) return {};
+  return {raw, end - start};
+}
+
 void refresh_template(EventTemplate& tpl, std::string_view json, const char* data, const ContentSpot& spot,
                       const EventInfo& info) noexcept {
   // Anything else (a role event, the stop event) keeps the last template.
@@ -339,6 +369,7 @@ void refresh_template(EventTemplate& tpl, std::string_view json, const char* dat
   }
   tpl.info = info;
   tpl.info.model = {};  // points into this parse's buffer
+  tpl.info.output_raw = {};
   tpl.valid = true;
 }
 }  // namespace
@@ -407,6 +438,7 @@ DecodeStatus EventDecoder::decode(std::string_view json, std::size_t readable_af
     error_ = simdjson::error_message(err);
     return DecodeStatus::invalid_json;
   }
+  if (spot.outputs == 1) out.output_raw = string_body_at(spot.output_raw, data, json.size());
   if (tpl != nullptr) {
     // A stream whose events keep changing outside the text (a per-event
     // stamp) stops paying for a template that never matches.

@@ -163,7 +163,8 @@ void stage_prompts(std::string& out, const RunReport& rep, const StageResult& st
   if (st.prompts.size() <= 1) return;
   // The server's view per group when it sent timings (llama-server): its
   // prefill time and how many requests its prompt cache served in part
-  // (shared prefixes, --prefix-groups, show up here).
+  // (shared prefixes, --prefix-groups, show up here) and the tokens it
+  // served from it (a session's later turns, --turns, reuse their history).
   bool server = false;
   for (const PromptResult& p : st.prompts) server = server || p.measured.server.requests > 0;
   // Embeddings and rerank: no tokens/s per request, no TTFT; only E2E.
@@ -171,7 +172,7 @@ void stage_prompts(std::string& out, const RunReport& rep, const StageResult& st
   out += gen ? fmt::format("  {:<22}{:>8}{:>8}{:>11}{:>12}{:>12}", "prompt", "ok", "failed", "tok/s/req", "TTFT p50",
                            "E2E p50")
              : fmt::format("  {:<22}{:>8}{:>8}{:>12}", "prompt", "ok", "failed", "E2E p50");
-  out += server ? fmt::format("{:>13}{:>12}\n", "prefill p50", "cache hits") : "\n";
+  out += server ? fmt::format("{:>13}{:>12}{:>12}\n", "prefill p50", "cache hits", "cached p50") : "\n";
   for (std::size_t i = 0; i < st.prompts.size(); ++i) {
     const stats::MetricSet& p = st.prompts[i].measured;
     if (p.requests == 0) continue;
@@ -184,10 +185,10 @@ void stage_prompts(std::string& out, const RunReport& rep, const StageResult& st
     if (!server) {
       out += "\n";
     } else if (p.server.requests == 0) {
-      out += fmt::format("{:>13}{:>12}\n", "-", "-");
+      out += fmt::format("{:>13}{:>12}{:>12}\n", "-", "-", "-");
     } else {
-      out += fmt::format("{:>13.1f}{:>12}\n", p.server.prefill_ns.percentile(50) / 1e6,
-                         fmt::format("{}/{}", p.server.cache_hits, p.server.requests));
+      out += fmt::format("{:>13.1f}{:>12}{:>12.0f}\n", p.server.prefill_ns.percentile(50) / 1e6,
+                         fmt::format("{}/{}", p.server.cache_hits, p.server.requests), p.server.cache_n.percentile(50));
     }
   }
 }

@@ -128,6 +128,41 @@ TEST(Validate, RejectsContradictionsWithTheFlagNamed) {
   EXPECT_TRUE(parsed) << parsed.error();
 }
 
+TEST(Validate, SessionFlagsNeedEachOtherAndNameWhatWasWrong) {
+  const auto check = [](auto mutate, const char* flag) {
+    Settings s;
+    s.concurrency = 2;
+    s.requests = 8;
+    mutate(s);
+    const auto parsed = parse_settings(s);
+    ASSERT_FALSE(parsed) << flag;
+    EXPECT_NE(parsed.error().find(flag), std::string::npos) << parsed.error();
+  };
+  check([](Settings& s) { s.input_tokens = "50"; s.think_time = "1"; }, "--think-time needs --turns");
+  check([](Settings& s) { s.input_tokens = "50"; s.max_history_tokens = 100; }, "--max-history-tokens needs --turns");
+  check([](Settings& s) { s.turns = 3; }, "--turns needs --input-tokens");
+  check([](Settings& s) { s.input_tokens = "50"; s.turns = 300; }, "--turns 300");
+  check([](Settings& s) { s.input_tokens = "50"; s.turns = -1; }, "--turns -1");
+  check([](Settings& s) { s.input_tokens = "50"; s.turns = 2; s.think_time = "soon"; }, "--think-time 'soon'");
+  check([](Settings& s) { s.input_tokens = "50"; s.turns = 2; s.think_time = "1:-2"; }, "--think-time '1:-2'");
+  check([](Settings& s) { s.input_tokens = "50"; s.turns = 2; s.max_history_tokens = -5; }, "--max-history-tokens");
+  check([](Settings& s) { s.input_tokens = "50"; s.turns = 2; s.endpoint = "embeddings"; }, "--turns: --endpoint");
+  Settings s;
+  s.concurrency = 2;
+  s.requests = 8;
+  s.input_tokens = "50";
+  s.turns = 4;
+  s.think_time = "0.5:0.25";
+  s.max_history_tokens = 2000;
+  const auto parsed = parse_settings(s);
+  ASSERT_TRUE(parsed) << parsed.error();
+  ASSERT_TRUE(parsed->session);
+  EXPECT_EQ(parsed->session->turns, 4);
+  EXPECT_DOUBLE_EQ(parsed->session->think_s.mean, 0.5);
+  EXPECT_DOUBLE_EQ(parsed->session->think_s.stddev, 0.25);
+  EXPECT_EQ(parsed->session->max_history_tokens, 2000u);
+}
+
 // --cache-prompt: on and off are sent, nothing leaves the server's default.
 TEST(Validate, CachePromptParsesOnOffAndUnset) {
   Settings s;

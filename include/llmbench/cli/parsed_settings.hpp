@@ -26,6 +26,13 @@ struct SweepSpec {
   std::vector<double> values;
 };
 
+// --turns, --think-time, --max-history-tokens.
+struct SessionSpec {
+  int turns = 0;
+  LengthSpec think_s;  // mean 0: no think time
+  std::uint32_t max_history_tokens = 0;
+};
+
 struct ParsedSettings {
   Settings raw;  // as given: echoed in the results (secrets redacted)
   protocol::ApiFlavor flavor = protocol::ApiFlavor::chat;
@@ -38,6 +45,7 @@ struct ParsedSettings {
   std::optional<LengthSpec> input_tokens;
   std::optional<LengthSpec> output_tokens;
   PrefixSpec prefix;  // --prefix-tokens / --prefix-groups
+  std::optional<SessionSpec> session;  // --turns
   std::optional<TraceReplay> trace;  // --trace, read and windowed
   std::optional<RampSpec> ramp;      // --ramp, --ramp-shape
   std::vector<StagePlan> config_stages;  // a config file's "stages" (stage_settings.hpp)

@@ -73,6 +73,9 @@ struct Settings {
   std::string output_tokens;
   int prefix_tokens = 0;     // --prefix-tokens P: every synthetic prompt starts with a shared prefix of P tokens
   int prefix_groups = 1;     // --prefix-groups G: G distinct prefixes, one chosen per prompt by the seed
+  int turns = 0;             // --turns N: multi-turn sessions of N turns (datasets: up to N of each conversation's)
+  std::string think_time;    // --think-time S[:SD]: seconds between a reply's end and the session's next turn
+  int max_history_tokens = 0;  // --max-history-tokens: a session's history keeps its newest turns within this
   std::string trace;         // --trace FILE: Mooncake JSON Lines or Azure CSV
   double trace_speed = 1.0;  // time compression: 2 replays twice as fast
   std::string trace_window;  // "START:END", seconds of the trace

@@ -16,6 +16,7 @@ struct DatasetEntry {
   std::vector<protocol::ChatMessage> messages;  // chat turns when the file gives them
   int max_tokens = 0;                           // 0: not given
   std::uint32_t reference_output_chars = 0;     // ShareGPT: the recorded reply's length
+  std::vector<std::string> later_turns;         // ShareGPT: the human turns after the first reply (--turns)
 };
 
 struct DatasetLimits {

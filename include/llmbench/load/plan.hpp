@@ -28,6 +28,13 @@ struct PromptItem {
   std::string request;    // the complete HTTP request, headers and body
   std::uint32_t input_tokens_hint = 0;  // from /tokenize calibration, 0 if unknown
   std::uint16_t group = 0;  // statistics are kept per group: a built-in key, or one for a whole dataset
+  // A session turn's request (plan.session set): where its history goes
+  // (load/session.hpp finds these once, when the plan is made).
+  std::uint32_t history_at = 0;    // byte offset in `request`: chat, after `"messages":[`; else inside "prompt"
+  std::uint32_t own_begin = 0;     // this turn's own messages (chat) or prompt text (others), escapes kept
+  std::uint32_t own_end = 0;
+  std::uint32_t length_begin = 0;  // the Content-Length header's digits
+  std::uint32_t length_end = 0;
 };
 
 // A statistics group: a built-in prompt key, "dataset" or "synthetic".
@@ -91,6 +98,19 @@ struct TracePlan {
   std::vector<std::int64_t> at_ns;
 };
 
+// Multi-turn sessions (--turns): a session sends its conversation's turns in
+// order on one client, each carrying the history so far: the earlier turns
+// and the replies the server actually sent (load/session.hpp).
+struct SessionPlan {
+  // Each conversation's turns, as prompt indices in order. Tickets pick a
+  // conversation; the turns' prompts carry their statistics group.
+  std::vector<std::vector<std::uint32_t>> conversations;
+  double think_mean_s = 0;     // --think-time: between a reply's end and the next turn
+  double think_stddev_s = 0;
+  std::uint32_t max_history_tokens = 0;  // 0: unbounded; else the oldest turns are dropped
+  std::uint16_t max_turns = 0;            // the longest conversation
+};
+
 struct RunPlan {
   http::Target target;
   protocol::ApiFlavor flavor = protocol::ApiFlavor::chat;
@@ -123,6 +143,7 @@ struct RunPlan {
   stats::ClientLimits client_limits;  // when the client itself is the bottleneck (--client-limits)
   ShardPlan shard;
   std::optional<TracePlan> trace;  // --trace: the open loop's arrivals are the trace's
+  std::optional<SessionPlan> session;  // --turns: tickets begin sessions
   // --start-at: the agreed instant on the steady clock (now_ns()'s scale) at
   // which stage 0 starts in every shard; -1: at once.
   std::int64_t start_at_ns = -1;

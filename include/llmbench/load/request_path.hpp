@@ -20,12 +20,14 @@
 #include "llmbench/http/rx_timestamp.hpp"
 #include "llmbench/load/plan.hpp"
 #include "llmbench/load/response_consumer.hpp"
+#include "llmbench/load/session.hpp"
 #include "llmbench/load/ticket.hpp"
 #include "llmbench/load/watchdog.hpp"
 #include "llmbench/protocol/event_decoder.hpp"
 #include "llmbench/record/record.hpp"
 #include "llmbench/record/spsc_ring.hpp"
 #include "llmbench/util/realtime_offset.hpp"
+#include "llmbench/util/splitmix64.hpp"
 
 namespace llmbench {
 
@@ -81,6 +83,11 @@ struct Slot final : http::ResponseReader {
   // token reads only if it succeeded). The capacity is kept across requests.
   std::vector<StreamSample> staged;
   ReconnectBackoff backoff;  // this client's pause after a failed connect
+  // Multi-turn sessions: the session this client is in, the request built
+  // for its turn in flight, and its think times' draws.
+  SessionHistory history;
+  std::string session_request;
+  SplitMix64 think_rng;
   std::int64_t last_end_ns = -1;  // closed loop: the previous request's end (turnaround), -1: none
   bool cancelled = false;
   bool active = false;
@@ -114,6 +121,7 @@ class RequestPath {
   void close_idle_connections() noexcept { pool_.close_all(); }
 
   WorkerCounters& counters() noexcept { return out_.counters; }
+  [[nodiscard]] const RunPlan& plan() const noexcept { return plan_; }
   asio::io_context& io() noexcept { return exchange_.io; }
 
  private:

@@ -52,6 +52,12 @@ class ResponseConsumer {
   // answer with one JSON body of vectors or scores and generate no tokens.
   void start(RequestRecord& rec, bool stream, protocol::ApiFlavor flavor = protocol::ApiFlavor::chat) noexcept;
 
+  // A session's turn (load/session.hpp): the reply's visible output, as the
+  // events' raw JSON string bodies, is appended to `out` (cleared by start(),
+  // capped at kMaxReplyBytes; its capacity is kept, so nothing is allocated
+  // per token once it has grown). Null: nothing is captured.
+  void capture_reply(std::string* out) noexcept { reply_ = out; }
+
   // One socket read. `readable_limit` bounds the memory the bytes sit in (for
   // zero-copy JSON parsing); t_ns is the read's timestamp (the kernel's
   // receive time when it had one); user_ns the clock read after the read
@@ -119,6 +125,7 @@ class ResponseConsumer {
   void stage(SampleKind kind, std::int64_t value_ns, std::uint32_t count, bool first_token);
 
   std::vector<StreamSample>* samples_ = nullptr;
+  std::string* reply_ = nullptr;
   bool delivery_lag_ = false;
   std::int64_t monotonic_offset_ns_ = 0;  // CLOCK_MONOTONIC at our clock's zero
 };

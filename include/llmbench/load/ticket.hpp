@@ -14,6 +14,10 @@ struct Ticket {
   std::uint32_t prompt = 0;
   Phase phase = Phase::measured;
   std::int64_t intended_ns = -1;  // open loop: when it should be sent; -1: now
+  // A session's turn (plan.session set): `prompt` is then the turn's own
+  // prompt, the session is the id of its first ticket, turns count from 1.
+  std::uint32_t session = 0;
+  std::uint16_t turn = 0;
 };
 
 // Supplies one worker's tickets. Called on that worker's thread only; sources
@@ -28,6 +32,14 @@ class TicketSource {
   // True once the run is stopping (an interrupt): a ticket taken earlier but
   // not yet sent (the open loop waits for its intended time) is dropped.
   [[nodiscard]] virtual bool stopped() const noexcept { return false; }
+  // Closed-loop sessions: how many sessions began on this source before
+  // this one, whichever worker begins it. A session's conversation is this
+  // count modulo their number: its turns take tickets too, so the ticket's
+  // own prompt index would skip conversations.
+  std::uint64_t begin_session() noexcept { return sessions_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> sessions_{0};
 };
 
 // A fixed list handed out in order (spec mode: per prompt, its warm-up then

@@ -56,6 +56,11 @@ struct EventInfo {
   // error (invalid_json with a message), as a missing array is for the caller.
   std::int32_t embeddings = -1;
   std::int32_t scores = -1;
+  // The event's one visible output string as it is in the JSON, escapes
+  // kept (a session's reply is spliced into its next request this way,
+  // never unescaped); empty when the event has none, or several. Valid
+  // until the next decode().
+  std::string_view output_raw;
 
   void clear() noexcept { *this = EventInfo{}; }
 };

@@ -144,6 +144,10 @@ struct RequestRecord {
   std::uint32_t usage_events = 0;
   std::uint32_t usage_event_tokens = 0;
   std::uint32_t retry_after_s = 0;      // from a 429/503 Retry-After header
+  // Multi-turn sessions (--turns): which session (the ticket that began it)
+  // and which of its turns, from 1; 0 outside a session.
+  std::uint32_t session = 0;
+  std::uint16_t turn = 0;
 
   ServerTimings timings;
   std::array<char, kErrorMessageBytes> error_message{};  // NUL-terminated, truncated
