@@ -154,6 +154,11 @@ void write_stage_prompts(JsonWriter& w, maybe_element prompts) {
       w.field("ok", number_at(st, "requests_succeeded")).field("failed", number_at(st, "requests_failed"));
       w.field("tps_per_request", number_at(st["tokens_per_second_per_request"], "mean"));
       w.field("ttft_p50", number_at(st["ttft_ms"], "p50")).field("e2e_p50", number_at(st["e2e_ms"], "p50"));
+      // llama-server's view per group (shared prefixes, session turns).
+      const maybe_element sv = st["server_view"];
+      w.field("prefill_p50", number_at(sv["prefill_ms"], "p50"));
+      w.field("cache_hits", number_at(sv, "cache_hits")).field("with_timings", number_at(sv, "requests_with_timings"));
+      w.field("cached_p50", number_at(sv["cache_n"], "p50"));
       w.end_object();
     }
   }

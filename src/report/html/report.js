@@ -368,9 +368,14 @@
       `${num(s.requests_failed, 0)} failed, ${num(s.request_throughput, 2)} req/s` +
       (generates ? `, ${num(s.output_tokens_per_second, 1)} output tok/s` : '')).join(' · ');
     const rows = [];
+    // The server's columns only where it sent timings (llama-server).
+    const server = entries.some(([, s]) => s.prompts.some(p => p.with_timings > 0));
     for (const [f, s] of entries) for (const p of s.prompts) {
-      rows.push({cells: [p.key, f.name, num(p.ok, 0), num(p.failed, 0), num(p.tps_per_request, 2),
-        num(p.ttft_p50, 1), num(p.e2e_p50, 1)]});
+      const cells = [p.key, f.name, num(p.ok, 0), num(p.failed, 0), num(p.tps_per_request, 2),
+        num(p.ttft_p50, 1), num(p.e2e_p50, 1)];
+      if (server) cells.push(num(p.prefill_p50, 1), p.with_timings > 0 ? `${p.cache_hits}/${p.with_timings}` : '-',
+        num(p.cached_p50, 0));
+      rows.push({cells});
     }
     const warnings = entries.flatMap(([f, s]) => (s.warnings || []).map(w =>
       el('p', {className: 'warning'}, `WARNING (${f.name}): ${w}`)));
@@ -387,7 +392,8 @@
         : el('p', {className: 'note'}, 'No per-second time series in this stage\'s results.'),
       tele.length ? el('h4', {}, 'The server and the host meanwhile (sampled telemetry)') : null,
       tele.length ? grid(3, ...tele) : null,
-      table(['Prompt', 'File', 'OK', 'Failed', 'Tok/s per request', 'TTFT p50 ms', 'E2E p50 ms'], rows, 2)];
+      table(['Prompt', 'File', 'OK', 'Failed', 'Tok/s per request', 'TTFT p50 ms', 'E2E p50 ms',
+        ...(server ? ['Prefill p50 ms', 'Cache hits', 'Cached tokens p50'] : [])], rows, 2)];
   }
   function loadSection(files) {
     const out = [];
