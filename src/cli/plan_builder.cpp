@@ -114,21 +114,42 @@ void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPla
 
 // One prompt per replayed trace row, in arrival order (arrival i sends
 // prompt i): the row's input length of synthetic text (shared blocks for
-// shared hash ids) and exactly its output length (ignore_eos). Lengths are
-// calibrated once on a sample; each prompt is not measured again, which
-// would cost a /tokenize request per row.
+// shared hash ids) and exactly its output length (ignore_eos). With
+// /tokenize, each row is fitted to its input length as the server counts
+// it (up to kMaxFittedTraceRows rows; a few counts each); otherwise, or for
+// a longer trace, its length comes from one calibration on a sample.
 void add_trace_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& plan) {
   const TraceReplay& tr = *p.trace;
-  const double words_per_token = calibrate_words_per_token(p.raw.seed, server_token_counter(t, p.flavor));
+  const TokenCounter counter = server_token_counter(t, p.flavor);
+  const double words_per_token = calibrate_words_per_token(p.raw.seed, counter);
   plan.groups.push_back(PromptGroup{"trace", "trace " + tr.file + " (" + std::string(to_string(tr.format)) + ")", 0});
+  bool fit = tr.rows.size() <= kMaxFittedTraceRows;
+  std::size_t exact = 0;
   for (std::size_t i = 0; i < tr.rows.size(); ++i) {
     const TraceRow& row = tr.rows[i];
-    const int mt = static_cast<int>(row.output_tokens);
-    PromptItem item = make_item(
-        plan, {"trace:" + std::to_string(i), trace_prompt_text(row, i, p.raw.seed, words_per_token), {}, mt, true, 0},
-        t.headers);
-    item.input_tokens_hint = row.input_tokens;
+    std::string text;
+    std::uint32_t hint = row.input_tokens;
+    if (fit) {
+      FittedText f = fitted_trace_prompt(row, i, p.raw.seed, words_per_token, counter);
+      fit = f.count.has_value();
+      if (fit) {
+        text = std::move(f.text);
+        hint = *f.count;
+        exact += hint == row.input_tokens;
+      }
+    }
+    if (text.empty()) text = trace_prompt_text(row, i, p.raw.seed, words_per_token);
+    PromptItem item = make_item(plan, {"trace:" + std::to_string(i), std::move(text), {}, static_cast<int>(row.output_tokens), true, 0},
+                                t.headers);
+    item.input_tokens_hint = hint;
     plan.prompts.push_back(std::move(item));
+  }
+  if (tr.rows.size() > kMaxFittedTraceRows) {
+    spdlog::info("trace prompts: {} rows, more than the {} fitted one by one: input lengths are calibrated estimates",
+                 tr.rows.size(), kMaxFittedTraceRows);
+  } else if (fit) {
+    spdlog::info("trace prompts: {} of {} rows at their input length exactly as the server counts them", exact,
+                 tr.rows.size());
   }
 }
 

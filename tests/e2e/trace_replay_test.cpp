@@ -45,6 +45,7 @@ struct CsvRow {
   double intended_ms = 0, start_ms = 0;
   int output_tokens = 0;
   std::string error;
+  int input_tokens = 0;
 };
 
 // The per-request CSV, by prompt key ("trace:7" -> row 7).
@@ -58,7 +59,7 @@ std::map<int, CsvRow> read_csv(const std::string& path) {
     if (f.size() < 17 || f[2].rfind("trace:", 0) != 0) continue;
     const int row = std::stoi(f[2].substr(6));
     EXPECT_EQ(out.count(row), 0u) << "row " << row << " sent twice";
-    out[row] = CsvRow{std::stod(f[4]), std::stod(f[5]), std::stoi(f[13]), f[16]};
+    out[row] = CsvRow{std::stod(f[4]), std::stod(f[5]), std::stoi(f[13]), f[16], std::stoi(f[12])};
   }
   return out;
 }
@@ -79,6 +80,9 @@ TEST(TraceReplay, SendsEveryRowAtItsTraceTimeWithItsOutputLength) {
     EXPECT_EQ(c.error, "") << "row " << i;
     // ignore_eos: the server generated exactly the trace's output length.
     EXPECT_EQ(c.output_tokens, rows[i].output) << "row " << i;
+    // /tokenize: each row's prompt fitted to its input length as the server
+    // counts it (chat template and BOS included).
+    EXPECT_EQ(c.input_tokens, rows[i].input) << "row " << i;
     // Intended times keep the trace's offsets from its first arrival (CSV: 3 decimals).
     EXPECT_NEAR(c.intended_ms - sent.at(0).intended_ms, static_cast<double>(rows[i].ts_ms - rows[0].ts_ms), 0.002)
         << "row " << i;

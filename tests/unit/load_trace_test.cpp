@@ -204,5 +204,37 @@ TEST(TracePrompts, DifferentIdsSeedsAndRowsDiffer) {
   EXPECT_EQ(words(trace_prompt_text(TraceRow{0, 600, 1, {1}}, 0, 1, 1.0)), 600u);
 }
 
+// With a counter (here: words + 3 template tokens), every row is fitted to
+// exactly its input length, and rows sharing hash ids still share their
+// blocks' text: the shorter row's text is the start of the longer one's.
+TEST(TracePrompts, FittedRowsAreExactAndStillShareTheirBlocks) {
+  int counts = 0;
+  const TokenCounter counter = [&counts](const std::string& s) -> std::optional<std::uint32_t> {
+    ++counts;
+    return static_cast<std::uint32_t>(std::count(s.begin(), s.end(), ' ') + 1 + 3);
+  };
+  TraceRow a;
+  a.input_tokens = 1124;
+  a.hash_ids = {7, 8, 9};
+  TraceRow b;
+  b.input_tokens = 700;
+  b.hash_ids = {7, 8};
+  TraceRow c;
+  c.input_tokens = 300;
+  const FittedText fa = fitted_trace_prompt(a, 0, 1, 1.0, counter);
+  const FittedText fb = fitted_trace_prompt(b, 1, 1, 1.0, counter);
+  const FittedText fc = fitted_trace_prompt(c, 2, 1, 1.0, counter);
+  ASSERT_TRUE(fa.count && fb.count && fc.count);
+  EXPECT_EQ(*fa.count, 1124u);
+  EXPECT_EQ(*fb.count, 700u);
+  EXPECT_EQ(*fc.count, 300u);
+  EXPECT_EQ(*counter(fa.text), 1124u);
+  EXPECT_TRUE(fa.text.starts_with(fb.text)) << "row b's blocks 7 and 8 are not row a's";
+  EXPECT_LT(counts, 40) << "a handful of counts per row";
+  // Without the counter's help a row is what trace_prompt_text draws.
+  const FittedText none = fitted_trace_prompt(b, 1, 1, 1.0, [](const std::string&) { return std::optional<std::uint32_t>{}; });
+  EXPECT_FALSE(none.count);
+}
+
 }  // namespace
 }  // namespace llmbench

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "llmbench/load/synthetic.hpp"
+
 #include "llmbench/util/expected.hpp"
 
 namespace llmbench {
@@ -67,5 +69,16 @@ Expected<std::vector<TraceRow>> select_trace_rows(const Trace& trace, const std:
 // one), and tokens past the last hash id are the row's own. Without hash ids
 // the whole prompt is drawn from (seed, row_index).
 std::string trace_prompt_text(const TraceRow& row, std::size_t row_index, std::uint64_t seed, double words_per_token);
+
+// The same text fitted with the server's counter so that the whole request
+// prompt (chat template and BOS included, as the counter counts them) is the
+// row's input length (±1): the words of the row's last piece are fitted, its
+// earlier blocks kept whole. `count` is empty when the counter failed.
+FittedText fitted_trace_prompt(const TraceRow& row, std::size_t row_index, std::uint64_t seed,
+                               double words_per_token, const TokenCounter& counter);
+
+// Rows fitted one by one at most (each costs a few /tokenize requests);
+// a longer replay uses the calibrated estimate for all of them.
+inline constexpr std::size_t kMaxFittedTraceRows = 1000;
 
 }  // namespace llmbench
