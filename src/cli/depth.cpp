@@ -6,6 +6,8 @@
 // beside them.
 #include "llmbench/cli/depth.hpp"
 
+#include "llmbench/load/response_consumer.hpp"
+
 #include <fmt/format.h>
 
 #include <barrier>
@@ -66,6 +68,11 @@ struct Sample {
   std::string error;
   double e2e_ms = 0;
   ServerTimings timings;
+  // The client's view of the same streamed reply: its TTFT and the time
+  // from its first to its last token, with the tokens it counted.
+  double ttft_ms = -1;
+  double decode_ms = -1;
+  std::uint32_t tokens = 0;
 };
 
 struct Cell {
@@ -85,14 +92,14 @@ struct Context {
   std::uint32_t around = 0;  // the template's tokens around a text (chat), with the BOS
 };
 
-std::string body_for(const Context& c, const std::string& text, int max_tokens) {
+std::string body_for(const Context& c, const std::string& text, int max_tokens, bool stream = false) {
   protocol::GenerationRequest g;
   g.flavor = c.p.flavor;
   g.model = c.model;
   g.prompt = text;
   g.max_tokens = max_tokens;
   g.ignore_eos = true;
-  g.stream = false;
+  g.stream = stream;
   g.cache_prompt = true;
   return protocol::build_body(g);
 }
@@ -100,6 +107,39 @@ std::string body_for(const Context& c, const std::string& text, int max_tokens) 
 std::string fetch_error(const http::FetchResult& r) {
   if (!r.ok) return r.error;
   return fmt::format("HTTP {}: {}", r.status, r.body.substr(0, 200));
+}
+
+// The measured request, streamed: the server's timings from its last event,
+// the client's TTFT and decode time from the reads that carried the tokens
+// (the load path's parser, fed the fetch's reads with their times).
+Sample measure(const Context& c, const std::string& measured, int tg, Sample s) {
+  protocol::EventDecoder decoder;
+  ResponseConsumer consumer(decoder, 1u << 20);
+  RequestRecord rec;
+  consumer.start(rec, true, c.p.flavor);
+  http::FetchOptions opts = c.fetch;
+  opts.on_read = [&consumer](std::string_view bytes, std::int64_t t_ns) {
+    ReadTokens tokens;
+    consumer.on_read(bytes, t_ns, tokens);
+  };
+  const std::int64_t t0 = now_ns();
+  const http::FetchResult r = http::fetch(c.t.target, "POST", c.path, body_for(c, measured, tg, true), opts);
+  s.e2e_ms = static_cast<double>(now_ns() - t0) / 1e6;
+  if (!r.ok || r.status != 200) {
+    s.error = fetch_error(r);
+    return s;
+  }
+  if (!consumer.done()) consumer.on_eof(now_ns());
+  if (!rec.ok()) {
+    s.error = std::string(rec.message());
+    return s;
+  }
+  s.timings = rec.timings;
+  if (rec.first_token_ns >= 0) s.ttft_ms = static_cast<double>(rec.first_token_ns - t0) / 1e6;
+  if (rec.last_token_ns > rec.first_token_ns) s.decode_ms = static_cast<double>(rec.last_token_ns - rec.first_token_ns) / 1e6;
+  s.tokens = rec.completion_tokens;
+  s.ok = true;
+  return s;
 }
 
 // One client's round: fill (depth > 0), wait for the others, measure.
@@ -112,22 +152,7 @@ Sample client_round(const Context& c, const std::string& prefix, const std::stri
   }
   sync.arrive_and_wait();
   if (!s.error.empty()) return s;
-  const std::int64_t t0 = now_ns();
-  const http::FetchResult r = http::fetch(c.t.target, "POST", c.path, body_for(c, measured, tg), c.fetch);
-  s.e2e_ms = static_cast<double>(now_ns() - t0) / 1e6;
-  if (!r.ok || r.status != 200) {
-    s.error = fetch_error(r);
-    return s;
-  }
-  protocol::EventDecoder decoder;
-  protocol::EventInfo info;
-  if (decoder.decode(r.body, info) != protocol::DecodeStatus::ok) {
-    s.error = "malformed response body: " + std::string(decoder.error());
-    return s;
-  }
-  s.timings = info.timings;
-  s.ok = true;
-  return s;
+  return measure(c, measured, tg, s);
 }
 
 Cell run_cell(const Context& c, std::uint32_t clients, std::uint32_t depth, const DepthOptions& o) {
@@ -187,6 +212,18 @@ std::optional<double> tg_rate(const Sample& s) {
   return s.timings.predicted_n / s.timings.predicted_ms * 1e3;
 }
 
+// The client's rates: prefill as the new prompt tokens (the server's count,
+// else pp) over its TTFT, which also holds the queue and the network;
+// decode as the tokens after the first over the time from first to last.
+std::optional<double> client_pp_rate(const Sample& s, double pp) {
+  if (s.ttft_ms <= 0) return std::nullopt;
+  return (s.timings.present ? s.timings.prompt_n : pp) / s.ttft_ms * 1e3;
+}
+std::optional<double> client_tg_rate(const Sample& s) {
+  if (s.decode_ms <= 0 || s.tokens < 2) return std::nullopt;
+  return static_cast<double>(s.tokens - 1) / s.decode_ms * 1e3;
+}
+
 std::string mean_std(const stats::SampleSummary& s, int decimals) {
   if (s.n == 0) return "n/a";
   return fmt::format("{:.{}f} ± {:.{}f}", s.mean, decimals, std::sqrt(s.variance), decimals);
@@ -197,6 +234,7 @@ struct Row {
   std::uint32_t depth = 0;
   std::string test;
   stats::SampleSummary tps;
+  stats::SampleSummary client_tps;
   stats::SampleSummary new_tokens;
   stats::SampleSummary cached;
   stats::SampleSummary e2e_ms;
@@ -212,30 +250,32 @@ std::vector<Row> rows_of(const std::vector<Cell>& cells, const DepthOptions& o) 
       return s.timings.present ? std::optional(s.timings.cache_n) : std::nullopt;
     };
     const auto e2e = [](const Sample& s) -> std::optional<double> { return s.e2e_ms; };
+    const auto client_pp = [&o](const Sample& s) { return client_pp_rate(s, o.pp); };
     rows.push_back(Row{cell.clients, cell.depth, fmt::format("pp{} @ d{}", o.pp, cell.depth), summary(cell, pp_rate),
-                       summary(cell, prompt_n), summary(cell, cache_n), {}});
+                       summary(cell, client_pp), summary(cell, prompt_n), summary(cell, cache_n), {}});
     rows.push_back(Row{cell.clients, cell.depth, fmt::format("tg{} @ d{}", o.tg, cell.depth), summary(cell, tg_rate),
-                       {}, {}, summary(cell, e2e)});
+                       summary(cell, client_tg_rate), {}, {}, summary(cell, e2e)});
   }
   return rows;
 }
 
 std::string render_table(const Context& c, const std::vector<Row>& rows, const DepthOptions& o) {
   std::string out = fmt::format(
-      "Depth matrix: {} at {} ({}), pp {}, tg {}, {} run(s); t/s per request from the server's timings, mean ± std "
-      "over runs and clients\n\n",
+      "Depth matrix: {} at {} ({}), pp {}, tg {}, {} run(s); t/s per request from the server's timings, client t/s "
+      "from the stream as the client read it (pp: new tokens / TTFT; tg: tokens after the first / first to last "
+      "token), mean ± std over runs and clients\n\n",
       report::display_model(c.model), c.t.target.origin(), protocol::to_string(c.p.flavor), o.pp, o.tg, o.runs);
-  out += fmt::format("| {:>7} | {:<16} | {:>18} | {:>16} | {:>14} | {:>14} | {:>18} |\n", "clients", "test", "t/s",
-                     "t/s all clients", "new tokens", "cached tokens", "E2E ms");
-  out += "|--------:|:-----------------|-------------------:|-----------------:|---------------:|---------------:|"
-         "-------------------:|\n";
+  out += fmt::format("| {:>7} | {:<16} | {:>18} | {:>16} | {:>18} | {:>14} | {:>14} | {:>18} |\n", "clients", "test",
+                     "t/s", "t/s all clients", "client t/s", "new tokens", "cached tokens", "E2E ms");
+  out += "|--------:|:-----------------|-------------------:|-----------------:|-------------------:|---------------:|"
+         "---------------:|-------------------:|\n";
   for (const Row& r : rows) {
     const std::string all = r.tps.n == 0 ? "n/a" : fmt::format("{:.1f}", r.tps.mean * r.clients);
     const std::string fresh = r.new_tokens.n == 0 ? "" : fmt::format("{:.0f}", r.new_tokens.mean);
     const std::string cached = r.cached.n == 0 ? "" : fmt::format("{:.0f}", r.cached.mean);
     const std::string e2e = r.e2e_ms.n == 0 ? "" : mean_std(r.e2e_ms, 1);
-    out += fmt::format("| {:>7} | {:<16} | {:>18} | {:>16} | {:>14} | {:>14} | {:>18} |\n", r.clients, r.test,
-                       mean_std(r.tps, 2), all, fresh, cached, e2e);
+    out += fmt::format("| {:>7} | {:<16} | {:>18} | {:>16} | {:>18} | {:>14} | {:>14} | {:>18} |\n", r.clients,
+                       r.test, mean_std(r.tps, 2), all, mean_std(r.client_tps, 2), fresh, cached, e2e);
   }
   return out;
 }
@@ -258,10 +298,12 @@ std::string render_json(const Context& c, const std::vector<Row>& rows, const De
     j += fmt::format(
         R"({{"clients": {}, "depth": {}, "test": "{}", "n": {}, "tokens_per_second_mean": {}, )"
         R"("tokens_per_second_std": {}, "tokens_per_second_all_clients": {}, "new_tokens_mean": {}, )"
-        R"("cached_tokens_mean": {}, "e2e_ms_mean": {}}})",
+        R"("cached_tokens_mean": {}, "e2e_ms_mean": {}, "client_tokens_per_second_mean": {}, )"
+        R"("client_tokens_per_second_std": {}}})",
         r.clients, r.depth, r.test, r.tps.n, num(r.tps, r.tps.mean), num(r.tps, std::sqrt(r.tps.variance)),
         num(r.tps, r.tps.mean * r.clients), num(r.new_tokens, r.new_tokens.mean), num(r.cached, r.cached.mean),
-        num(r.e2e_ms, r.e2e_ms.mean));
+        num(r.e2e_ms, r.e2e_ms.mean), num(r.client_tps, r.client_tps.mean),
+        num(r.client_tps, std::sqrt(r.client_tps.variance)));
   }
   j += "\n    ]\n  }\n}\n";
   return j;

@@ -4,6 +4,7 @@
 
 #include "llmbench/http/connection.hpp"
 #include "llmbench/http/response_parser.hpp"
+#include "llmbench/util/clock.hpp"
 
 namespace llmbench::http {
 
@@ -64,6 +65,7 @@ asio::awaitable<void> do_fetch(asio::io_context& io, const Target& target, std::
       out.error = timed_out ? "timed out" : describe(r.ec);
       co_return;
     } else {
+      if (opts.on_read) opts.on_read(r.bytes, now_ns());
       st = parser.feed(r.bytes);
     }
     if (st == ParseState::complete) {

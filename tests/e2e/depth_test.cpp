@@ -20,6 +20,7 @@ TEST(Depth, RowsForEveryDepthAndConcurrencyFromTheServersTimings) {
   ASSERT_EQ(r.code(), 0) << r.why();
   EXPECT_TRUE(contains(r.out, "| pp64 @ d512")) << r.out;
   EXPECT_TRUE(contains(r.out, "| tg8 @ d512")) << r.out;
+  EXPECT_TRUE(contains(r.out, "client t/s")) << r.out;
   Json j;
   ASSERT_TRUE(j.load(out));
   ASSERT_EQ(array_size(j.root(), "/depth/rows"), 8u);
@@ -32,6 +33,12 @@ TEST(Depth, RowsForEveryDepthAndConcurrencyFromTheServersTimings) {
     EXPECT_EQ(integer(j.root(), row + "/n"), 2 * clients) << row;  // runs x clients
     const double tps = num(j.root(), row + "/tokens_per_second_mean");
     EXPECT_NEAR(num(j.root(), row + "/tokens_per_second_all_clients"), tps * static_cast<double>(clients), 1e-6);
+    // The client's figure beside the server's, from the stream it read: never
+    // faster than the server (its TTFT holds the prefill; its decode span the
+    // server's tokens), and not far slower on loopback.
+    const double client = num(j.root(), row + "/client_tokens_per_second_mean");
+    EXPECT_GT(client, 0.3 * tps) << row;
+    EXPECT_LT(client, 1.15 * tps) << row;
     if (test.starts_with("pp")) {
       // The server's prefill rate, and exactly pp tokens evaluated on top of
       // a depth that the cache served.

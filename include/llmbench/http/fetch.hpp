@@ -2,6 +2,8 @@
 // Blocking one-shot requests for the control plane: GET /v1/models, /health,
 // /props, POST /tokenize. Never used on the measured path.
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +29,10 @@ struct FetchOptions {
   HeaderList headers;
   asio::ssl::context* tls = nullptr;  // required for https targets
   std::size_t max_body_bytes = 16u << 20;
+  // Called with each read's raw bytes (headers and chunking included) and
+  // the steady-clock time (util/clock.hpp's now_ns()) after it returned: a
+  // caller that times a streamed reply (llmbench depth) parses them itself.
+  std::function<void(std::string_view bytes, std::int64_t t_ns)> on_read;
 };
 
 FetchResult fetch(const Target& target, std::string_view method, std::string_view path,
