@@ -84,8 +84,9 @@ void SessionHistory::reset() noexcept {
 }
 
 void SessionHistory::commit(std::uint32_t prompt, std::uint32_t tokens, std::uint32_t max_history_tokens) {
-  kept_.push_back(Exchange{prompt, tokens, {}});
-  kept_.back().reply.swap(reply_);
+  // Copied, not moved: the capture buffer keeps its capacity, so a reply no
+  // longer than the longest so far is captured without allocating.
+  kept_.push_back(Exchange{prompt, tokens, reply_});
   reply_.clear();
   if (max_history_tokens == 0) return;
   std::uint64_t total = 0;

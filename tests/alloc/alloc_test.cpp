@@ -16,7 +16,9 @@
 
 #include "llmbench/http/connection.hpp"
 #include "llmbench/http/rx_timestamp.hpp"
+#include "llmbench/load/session.hpp"
 #include "llmbench/load/response_consumer.hpp"
+#include "llmbench/load/session.hpp"
 #include "llmbench/record/spsc_ring.hpp"
 
 namespace {
@@ -96,6 +98,26 @@ TEST(NoAllocationPerToken, StreamingPathAllocatesTheSameForTenOrThousandsOfToken
   ASSERT_EQ(rec.content_events, 5000u);
   EXPECT_EQ(many, few) << "allocations grow with the number of tokens";
   EXPECT_EQ(many, 0u) << "allocations per response once warm";
+}
+
+// A session's turn captures its reply as it streams (--turns): once the
+// capture buffer has grown to a reply's length, a later reply as long is
+// captured without allocating, also after the last one joined the history.
+TEST(NoAllocationPerToken, ASessionsReplyCaptureAllocatesNothingOnceWarm) {
+  protocol::EventDecoder decoder;
+  ResponseConsumer consumer(decoder, 1u << 20);
+  std::string buffer(64 * 1024 + 64, '\0');
+  RequestRecord rec;
+  SessionHistory history;
+  consumer.capture_reply(&history.reply());
+  allocations_for(consumer, chat_stream_reads(3000), buffer, rec);
+  ASSERT_EQ(rec.error, ErrorKind::none) << rec.message();
+  ASSERT_NE(history.reply().find(" word99"), std::string::npos) << "nothing captured";
+  history.commit(0, 3000, 0);
+  const std::uint64_t n = allocations_for(consumer, chat_stream_reads(3000), buffer, rec);
+  ASSERT_EQ(rec.error, ErrorKind::none) << rec.message();
+  EXPECT_GT(history.reply().size(), 3000u * 5);
+  EXPECT_EQ(n, 0u) << "the reply capture allocated while the reply streamed";
 }
 
 // Allocations made by `reads` socket reads on a loopback Connection, each
