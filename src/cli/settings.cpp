@@ -201,6 +201,12 @@ const std::vector<MockOption>& mock_options() {
        "Honour stream_options.continuous_usage_stats: usage in every token event, as vLLM does (llama-server "
        "ignores it; default: off)",
        true},
+      // Issue 14: a router serving several models.
+      {"models", "--models", &M::models,
+       "Serve these models, comma-separated, like llama-server's router mode: requests are routed by their "
+       "\"model\" (the reply names it), an unknown one gets the router's 400 \"model not found\", and GET /v1/models "
+       "lists them (default: one model, any name accepted)",
+       true},
   };
   return table;
 }

@@ -128,6 +128,8 @@ void read_options(element root, CompletionRequest& req) {
   }
   req.ignore_eos = bool_field(root, "ignore_eos", false);
   req.cache_prompt = bool_field(root, "cache_prompt", true);
+  std::string_view model;
+  if (root["model"].get_string().get(model) == simdjson::SUCCESS) req.model.assign(model);
 }
 }  // namespace
 

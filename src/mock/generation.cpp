@@ -30,7 +30,8 @@ Envelope make_envelope(const CompletionRequest& r, const ServerState& st, std::u
   env.api = r.api;
   env.id = completion_id(mix_seed(st.cfg.seed ^ kIdSalt, task));
   env.created = unix_now_s();
-  env.model = model_id(st.cfg);
+  // A router names the model it routed to (its server's alias is that name).
+  env.model = st.models.empty() ? std::string_view(model_id(st.cfg)) : std::string_view(r.model);
   env.prompt = r.prompt;
   env.prompt_tokens = r.prompt_tokens;
   env.settings.seed = r.seed.value_or(env.settings.seed);
