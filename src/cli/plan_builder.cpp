@@ -8,6 +8,7 @@
 
 #include "llmbench/cli/exit_codes.hpp"
 #include "llmbench/load/dataset.hpp"
+#include "llmbench/load/model_mix.hpp"
 #include "llmbench/load/prompts.hpp"
 #include "llmbench/load/sweep.hpp"
 #include "llmbench/load/synthetic.hpp"
@@ -30,12 +31,17 @@ struct PromptSpec {
   int max_tokens = 0;
   bool ignore_eos = false;
   std::uint16_t group = 0;
+  std::uint32_t input_tokens_hint = 0;
 };
 
-PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderList& headers) {
+// `model`: its index in plan.models when the plan has a mix (load/model_mix.hpp).
+PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderList& headers, std::uint16_t model = 0) {
   protocol::GenerationRequest g;
   g.flavor = plan.flavor;
-  g.model = plan.model;
+  g.model = plan.models.empty() ? plan.model : plan.models[model].name;
+  // llama.cpp's /completion is sent without a model, except to a router,
+  // which picks the model by it.
+  g.model_in_native = !plan.models.empty();
   g.messages = std::move(spec.messages);
   g.prompt = spec.text;
   g.max_tokens = spec.max_tokens;
@@ -49,9 +55,23 @@ PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderLis
   item.max_tokens = spec.max_tokens;
   item.ignore_eos = spec.ignore_eos;
   item.group = spec.group;
+  item.model = model;
+  item.input_tokens_hint = spec.input_tokens_hint;
   item.request = http::build_request("POST", plan.target, protocol::default_path(plan.flavor), headers,
                                      protocol::build_body(g), plan.stream ? "text/event-stream" : "application/json");
   return item;
+}
+
+// A prompt as sent: one item, or with a mix one per model, consecutive
+// (prompt b for model m at b x models + m), laid out by lay_out_model_mix.
+void add_item(RunPlan& plan, const PromptSpec& spec, const http::HeaderList& headers) {
+  if (plan.models.empty()) {
+    plan.prompts.push_back(make_item(plan, spec, headers));
+    return;
+  }
+  for (std::size_t m = 0; m < plan.models.size(); ++m) {
+    plan.prompts.push_back(make_item(plan, spec, headers, static_cast<std::uint16_t>(m)));
+  }
 }
 
 Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, RunPlan& plan) {
@@ -62,8 +82,7 @@ Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, R
     DatasetEntry& e = (*entries)[i];
     int mt = s.max_tokens > 0 ? s.max_tokens : e.max_tokens;
     if (mt <= 0) mt = e.reference_output_chars > 0 ? std::max(1, static_cast<int>(e.reference_output_chars / 4)) : kDefaultLoadMaxTokens;
-    plan.prompts.push_back(
-        make_item(plan, {"dataset:" + std::to_string(i), e.prompt, std::move(e.messages), mt, s.ignore_eos, 0}, headers));
+    add_item(plan, {"dataset:" + std::to_string(i), e.prompt, std::move(e.messages), mt, s.ignore_eos, 0}, headers);
   }
   return {};
 }
@@ -110,13 +129,10 @@ void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPla
   for (std::size_t i = 0; i < prompts.size(); ++i) {
     const DatasetEntry& e = prompts[i].entry;
     const int mt = s.max_tokens > 0 ? s.max_tokens : (e.max_tokens > 0 ? e.max_tokens : kDefaultLoadMaxTokens);
-    PromptItem item = make_item(
-        plan,
-        {"synthetic:" + std::to_string(i), e.prompt, {}, mt, s.ignore_eos || p.output_tokens.has_value(),
-         static_cast<std::uint16_t>(first_group + prompts[i].prefix_group)},
-        t.headers);
-    item.input_tokens_hint = prompts[i].input_tokens;
-    plan.prompts.push_back(std::move(item));
+    add_item(plan,
+             {"synthetic:" + std::to_string(i), e.prompt, {}, mt, s.ignore_eos || p.output_tokens.has_value(),
+              static_cast<std::uint16_t>(first_group + prompts[i].prefix_group), prompts[i].input_tokens},
+             t.headers);
   }
 }
 
@@ -132,11 +148,10 @@ void add_trace_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& p
   for (std::size_t i = 0; i < tr.rows.size(); ++i) {
     const TraceRow& row = tr.rows[i];
     const int mt = static_cast<int>(row.output_tokens);
-    PromptItem item = make_item(
-        plan, {"trace:" + std::to_string(i), trace_prompt_text(row, i, p.raw.seed, words_per_token), {}, mt, true, 0},
-        t.headers);
-    item.input_tokens_hint = row.input_tokens;
-    plan.prompts.push_back(std::move(item));
+    add_item(plan,
+             {"trace:" + std::to_string(i), trace_prompt_text(row, i, p.raw.seed, words_per_token), {}, mt, true, 0,
+              row.input_tokens},
+             t.headers);
   }
 }
 
@@ -177,8 +192,8 @@ void add_builtin_prompts(const Settings& s, const http::HeaderList& headers, Run
     const BuiltinPrompt& bp = *chosen[i];
     const int mt = s.max_tokens > 0 ? s.max_tokens : bp.max_tokens;
     plan.groups.push_back(PromptGroup{std::string(bp.key), std::string(bp.text), mt});
-    plan.prompts.push_back(make_item(
-        plan, {std::string(bp.key), std::string(bp.text), {}, mt, s.ignore_eos, static_cast<std::uint16_t>(i)}, headers));
+    add_item(plan, {std::string(bp.key), std::string(bp.text), {}, mt, s.ignore_eos, static_cast<std::uint16_t>(i)},
+             headers);
   }
 }
 
@@ -221,6 +236,7 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   RunPlan plan;
   plan.target = t.target;
   plan.model = server.model;
+  if (p.models.size() > 1) plan.models = p.models;
   plan.flavor = p.flavor;
   plan.stream = s.stream && protocol::generates(p.flavor);  // embeddings and rerank answer with one body
   plan.cache_prompt = p.cache_prompt;
@@ -306,6 +322,10 @@ Step<RunPlan> build_plan(const ParsedSettings& p, const TargetSetup& t, const Se
   } else {
     add_builtin_prompts(p.raw, t.headers, plan);
   }
+  // A trace's arrival i sends row i; other prompts are sent round robin, so
+  // a mix lays them out over whole rounds.
+  const std::size_t base = plan.models.empty() ? 0 : plan.prompts.size() / plan.models.size();
+  lay_out_model_mix(plan, p.trace ? base : mix_slots(base));
   return plan;
 }
 

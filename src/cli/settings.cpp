@@ -27,7 +27,9 @@ std::vector<Field> base_rows() {
        "chat (POST /v1/chat/completions), completions (POST /v1/completions), native (llama.cpp POST /completion), "
        "embeddings (POST /v1/embeddings) or rerank (llama-server POST /v1/rerank); the last two: load mode only, "
        "no streaming, figures E2E, requests/s and input tokens/s"},
-      {"model", "--model", &S::model, "Target", "Model name to send (default: the first id GET /v1/models lists)"},
+      {"model", "--model", &S::model, "Target",
+       "Model name to send (default: the first id GET /v1/models lists); in load mode also a weighted mix, "
+       "a=0.7,b=0.3 (a,b: equal shares), each request sent to one model drawn by --seed, figures also per model"},
       {"api_key_env", "--api-key-env", &S::api_key_env, "Target",
        "Environment variable holding an API key, sent as 'Authorization: Bearer ...' (default: OPENAI_API_KEY when set)"},
       {"headers", "--header", &S::headers, "Target", "Extra request header 'Name: value' (repeatable)", true},

@@ -126,7 +126,7 @@ std::string build_body(const GenerationRequest& req) {
   std::string b;
   b.reserve(256 + req.prompt.size());
   b += '{';
-  if (!req.model.empty() && req.flavor != ApiFlavor::native) {
+  if (!req.model.empty() && (req.flavor != ApiFlavor::native || req.model_in_native)) {
     b += "\"model\":";
     append_json_string(b, req.model);
     b += ',';

@@ -192,6 +192,24 @@ void stage_prompts(std::string& out, const RunReport& rep, const StageResult& st
   }
 }
 
+// A --model mix: each model's share of the plan beside what it got and how
+// it fared (embeddings and rerank: E2E and requests/s, nothing generated).
+void stage_models(std::string& out, const RunReport& rep, const StageResult& st) {
+  const std::vector<ModelShare>& mix = rep.plan->models;
+  if (st.models.size() != mix.size() || mix.empty()) return;
+  const bool gen = protocol::generates(rep.plan->flavor);
+  out += fmt::format("  {:<22}{:>8}{:>10}{:>8}{:>10}{:>10}{:>11}\n", "model", "weight", "requests", "ok",
+                     gen ? "TTFT p50" : "E2E p50", gen ? "TTFT p99" : "E2E p99", gen ? "out tok/s" : "req/s");
+  for (std::size_t i = 0; i < mix.size(); ++i) {
+    const stats::MetricSet& m = st.models[i].measured;
+    const stats::Histogram& h = gen ? m.ttft_ns : m.e2e_ns;
+    out += fmt::format("  {:<22}{:>7.1f}%{:>10}{:>8}{:>10}{:>10}{:>11}\n", display_model(mix[i].name),
+                       100.0 * mix[i].weight, m.requests, m.succeeded, or_dash(!h.empty(), h.percentile(50) / 1e6, 1),
+                       or_dash(!h.empty(), h.percentile(99) / 1e6, 1),
+                       fmt::format("{:.{}f}", gen ? m.output_tokens_per_second() : m.request_throughput(), gen ? 1 : 2));
+  }
+}
+
 void sweep_table(std::string& out, const RunReport& rep) {
   out += "\nSweep:\n";
   const bool gen = protocol::generates(rep.plan->flavor);
@@ -250,6 +268,7 @@ std::string render_load_terminal(const RunReport& rep) {
     }
     terminal::short_replies(out, rep, st.overall, "", "", "  ");
     stage_prompts(out, rep, st);
+    stage_models(out, rep, st);
     out += terminal::server_view(rep, stage, st.overall.output_tokens_per_second());
   }
   if (rep.stages.size() > 1) sweep_table(out, rep);

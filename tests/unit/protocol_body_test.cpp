@@ -61,6 +61,9 @@ TEST(ProtocolBody, NativeUsesNPredictAndNoModel) {
   EXPECT_TRUE(e["model"].error());
   EXPECT_TRUE(e["stream_options"].error());
   EXPECT_FALSE(bool(e["stream"]));
+  // To a router (a --model mix), /completion names its model too.
+  g.model_in_native = true;
+  EXPECT_EQ(std::string_view(parse(p, protocol::build_body(g))["model"]), "m");
 }
 
 TEST(ProtocolBody, CompletionsSendsPrompt) {

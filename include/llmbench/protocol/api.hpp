@@ -45,6 +45,9 @@ struct GenerationRequest {
   // stream_options.continuous_usage_stats: vLLM and SGLang put `usage` in every
   // event, so each event's token count is known; llama-server ignores it.
   bool continuous_usage = false;
+  // llama.cpp's native /completion names no model, except for a router
+  // (llama-server's router mode), which picks the model by it.
+  bool model_in_native = false;
 };
 
 // The JSON body. Embeddings send the prompt as `input`; rerank sends a query
