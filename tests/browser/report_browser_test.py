@@ -24,6 +24,8 @@ with check_report.py:
               drawn against the offered load, and the offered load over time
   embeddings  a load run of --endpoint embeddings: no TTFT or ITL charts, and
               requests completed over time instead of zero output tokens
+  models      a --model mix on the built-in server's router: the per-model
+              table with each model's weight
 
 Exit status: 0 pass, 1 fail, 77 Chromium is not installed (skip).
 """
@@ -44,6 +46,8 @@ RUNS = {
                   "--duration", "2", "--timeseries-interval", "0.25", "--max-tokens", "16"],
     "embeddings.json": ["--mock", "--endpoint", "embeddings", "--concurrency", "4", "--duration", "2",
                         "--timeseries-interval", "0.25"],
+    "models.json": ["--mock", "--mock-models", "alpha,beta", "--model", "alpha=0.7,beta=0.3", "--concurrency", "4",
+                    "--duration", "1", "--max-tokens", "8"],
     "telemetry.json": ["--mock", "--mock-metrics", "--mock-slots", "4", "--mock-decode-tps", "100",
                        "--concurrency", "8", "--duration", "4", "--max-tokens", "48", "--metrics-interval", "0.25"],
 }
@@ -164,6 +168,7 @@ def render_and_check(args):
         "ramp": (["ramp.json"], 8),
         # No TTFT or ITL: the E2E distribution and the three time series.
         "embeddings": (["embeddings.json"], 4),
+        "models": (["models.json"], 6),
     }[args.case]
     page = w(f"report-{args.case}.html")
     if args.case == "compare":
@@ -195,6 +200,8 @@ def render_and_check(args):
         # Requests completed per second, not a flat line of zero output tokens.
         cmd += ["--titles", "E2E distribution,Requests completed over time,Requests in flight",
                 "--text", "embeddings.json: "]
+    if args.case == "models":
+        cmd += ["--text", "Per model (--model mix)", "--text", "70.0%", "--text", "beta"]
     if args.case == "telemetry":
         need = ["Server queue depth", "Busy slots", "Server generation rate", "Host CPU busy", "Huge pages in use"]
         missing = [t for t in need if t not in titles[0]]
@@ -210,7 +217,7 @@ def render_and_check(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "compare", "timeseries", "warnings", "telemetry", "ramp",
-                                       "embeddings"])
+                                       "embeddings", "models"])
     ap.add_argument("--llmbench", required=True, help="the built llmbench binary")
     ap.add_argument("--workdir", required=True, help="where results and reports are written")
     ap.add_argument("--screenshot", help="also write the page as a PNG here")
