@@ -154,6 +154,11 @@ void stage_latencies(std::string& out, const StageResult& st) {
                        "content)\n",
                        m.detail.reasoning_total, m.detail.content_total);
   }
+  if (m.detail.tool_call_requests > 0) {
+    out += fmt::format("  Tool calls: {} of {} replies called a tool, in {} tool-call events (their tokens count as "
+                       "output)\n",
+                       m.detail.tool_call_requests, m.succeeded, m.detail.tool_call_events);
+  }
   if (!st.delivery_lag_ns.empty()) {
     out += "  (Delivery: read timestamp - the server's stamp_ns, every stamped event of the stage; 1st: the first token's)\n";
   }

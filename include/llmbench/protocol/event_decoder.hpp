@@ -56,6 +56,9 @@ struct EventInfo {
   // error (invalid_json with a message), as a missing array is for the caller.
   std::int32_t embeddings = -1;
   std::int32_t scores = -1;
+  // Choices whose delta (or message) carried a non-empty `tool_calls`: part
+  // of content_pieces and output_pieces, counted apart too.
+  std::uint32_t tool_call_pieces = 0;
 
   void clear() noexcept { *this = EventInfo{}; }
 };
