@@ -32,6 +32,8 @@ struct PromptSpec {
   bool ignore_eos = false;
   std::uint16_t group = 0;
   std::uint32_t input_tokens_hint = 0;
+  std::string tools_json{};  // chat: a dataset row's tools and tool_choice, as JSON
+  std::string tool_choice_json{};
 };
 
 // `model`: its index in plan.models when the plan has a mix (load/model_mix.hpp).
@@ -42,6 +44,8 @@ PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderLis
   // llama.cpp's /completion is sent without a model, except to a router,
   // which picks the model by it.
   g.model_in_native = !plan.models.empty();
+  g.tools_json = spec.tools_json;
+  g.tool_choice_json = spec.tool_choice_json;
   g.messages = std::move(spec.messages);
   g.prompt = spec.text;
   g.max_tokens = spec.max_tokens;
@@ -82,7 +86,10 @@ Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, R
     DatasetEntry& e = (*entries)[i];
     int mt = s.max_tokens > 0 ? s.max_tokens : e.max_tokens;
     if (mt <= 0) mt = e.reference_output_chars > 0 ? std::max(1, static_cast<int>(e.reference_output_chars / 4)) : kDefaultLoadMaxTokens;
-    add_item(plan, {"dataset:" + std::to_string(i), e.prompt, std::move(e.messages), mt, s.ignore_eos, 0}, headers);
+    PromptSpec spec{"dataset:" + std::to_string(i), e.prompt, std::move(e.messages), mt, s.ignore_eos, 0};
+    spec.tools_json = std::move(e.tools_json);
+    spec.tool_choice_json = std::move(e.tool_choice_json);
+    add_item(plan, spec, headers);
   }
   return {};
 }
