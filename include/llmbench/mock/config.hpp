@@ -76,6 +76,12 @@ struct MockConfig {
   // the slots (the router gives each its own server; here one imitation
   // serves them all).
   std::string models;
+  // A chat request that carries `tools` is answered with a call of its first
+  // tool, as a model that decides to call one: the stream's tokens come as
+  // delta.tool_calls pieces of the call's arguments (OpenAI's shape, as
+  // llama-server sends it), finish_reason "tool_calls"; the same in a
+  // non-streamed message. Off: tools are ignored and the reply is text.
+  bool tool_calls = false;
 };
 
 // Thread-safe snapshot of what the server did.
