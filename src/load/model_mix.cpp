@@ -51,9 +51,20 @@ void lay_out_model_mix(RunPlan& plan, std::size_t slots) {
   if (models < 2 || plan.prompts.empty()) return;
   const std::size_t base = plan.prompts.size() / models;
   const std::vector<std::uint16_t> drawn = assign_models(plan.models, slots, plan.seed);
+  // Each entry's last use moves it rather than copying: a dataset or trace
+  // (one round) then costs no copy at all, only the unused variants.
+  std::vector<std::uint32_t> uses(plan.prompts.size());
+  for (std::size_t j = 0; j < slots; ++j) ++uses[(j % base) * models + drawn[j]];
   std::vector<PromptItem> laid;
   laid.reserve(slots);
-  for (std::size_t j = 0; j < slots; ++j) laid.push_back(plan.prompts[(j % base) * models + drawn[j]]);
+  for (std::size_t j = 0; j < slots; ++j) {
+    const std::size_t from = (j % base) * models + drawn[j];
+    if (--uses[from] == 0) {
+      laid.push_back(std::move(plan.prompts[from]));
+    } else {
+      laid.push_back(plan.prompts[from]);
+    }
+  }
   plan.prompts = std::move(laid);
 }
 

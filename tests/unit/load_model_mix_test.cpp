@@ -93,6 +93,33 @@ TEST(ModelMix, TheOrderIsSeededAndInterleaved) {
   EXPECT_NE(std::count(d.begin(), d.begin() + 20, 1), 0);
 }
 
+RunPlan variants(std::string_view mix_text, std::size_t base) {
+  RunPlan plan;
+  plan.models = mix(mix_text);
+  for (std::size_t b = 0; b < base; ++b) {
+    for (std::uint16_t mi = 0; mi < plan.models.size(); ++mi) {
+      PromptItem item;
+      item.key = std::to_string(b);
+      item.model = mi;
+      item.request = plan.models[mi].name;
+      plan.prompts.push_back(item);
+    }
+  }
+  return plan;
+}
+
+// One round (a dataset of 512 rows or more, a trace): row j keeps its place,
+// built for its drawn model, each taken once.
+TEST(ModelMix, OneRoundKeepsEachRowInPlace) {
+  RunPlan plan = variants("a,b,c", 40);
+  lay_out_model_mix(plan, 40);
+  ASSERT_EQ(plan.prompts.size(), 40u);
+  for (std::size_t j = 0; j < 40; ++j) {
+    EXPECT_EQ(plan.prompts[j].key, std::to_string(j));
+    EXPECT_EQ(plan.prompts[j].request, plan.models[plan.prompts[j].model].name);
+  }
+}
+
 TEST(ModelMix, LayOutKeepsEveryPromptEquallyOftenWithItsModelsRequest) {
   RunPlan plan;
   plan.models = mix("a=0.75,b=0.25");
