@@ -7,6 +7,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "llmbench/cli/model_settings.hpp"
 #include "llmbench/cli/options.hpp"
 #include "llmbench/cli/stage_settings.hpp"
 #include "llmbench/load/prompts.hpp"
@@ -297,6 +298,24 @@ Status check_shards(const ParsedSettings& p) {
   return {};
 }
 
+// --model a=0.7,b=0.3: a share of the requests per model, which spec mode
+// (every prompt a fixed number of runs, one client) does not have.
+Status check_models(const Settings& s, ParsedSettings& p) {
+  auto models = parse_model_mix(s.model);
+  if (!models) return Unexpected(models.error());
+  p.models = std::move(*models);
+  if (p.models.size() > 1 && !p.load_mode) {
+    return Unexpected("--model '" + s.model + "': a mix of models shares the requests of a load run; use load mode "
+                      "(--concurrency N or --rate R, with --requests N or --duration SECONDS)");
+  }
+  if (p.models.size() > 1 && p.session) {
+    // A conversation stays with one model; drawing one per turn would mix
+    // histories across models, and per-session draws are not built yet.
+    return Unexpected("--model '" + s.model + "': a mix of models cannot be combined with --turns (sessions)");
+  }
+  return {};
+}
+
 Status check_telemetry(const Settings& s, ParsedSettings& p) {
   auto src = telemetry::parse_metrics_source(s.server_metrics);
   if (!src) return Unexpected(src.error());
@@ -369,6 +388,7 @@ Expected<ParsedSettings> parse_settings(const Settings& s, const EnvLookup& env,
   if (Status st = check_timestamps(s, p); !st) return Unexpected(st.error());
   if (Status st = check_cache(s, p); !st) return Unexpected(st.error());
   if (Status st = check_telemetry(s, p); !st) return Unexpected(st.error());
+  if (Status st = check_models(s, p); !st) return Unexpected(st.error());
   if (const auto mock = mock::validate(s.mock_config); !mock) return Unexpected(describe(mock.error(), false));
   auto scale = resolve_shard_settings(s, env, now_unix_ns);
   if (!scale) return Unexpected(scale.error());

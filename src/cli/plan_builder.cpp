@@ -9,6 +9,7 @@
 
 #include "llmbench/cli/exit_codes.hpp"
 #include "llmbench/load/dataset.hpp"
+#include "llmbench/load/model_mix.hpp"
 #include "llmbench/load/prompts.hpp"
 #include "llmbench/load/sweep.hpp"
 #include "llmbench/load/synthetic.hpp"
@@ -18,10 +19,15 @@
 
 namespace llmbench::cli {
 
-PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderList& headers) {
+PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderList& headers, std::uint16_t model) {
   protocol::GenerationRequest g;
   g.flavor = plan.flavor;
-  g.model = plan.model;
+  g.model = plan.models.empty() ? plan.model : plan.models[model].name;
+  // llama.cpp's /completion is sent without a model, except to a router,
+  // which picks the model by it.
+  g.model_in_native = !plan.models.empty();
+  g.tools_json = spec.tools_json;
+  g.tool_choice_json = spec.tool_choice_json;
   g.messages = std::move(spec.messages);
   g.prompt = spec.text;
   g.max_tokens = spec.max_tokens;
@@ -35,6 +41,8 @@ PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderLis
   item.max_tokens = spec.max_tokens;
   item.ignore_eos = spec.ignore_eos;
   item.group = spec.group;
+  item.model = model;
+  item.input_tokens_hint = spec.input_tokens_hint;
   item.request = http::build_request("POST", plan.target, protocol::default_path(plan.flavor), headers,
                                      protocol::build_body(g), plan.stream ? "text/event-stream" : "application/json");
   return item;
@@ -45,6 +53,17 @@ namespace {
 
 constexpr std::size_t kSyntheticPrompts = 256;
 constexpr int kDefaultLoadMaxTokens = 256;
+// A prompt as sent: one item, or with a mix one per model, consecutive
+// (prompt b for model m at b x models + m), laid out by lay_out_model_mix.
+void add_item(RunPlan& plan, const PromptSpec& spec, const http::HeaderList& headers) {
+  if (plan.models.empty()) {
+    plan.prompts.push_back(make_item(plan, spec, headers));
+    return;
+  }
+  for (std::size_t m = 0; m < plan.models.size(); ++m) {
+    plan.prompts.push_back(make_item(plan, spec, headers, static_cast<std::uint16_t>(m)));
+  }
+}
 
 Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, RunPlan& plan) {
   auto entries = load_dataset(s.dataset);
@@ -54,8 +73,10 @@ Status add_dataset_prompts(const Settings& s, const http::HeaderList& headers, R
     DatasetEntry& e = (*entries)[i];
     int mt = s.max_tokens > 0 ? s.max_tokens : e.max_tokens;
     if (mt <= 0) mt = e.reference_output_chars > 0 ? std::max(1, static_cast<int>(e.reference_output_chars / 4)) : kDefaultLoadMaxTokens;
-    plan.prompts.push_back(
-        make_item(plan, {"dataset:" + std::to_string(i), e.prompt, std::move(e.messages), mt, s.ignore_eos, 0}, headers));
+    PromptSpec spec{"dataset:" + std::to_string(i), e.prompt, std::move(e.messages), mt, s.ignore_eos, 0};
+    spec.tools_json = std::move(e.tools_json);
+    spec.tool_choice_json = std::move(e.tool_choice_json);
+    add_item(plan, spec, headers);
   }
   return {};
 }
@@ -102,13 +123,10 @@ void add_synthetic_prompts(const ParsedSettings& p, const TargetSetup& t, RunPla
   for (std::size_t i = 0; i < prompts.size(); ++i) {
     const DatasetEntry& e = prompts[i].entry;
     const int mt = s.max_tokens > 0 ? s.max_tokens : (e.max_tokens > 0 ? e.max_tokens : kDefaultLoadMaxTokens);
-    PromptItem item = make_item(
-        plan,
-        {"synthetic:" + std::to_string(i), e.prompt, {}, mt, s.ignore_eos || p.output_tokens.has_value(),
-         static_cast<std::uint16_t>(first_group + prompts[i].prefix_group)},
-        t.headers);
-    item.input_tokens_hint = prompts[i].input_tokens;
-    plan.prompts.push_back(std::move(item));
+    add_item(plan,
+             {"synthetic:" + std::to_string(i), e.prompt, {}, mt, s.ignore_eos || p.output_tokens.has_value(),
+              static_cast<std::uint16_t>(first_group + prompts[i].prefix_group), prompts[i].input_tokens},
+             t.headers);
   }
 }
 
@@ -139,10 +157,8 @@ void add_trace_prompts(const ParsedSettings& p, const TargetSetup& t, RunPlan& p
       }
     }
     if (text.empty()) text = trace_prompt_text(row, i, p.raw.seed, words_per_token);
-    PromptItem item = make_item(plan, {"trace:" + std::to_string(i), std::move(text), {}, static_cast<int>(row.output_tokens), true, 0},
-                                t.headers);
-    item.input_tokens_hint = hint;
-    plan.prompts.push_back(std::move(item));
+    add_item(plan, {"trace:" + std::to_string(i), std::move(text), {}, static_cast<int>(row.output_tokens), true, 0, hint},
+             t.headers);
   }
   if (tr.rows.size() > kMaxFittedTraceRows) {
     spdlog::info("trace prompts: {} rows, more than the {} fitted one by one: input lengths are calibrated estimates",
@@ -190,8 +206,8 @@ void add_builtin_prompts(const Settings& s, const http::HeaderList& headers, Run
     const BuiltinPrompt& bp = *chosen[i];
     const int mt = s.max_tokens > 0 ? s.max_tokens : bp.max_tokens;
     plan.groups.push_back(PromptGroup{std::string(bp.key), std::string(bp.text), mt});
-    plan.prompts.push_back(make_item(
-        plan, {std::string(bp.key), std::string(bp.text), {}, mt, s.ignore_eos, static_cast<std::uint16_t>(i)}, headers));
+    add_item(plan, {std::string(bp.key), std::string(bp.text), {}, mt, s.ignore_eos, static_cast<std::uint16_t>(i)},
+             headers);
   }
 }
 
@@ -234,6 +250,7 @@ RunPlan plan_settings(const ParsedSettings& p, const TargetSetup& t, const Serve
   RunPlan plan;
   plan.target = t.target;
   plan.model = server.model;
+  if (p.models.size() > 1) plan.models = p.models;
   plan.flavor = p.flavor;
   plan.stream = s.stream && protocol::generates(p.flavor);  // embeddings and rerank answer with one body
   plan.cache_prompt = p.cache_prompt;
@@ -323,6 +340,10 @@ Step<RunPlan> build_plan(const ParsedSettings& p, const TargetSetup& t, const Se
   } else {
     add_builtin_prompts(p.raw, t.headers, plan);
   }
+  // A trace's arrival i sends row i; other prompts are sent round robin, so
+  // a mix lays them out over whole rounds.
+  const std::size_t base = plan.models.empty() ? 0 : plan.prompts.size() / plan.models.size();
+  lay_out_model_mix(plan, p.trace ? base : mix_slots(base));
   return plan;
 }
 

@@ -79,7 +79,9 @@ Step<ServerInfo> probe_server(const ParsedSettings& p, const TargetSetup& t) {
   const Step<std::string> models = fetch_models(t);
   if (!models) return Unexpected(models.error());
   ServerInfo info;
-  info.model = s.model;
+  // A one-model `name=weight` is that name; a mix keeps its text (each
+  // request names its own model: RunPlan::models).
+  info.model = p.models.size() == 1 ? p.models.front().name : s.model;
   if (info.model.empty()) {
     info.model = protocol::first_model_id(*models).value_or("");
     if (info.model.empty()) spdlog::warn("GET /v1/models gave no model id; requests name no model (use --model)");

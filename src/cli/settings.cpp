@@ -27,7 +27,9 @@ std::vector<Field> base_rows() {
        "chat (POST /v1/chat/completions), completions (POST /v1/completions), native (llama.cpp POST /completion), "
        "embeddings (POST /v1/embeddings) or rerank (llama-server POST /v1/rerank); the last two: load mode only, "
        "no streaming, figures E2E, requests/s and input tokens/s"},
-      {"model", "--model", &S::model, "Target", "Model name to send (default: the first id GET /v1/models lists)"},
+      {"model", "--model", &S::model, "Target",
+       "Model name to send (default: the first id GET /v1/models lists); in load mode also a weighted mix, "
+       "a=0.7,b=0.3 (a,b: equal shares), each request sent to one model drawn by --seed, figures also per model"},
       {"api_key_env", "--api-key-env", &S::api_key_env, "Target",
        "Environment variable holding an API key, sent as 'Authorization: Bearer ...' (default: OPENAI_API_KEY when set)"},
       {"headers", "--header", &S::headers, "Target", "Extra request header 'Name: value' (repeatable)", true},
@@ -157,8 +159,10 @@ void add_mock_rows(std::vector<Field>& rows) {
 
 }  // namespace
 
-const std::vector<MockOption>& mock_options() {
-  static const std::vector<MockOption> table = {
+namespace {
+// A data table, returned whole (the function-length rule exempts tables).
+std::vector<MockOption> mock_rows() {
+  return {
       {"host", "--host", &M::host, "Bind address (default: 127.0.0.1)"},
       {"port", "--port", &M::port, "Port (default: 0, any free port; printed at start)"},
       {"decode_tps", "--decode-tps", &M::decode_tps, "Tokens/s per slot while decoding (default: 50)", true},
@@ -208,7 +212,22 @@ const std::vector<MockOption>& mock_options() {
        "Honour stream_options.continuous_usage_stats: usage in every token event, as vLLM does (llama-server "
        "ignores it; default: off)",
        true},
+      // Issue 14: a router serving several models.
+      {"models", "--models", &M::models,
+       "Serve these models, comma-separated, like llama-server's router mode: requests are routed by their "
+       "\"model\" (the reply names it), an unknown one gets the router's 400 \"model not found\", and GET /v1/models "
+       "lists them (default: one model, any name accepted)",
+       true},
+      {"tool_calls", "--tool-calls", &M::tool_calls,
+       "A chat request with \"tools\" gets a call of its first tool: its tokens stream as delta.tool_calls "
+       "pieces of the arguments, finish_reason \"tool_calls\" (default: off, tools ignored)",
+       true},
   };
+}
+}  // namespace
+
+const std::vector<MockOption>& mock_options() {
+  static const std::vector<MockOption> table = mock_rows();
   return table;
 }
 

@@ -48,7 +48,8 @@ Aggregator::Aggregator(const RunPlan& plan, StageResult& result, bool keep_recor
                 exact_window(result.plan, clock.windows), tracked_clients(result.plan)),
       stop_rules_(StopLimits{plan.abort_after_s, plan.max_error_rate}, plan.target.origin(), clock.run_start_ns),
       stop_(clock.stop),
-      interrupted_at_ns_(clock.interrupted_at_ns) {
+      interrupted_at_ns_(clock.interrupted_at_ns),
+      models_(plan, result) {
   result_.prompts.resize(plan.groups.empty() ? plan.prompts.size() : plan.groups.size());
   group_of_.reserve(plan.prompts.size());
   for (std::size_t i = 0; i < plan.prompts.size(); ++i) {
@@ -61,6 +62,7 @@ Aggregator::Aggregator(const RunPlan& plan, StageResult& result, bool keep_recor
   if (const auto& w = timeline_.window()) {
     for (PromptResult& p : result_.prompts) p.measured.open_window(w->length_ns());
     result_.overall.open_window(w->length_ns());
+    models_.open_window(w->length_ns());
   }
 }
 
@@ -147,6 +149,7 @@ void Aggregator::on_sample(const StreamSample& s) {
 // measured requests that succeeded.
 void Aggregator::on_token_read(const StreamSample& s) {
   const std::uint16_t grp = s.prompt < group_of_.size() ? group_of_[s.prompt] : 0;
+  models_.on_token_read(s, timeline_.in_window(s.t_ns));
   timeline_.add_tokens(s.t_ns, s.tokens);
   if (timeline_.in_window(s.t_ns)) {
     result_.prompts[grp].measured.window_tokens += s.tokens;
@@ -210,6 +213,7 @@ void Aggregator::cut_window(std::int64_t t_ns) {
   if (const auto& w = timeline_.window()) {
     for (PromptResult& p : result_.prompts) p.measured.open_window(w->length_ns());
     result_.overall.open_window(w->length_ns());
+    models_.open_window(w->length_ns());
   }
 }
 
@@ -276,6 +280,7 @@ void Aggregator::on_record(const RequestRecord& r) {
   if (const auto ttft = stats::ttft_ns(r); ttft && r.ok()) timeline_.add_first_token(r.first_token_ns, *ttft);
   if (const auto e2e = stats::e2e_ns(r); e2e && r.ok()) timeline_.add_e2e(r.end_ns, *e2e);
   count_in_window(grp, r);
+  models_.on_record(r, timeline_.in_window(r.end_ns));
   switch (r.phase) {
     case Phase::warmup:
       ++p.phases.warmup;

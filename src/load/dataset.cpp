@@ -12,21 +12,80 @@ namespace {
 
 namespace dom = simdjson::dom;
 
+// Content parts ([{"type": "text", "text": ...}, {"type": "image_url", ...}]):
+// their text, joined, for the flavours that send one prompt.
+bool read_parts(dom::array parts, std::string& text, std::string& why) {
+  for (dom::element part : parts) {
+    std::string_view type, t;
+    if (part["type"].get_string().get(type)) {
+      why = "each content part needs a string 'type'";
+      return false;
+    }
+    if (part["text"].get_string().get(t)) continue;
+    if (!text.empty()) text += '\n';
+    text.append(t);
+  }
+  return true;
+}
+
+// One message: a role and a string content, sent as built; anything more
+// (content parts, an assistant's tool_calls without content, a tool result's
+// tool_call_id) is kept whole as its JSON and sent unchanged.
+bool read_message(dom::element m, protocol::ChatMessage& out, std::string& why) {
+  std::string_view role, text;
+  if (m["role"].get_string().get(role)) {
+    why = "each message needs a string 'role'";
+    return false;
+  }
+  out.role = std::string(role);
+  dom::element content;
+  dom::array parts, calls;
+  const bool has_content = !m["content"].get(content) && !content.is_null();
+  bool string_content = false;
+  if (has_content && !content.get_string().get(text)) {
+    out.content = std::string(text);
+    string_content = true;
+  } else if (has_content && !content.get_array().get(parts)) {
+    if (!read_parts(parts, out.content, why)) return false;
+  } else if (has_content || m["tool_calls"].get_array().get(calls)) {
+    why = "each message needs a string 'content', an array of content parts, or 'tool_calls'";
+    return false;
+  }
+  dom::object fields;
+  const bool plain = string_content && !m.get_object().get(fields) && fields.size() == 2;
+  if (!plain) out.raw_json = simdjson::minify(m);
+  return true;
+}
+
 bool read_messages(dom::array arr, std::vector<protocol::ChatMessage>& out, std::string& why) {
   for (dom::element m : arr) {
-    std::string_view role, content;
-    if (m["role"].get_string().get(role)) {
-      why = "each message needs a string 'role'";
-      return false;
-    }
-    if (m["content"].get_string().get(content)) {
-      why = "each message needs a string 'content'";
-      return false;
-    }
-    out.push_back({std::string(role), std::string(content)});
+    protocol::ChatMessage msg;
+    if (!read_message(m, msg, why)) return false;
+    out.push_back(std::move(msg));
   }
   if (out.empty()) why = "'messages' is empty";
   return !out.empty();
+}
+
+// A row's "tools" (an array) and "tool_choice" (a string or an object), kept
+// as JSON for the request.
+bool read_tools(dom::element rec, DatasetEntry& e, std::string& why) {
+  dom::element tools, choice;
+  if (!rec["tools"].get(tools)) {
+    if (!tools.is_array()) {
+      why = "\"tools\" must be an array";
+      return false;
+    }
+    e.tools_json = simdjson::minify(tools);
+  }
+  if (!rec["tool_choice"].get(choice)) {
+    if (!choice.is_string() && !choice.is_object()) {
+      why = "\"tool_choice\" must be a string or an object";
+      return false;
+    }
+    e.tool_choice_json = simdjson::minify(choice);
+  }
+  return true;
 }
 
 // One JSON Lines record.
@@ -58,7 +117,7 @@ bool parse_record(dom::element rec, DatasetEntry& e, std::string& why) {
     }
     e.max_tokens = static_cast<int>(n);
   }
-  return true;
+  return read_tools(rec, e, why);
 }
 
 bool load_jsonl(const std::string& path, const std::string& text, const DatasetLimits& limits,

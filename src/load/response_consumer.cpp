@@ -213,6 +213,7 @@ void ResponseConsumer::apply(const protocol::EventInfo& info) {
   }
   rec_->reasoning_events += info.reasoning_pieces;
   rec_->output_events += info.output_pieces;
+  rec_->tool_call_events += info.tool_call_pieces;
   if (info.has_usage && info.content_pieces > 0) {
     // A cumulative count on a content event (continuous_usage_stats): this
     // event's tokens are what it added.

@@ -28,6 +28,14 @@ std::vector<std::string> served_models(const std::vector<StageResult>& stages) {
   return out;
 }
 
+std::vector<stats::MetricSet> total_models(const std::vector<StageResult>& stages, std::size_t models) {
+  std::vector<stats::MetricSet> out(models);
+  for (const StageResult& st : stages) {
+    for (std::size_t m = 0; m < st.models.size() && m < models; ++m) out[m].merge(st.models[m].measured);
+  }
+  return out;
+}
+
 std::vector<std::size_t> failed_prompts(const StageResult& stage) {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < stage.prompts.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "llmbench/mock/generation.hpp"
+#include "llmbench/mock/router.hpp"
 #include "llmbench/mock/session.hpp"
 #include "llmbench/mock/wire.hpp"
 #include "llmbench/util/clock.hpp"
@@ -28,6 +29,9 @@ asio::awaitable<After> Session::serve_completion(Api api, const Request& req, bo
   dribble_ = fault == FaultMode::dribble;
   const ParsedCompletion parsed = parse_completion(api, req.body);
   if (parsed.error) co_return co_await send_error(*parsed.error, req, keep);
+  if (const auto refused = route_model(st_.models, parsed.request.model)) {
+    co_return co_await send_error(*refused, req, keep);
+  }
   auto r = co_await (generate(parsed.request, req, fault, keep) || watch_peer());
   if (r.index() == 0) co_return std::get<0>(r);
   // The watcher won: the client left (or a fault of ours closed the socket

@@ -128,6 +128,14 @@ void read_options(element root, CompletionRequest& req) {
   }
   req.ignore_eos = bool_field(root, "ignore_eos", false);
   req.cache_prompt = bool_field(root, "cache_prompt", true);
+  std::string_view model;
+  if (root["model"].get_string().get(model) == simdjson::SUCCESS) req.model.assign(model);
+  simdjson::dom::array tools;
+  if (root["tools"].get_array().get(tools) == simdjson::SUCCESS && tools.size() > 0) {
+    req.has_tools = true;
+    std::string_view name;
+    if (tools.at(0)["function"]["name"].get_string().get(name) == simdjson::SUCCESS) req.tool_name.assign(name);
+  }
 }
 }  // namespace
 

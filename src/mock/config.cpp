@@ -1,5 +1,6 @@
 #include "llmbench/mock/config.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -23,7 +24,34 @@ std::string fault_list() {
 }
 
 bool positive(double v) noexcept { return std::isfinite(v) && v > 0; }
+
+std::optional<std::string> models_problem(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::vector<std::string> seen;
+  std::string_view rest = text;
+  for (bool more = true; more;) {
+    const std::size_t comma = rest.find(',');
+    more = comma != std::string_view::npos;
+    const std::string_view name = rest.substr(0, comma);
+    rest.remove_prefix(more ? comma + 1 : rest.size());
+    if (name.empty()) return "a model name in '" + text + "' is empty";
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) return std::string(name) + " is given twice";
+    seen.emplace_back(name);
+  }
+  return std::nullopt;
+}
 }  // namespace
+
+std::vector<std::string> routed_models(const MockConfig& cfg) {
+  std::vector<std::string> out;
+  std::string_view rest = cfg.models;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    out.emplace_back(rest.substr(0, comma));
+    rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+  }
+  return out;
+}
 
 std::span<const std::string_view> fault_modes() noexcept { return kFaultNames; }
 
@@ -77,6 +105,7 @@ Expected<void, ConfigProblem> validate(const MockConfig& cfg) {
   if (!positive(cfg.keep_alive_timeout_s)) return bad("keep_alive_timeout_s", "must be > 0");
   if (cfg.keep_alive_max_requests < 1) return bad("keep_alive_max_requests", "must be >= 1");
   if (cfg.model_path.empty()) return bad("model_path", "must not be empty");
+  if (auto why = models_problem(cfg.models)) return bad("models", *why);
   if (!cfg.api_prefix.empty() && (cfg.api_prefix.front() != '/' || cfg.api_prefix.back() == '/')) {
     return bad("api_prefix", "must start with '/' and not end with one (e.g. /proxy)");
   }

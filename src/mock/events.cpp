@@ -101,6 +101,10 @@ void EventEncoder::token_event(std::string& out, std::string_view json_text, int
                                int so_far) const {
   switch (env_.api) {
     case Api::chat:
+      if (env_.tool_call) {
+        tool_call_event(out, json_text, index, so_far);
+        break;
+      }
       out += index < env_.reasoning_tokens ? kChatReasoning : kChatToken;
       out += json_text;
       out += R"("}}],)";
@@ -135,6 +139,35 @@ void EventEncoder::token_event(std::string& out, std::string_view json_text, int
                         std::chrono::steady_clock::now().time_since_epoch()).count());
   }
   out += "}\n\n";
+}
+
+// A tool call's arguments, {"text": <the generated text>}, are JSON inside a
+// JSON string: the text, already escaped once, is escaped again.
+void EventEncoder::append_arguments(std::string& out, std::string_view inner_json) const {
+  args_.clear();
+  append_json_string(args_, inner_json);
+  out.append(args_, 1, args_.size() - 2);  // without its quotes
+}
+
+// llama-server's shape (server_chat_msg_diff_to_json_oaicompat): the first
+// delta names the call (index, id, type, function.name) with the first piece
+// of its arguments; later ones carry only more arguments, and the last
+// token's piece closes them.
+void EventEncoder::tool_call_event(std::string& out, std::string_view json_text, int index, int so_far) const {
+  out += R"(data: {"choices":[{"finish_reason":null,"index":0,"delta":{"tool_calls":[{"index":0,)";
+  if (index == 0) {
+    out += R"("id":")";
+    out += std::string_view(env_.id).substr(std::string_view("chatcmpl-").size());
+    out += R"(","type":"function","function":{"name":)";
+    append_json_string(out, env_.tool_name);
+    out += R"(,"arguments":"{\"text\":\")";
+  } else {
+    out += R"("function":{"arguments":")";
+  }
+  append_arguments(out, json_text);
+  if (so_far >= env_.n_tokens) out += R"(\"})";
+  out += R"("}}]}}],)";
+  out += stream_tail_;
 }
 
 void EventEncoder::token_chunk(std::string& out, const Piece& piece, int index, int so_far) {
@@ -177,8 +210,9 @@ void EventEncoder::error_event_chunk(std::string& out) {
 }
 
 void EventEncoder::chat_final(std::string& out, const Outcome& o) const {
-  out += o.eos ? R"(data: {"choices":[{"finish_reason":"stop","index":0,"delta":{}}],)"
-               : R"(data: {"choices":[{"finish_reason":"length","index":0,"delta":{}}],)";
+  out += env_.tool_call ? R"(data: {"choices":[{"finish_reason":"tool_calls","index":0,"delta":{}}],)"
+         : o.eos       ? R"(data: {"choices":[{"finish_reason":"stop","index":0,"delta":{}}],)"
+                       : R"(data: {"choices":[{"finish_reason":"length","index":0,"delta":{}}],)";
   out += stream_tail_;
   if (o.include_usage) {
     // The usage event follows in the same chunk and takes the timings.
@@ -259,10 +293,21 @@ void EventEncoder::body(std::string& out, std::string_view content_json, const O
     completions_final(out, o, content_json);
     return;
   }
-  out += o.eos ? R"({"choices":[{"finish_reason":"stop","index":0,"message":{"role":"assistant","content":")"
-               : R"({"choices":[{"finish_reason":"length","index":0,"message":{"role":"assistant","content":")";
-  out += content_json;
-  out += R"("}}],)";
+  if (env_.tool_call) {
+    out += R"({"choices":[{"finish_reason":"tool_calls","index":0,"message":{"role":"assistant","content":null,)"
+           R"("tool_calls":[{"type":"function","function":{"name":)";
+    append_json_string(out, env_.tool_name);
+    out += R"(,"arguments":"{\"text\":\")";
+    append_arguments(out, content_json);
+    out += R"(\"}"},"id":")";
+    out += std::string_view(env_.id).substr(std::string_view("chatcmpl-").size());
+    out += R"("}]}}],)";
+  } else {
+    out += o.eos ? R"({"choices":[{"finish_reason":"stop","index":0,"message":{"role":"assistant","content":")"
+                 : R"({"choices":[{"finish_reason":"length","index":0,"message":{"role":"assistant","content":")";
+    out += content_json;
+    out += R"("}}],)";
+  }
   append_created_model(out, env_);
   out += R"(,"object":"chat.completion","usage":)";
   append_usage(out, o.completion_tokens, o.prompt_tokens, o.timings.cache_n);

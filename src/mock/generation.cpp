@@ -30,7 +30,8 @@ Envelope make_envelope(const CompletionRequest& r, const ServerState& st, std::u
   env.api = r.api;
   env.id = completion_id(mix_seed(st.cfg.seed ^ kIdSalt, task));
   env.created = unix_now_s();
-  env.model = model_id(st.cfg);
+  // A router names the model it routed to (its server's alias is that name).
+  env.model = st.models.empty() ? std::string_view(model_id(st.cfg)) : std::string_view(r.model);
   env.prompt = r.prompt;
   env.prompt_tokens = r.prompt_tokens;
   env.settings.seed = r.seed.value_or(env.settings.seed);
@@ -41,6 +42,8 @@ Envelope make_envelope(const CompletionRequest& r, const ServerState& st, std::u
   env.stamp = st.cfg.stamp;
   env.reasoning_tokens = st.cfg.reasoning_tokens;
   env.usage_every_event = st.cfg.continuous_usage && r.continuous_usage && r.stream;
+  env.tool_call = st.cfg.tool_calls && r.api == Api::chat && r.has_tools;
+  env.tool_name = r.tool_name.empty() ? std::string_view("tool") : std::string_view(r.tool_name);
   return env;
 }
 
@@ -102,6 +105,7 @@ Generation::Generation(const CompletionRequest& request, ServerState& st, Placem
     eos = true;
   }
   fault_at = is_stream_fault(fault) ? std::min(st.cfg.fault_after_tokens, std::max(n_tokens - 1, 0)) : -1;
+  env.n_tokens = n_tokens;
 }
 
 Piece Generation::next_piece(int i) noexcept {

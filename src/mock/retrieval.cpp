@@ -178,6 +178,8 @@ RetrievalRequest parse_retrieval(RetrievalKind kind, std::string_view body) {
     return out;
   }
   out.error = kind == RetrievalKind::embeddings ? read_embeddings(root, out) : read_rerank(root, out);
+  std::string_view model;
+  if (root["model"].get_string().get(model) == simdjson::SUCCESS) out.model.assign(model);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The embeddings and rerank endpoints of a Session: a slot, the prompt
 // processing time, one JSON body.
 #include "llmbench/mock/retrieval.hpp"
+#include "llmbench/mock/router.hpp"
 #include "llmbench/mock/schedule.hpp"
 #include "llmbench/mock/session.hpp"
 #include "llmbench/util/clock.hpp"
@@ -14,6 +15,7 @@ namespace llmbench::mock {
 asio::awaitable<After> Session::serve_retrieval(RetrievalKind kind, const Request& req, bool keep) {
   const RetrievalRequest r = parse_retrieval(kind, req.body);
   if (r.error) co_return co_await send_error(*r.error, req, keep);
+  if (const auto refused = route_model(st_.models, r.model)) co_return co_await send_error(*refused, req, keep);
   const int slot = co_await st_.pool.acquire();
   if (slot < 0) co_return After::close;
   SlotLease lease(st_.pool, slot);
@@ -32,7 +34,7 @@ asio::awaitable<After> Session::serve_retrieval(RetrievalKind kind, const Reques
   st_.counters.prompt_tokens.fetch_add(static_cast<std::uint64_t>(tokens), std::memory_order_relaxed);
   st_.counters.prompt_us.fetch_add(static_cast<std::uint64_t>((now_ns() - start_ns) / 1000), std::memory_order_relaxed);
   std::string body;
-  append_retrieval_body(body, r, model_id(st_.cfg), st_.cfg.seed);
+  append_retrieval_body(body, r, st_.models.empty() ? std::string_view(model_id(st_.cfg)) : r.model, st_.cfg.seed);
   co_return co_await send_json(200, body, req, keep);
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 
+#include "llmbench/mock/router.hpp"
 #include "llmbench/util/clock.hpp"
 #include "llmbench/util/json_escape.hpp"
 
@@ -232,7 +233,10 @@ asio::awaitable<After> Session::respond_get(std::string_view p, const Request& r
     st_.counters.models.fetch_add(1, std::memory_order_relaxed);
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
         std::chrono::system_clock::now().time_since_epoch()).count();
-    co_return co_await send_json(200, models_body(st_.cfg, now_s), req, keep);
+    // Named, not a ?: temporary inside the co_await: GCC 12 destroys such a
+    // temporary twice (a double free).
+    const std::string body = st_.models.empty() ? models_body(st_.cfg, now_s) : router_models_body(st_.models, now_s);
+    co_return co_await send_json(200, body, req, keep);
   }
   if (p == "/props") {
     st_.counters.props.fetch_add(1, std::memory_order_relaxed);

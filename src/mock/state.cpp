@@ -39,7 +39,8 @@ ServerState::ServerState(MockConfig config)
       props(props_body(cfg, media_marker(cfg.seed))),
       ready_at_ns(now_ns() + seconds_to_ns(cfg.load_seconds)),
       process_start_s(std::chrono::duration_cast<std::chrono::seconds>(
-                          SteadyClock::now().time_since_epoch()).count()) {
+                          SteadyClock::now().time_since_epoch()).count()),
+      models(routed_models(cfg)) {
   std::array<char, 64> buf{};
   const int n = std::snprintf(buf.data(), buf.size(), "timeout=%d, max=%d",
                               // whole seconds like cpp-httplib's; a fractional test value rounds up, never to 0

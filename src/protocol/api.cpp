@@ -121,32 +121,55 @@ RerankParts rerank_parts(std::string_view prompt) {
   return out;
 }
 
+namespace {
+
+// Chat's messages, then the tools they may call. A message a dataset gave
+// with content parts or tool calls goes out as it came (raw_json).
+void append_messages(std::string& b, const GenerationRequest& req) {
+  b += "\"messages\":[";
+  if (req.messages.empty()) {
+    b += "{\"role\":\"user\",\"content\":";
+    append_json_string(b, req.prompt);
+    b += '}';
+  }
+  for (std::size_t i = 0; i < req.messages.size(); ++i) {
+    const ChatMessage& m = req.messages[i];
+    if (i) b += ',';
+    if (!m.raw_json.empty()) {
+      b += m.raw_json;
+      continue;
+    }
+    b += "{\"role\":";
+    append_json_string(b, m.role);
+    b += ",\"content\":";
+    append_json_string(b, m.content);
+    b += '}';
+  }
+  b += ']';
+  if (!req.tools_json.empty()) {
+    b += ",\"tools\":";
+    b += req.tools_json;
+  }
+  if (!req.tool_choice_json.empty()) {
+    b += ",\"tool_choice\":";
+    b += req.tool_choice_json;
+  }
+}
+
+}  // namespace
+
 std::string build_body(const GenerationRequest& req) {
   if (!generates(req.flavor)) return build_retrieval_body(req);
   std::string b;
   b.reserve(256 + req.prompt.size());
   b += '{';
-  if (!req.model.empty() && req.flavor != ApiFlavor::native) {
+  if (!req.model.empty() && (req.flavor != ApiFlavor::native || req.model_in_native)) {
     b += "\"model\":";
     append_json_string(b, req.model);
     b += ',';
   }
   if (req.flavor == ApiFlavor::chat) {
-    b += "\"messages\":[";
-    if (req.messages.empty()) {
-      b += "{\"role\":\"user\",\"content\":";
-      append_json_string(b, req.prompt);
-      b += '}';
-    }
-    for (std::size_t i = 0; i < req.messages.size(); ++i) {
-      if (i) b += ',';
-      b += "{\"role\":";
-      append_json_string(b, req.messages[i].role);
-      b += ",\"content\":";
-      append_json_string(b, req.messages[i].content);
-      b += '}';
-    }
-    b += ']';
+    append_messages(b, req);
   } else {
     b += "\"prompt\":";
     append_json_string(b, joined_prompt(req));

@@ -86,12 +86,14 @@ FinishReason finish_of(od::value v) noexcept {
 struct Pieces {
   bool reasoning = false;
   bool output = false;
+  bool tool_call = false;  // ... and that output was (or included) a tool call
   [[nodiscard]] bool any() const noexcept { return reasoning || output; }
   void add_to(EventInfo& out) const noexcept {
     if (!any()) return;
     ++out.content_pieces;
     out.reasoning_pieces += reasoning ? 1 : 0;
     out.output_pieces += output ? 1 : 0;
+    out.tool_call_pieces += tool_call ? 1 : 0;
   }
 };
 
@@ -116,6 +118,7 @@ error_code read_message(od::value v, Pieces& pieces, ContentSpot& spot) noexcept
     } else if (key == "tool_calls") {
       if (nonempty_array(fv)) {
         pieces.output = true;
+        pieces.tool_call = true;
         spot.count += 2;  // not a string: no template
       }
     }

@@ -14,7 +14,7 @@ namespace {
 constexpr std::string_view kHeader =
     "id,stage,prompt,phase,intended_ms,start_ms,first_byte_ms,first_token_ms,end_ms,ttft_ms,tpot_ms,e2e_ms,"
     "input_tokens,output_tokens,token_source,http_status,error,reused_connection,ttfb_ms,ttfo_ms,reasoning_tokens,"
-    "cached_tokens,session,turn\r\n";
+    "cached_tokens,session,turn,model\r\n";
 
 std::string_view phase_name(Phase p) {
   switch (p) {
@@ -89,6 +89,10 @@ void CsvWriter::write(const RequestRecord& r, const RunPlan& plan, std::int64_t 
   } else {
     row_ += ",,";
   }
+  // The model asked for: with a --model mix, the one this request drew.
+  const std::uint16_t m = r.prompt < plan.prompts.size() ? plan.prompts[r.prompt].model : 0;
+  row_ += ',';
+  row_ += csv_field(m < plan.models.size() ? plan.models[m].name : plan.model);
   row_ += "\r\n";
   if (std::fwrite(row_.data(), 1, row_.size(), file_) != row_.size()) failed_ = true;
 }

@@ -165,6 +165,26 @@ void write_stage_prompts(JsonWriter& w, maybe_element prompts) {
   w.end_array();
 }
 
+// A --model mix: each model's share and figures (stages[].models).
+void write_stage_models(JsonWriter& w, maybe_element models) {
+  array list;
+  w.key("models").begin_array();
+  if (!models.get(list)) {
+    for (element m : list) {
+      w.begin_object();
+      w.field("model", string_at(m, "model")).field("weight", number_at(m, "weight"));
+      w.field("requests", number_at(m, "requests_total")).field("ok", number_at(m, "requests_succeeded"));
+      w.field("failed", number_at(m, "requests_failed"));
+      w.field("ttft_p50", number_at(m["ttft_ms"], "p50")).field("ttft_p99", number_at(m["ttft_ms"], "p99"));
+      w.field("e2e_p50", number_at(m["e2e_ms"], "p50"));
+      w.field("output_tokens_per_second", number_at(m, "output_tokens_per_second"));
+      w.field("request_throughput", number_at(m, "request_throughput"));
+      w.end_object();
+    }
+  }
+  w.end_array();
+}
+
 void write_stage_figures(JsonWriter& w, element summary) {
   for (const std::string_view k :
        {"requests_succeeded", "requests_failed", "request_throughput", "output_tokens_per_second"}) {
@@ -222,6 +242,7 @@ bool write_stage(JsonWriter& w, element stage, std::size_t index, const std::str
   }
   write_ramp(w, stage);
   write_stage_prompts(w, stage["prompts"]);
+  write_stage_models(w, stage["models"]);
   write_stage_telemetry(w, series, stage);
   w.end_object();
   return true;

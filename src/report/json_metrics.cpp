@@ -78,6 +78,7 @@ void write_token_detail(JsonWriter& w, const stats::TokenDetail& t) {
   w.field("usage_vs_timings", t.usage_vs_timings).field("count_vs_events", t.count_vs_events);
   w.end_object();
   w.field("tokens_from_event_usage", t.tokens_from_event_usage);
+  w.field("tool_call_requests", t.tool_call_requests).field("tool_call_events", t.tool_call_events);
   if (!t.has_reasoning()) return;
   w.field("reasoning_tokens_total", t.reasoning_total).field("content_tokens_total", t.content_total);
   write_latency(w, "reasoning_tokens", stats::summarize(t.reasoning_tokens));

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "llmbench/report/json_metrics.hpp"
+#include "llmbench/report/json_models.hpp"
 #include "llmbench/report/json_telemetry.hpp"
 #include "llmbench/report/json_writer.hpp"
 #include "llmbench/stats/spec_stats.hpp"
@@ -362,6 +363,8 @@ void write_stage(JsonWriter& w, const RunReport& rep, const StageResult& st, std
                 MetricsOptions{.open_loop = open, .slo = plan.slo.any(), .generation = protocol::generates(plan.flavor)});
   write_delivery_lag(w, st.delivery_lag_ns, st.first_token_lag_ns);
   w.end_object();
+  write_stage_models(w, plan, st,
+                     MetricsOptions{.open_loop = open, .slo = plan.slo.any(), .generation = protocol::generates(plan.flavor)});
   write_telemetry_summary(w, rep, stage_index);
   write_timeline(w, st);
   w.end_object();
@@ -383,6 +386,8 @@ void write_load(JsonWriter& w, const RunReport& rep) {
                 MetricsOptions{.open_loop = any_open, .slo = plan.slo.any(), .generation = protocol::generates(plan.flavor)});
   write_delivery_lag(w, totals.delivery_lag_ns, totals.first_token_lag_ns);
   w.end_object();
+  write_run_models(w, plan, rep.stages,
+                   MetricsOptions{.open_loop = any_open, .slo = plan.slo.any(), .generation = protocol::generates(plan.flavor)});
   write_load_section(w, rep);
   w.key("stages").begin_array();
   for (std::size_t k = 0; k < rep.stages.size(); ++k) write_stage(w, rep, rep.stages[k], k);

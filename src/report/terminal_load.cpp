@@ -154,6 +154,11 @@ void stage_latencies(std::string& out, const StageResult& st) {
                        "content)\n",
                        m.detail.reasoning_total, m.detail.content_total);
   }
+  if (m.detail.tool_call_requests > 0) {
+    out += fmt::format("  Tool calls: {} of {} replies called a tool, in {} tool-call events (their tokens count as "
+                       "output)\n",
+                       m.detail.tool_call_requests, m.succeeded, m.detail.tool_call_events);
+  }
   if (!st.delivery_lag_ns.empty()) {
     out += "  (Delivery: read timestamp - the server's stamp_ns, every stamped event of the stage; 1st: the first token's)\n";
   }
@@ -190,6 +195,24 @@ void stage_prompts(std::string& out, const RunReport& rep, const StageResult& st
       out += fmt::format("{:>13.1f}{:>12}{:>12.0f}\n", p.server.prefill_ns.percentile(50) / 1e6,
                          fmt::format("{}/{}", p.server.cache_hits, p.server.requests), p.server.cache_n.percentile(50));
     }
+  }
+}
+
+// A --model mix: each model's share of the plan beside what it got and how
+// it fared (embeddings and rerank: E2E and requests/s, nothing generated).
+void stage_models(std::string& out, const RunReport& rep, const StageResult& st) {
+  const std::vector<ModelShare>& mix = rep.plan->models;
+  if (st.models.size() != mix.size() || mix.empty()) return;
+  const bool gen = protocol::generates(rep.plan->flavor);
+  out += fmt::format("  {:<22}{:>8}{:>10}{:>8}{:>10}{:>10}{:>11}\n", "model", "weight", "requests", "ok",
+                     gen ? "TTFT p50" : "E2E p50", gen ? "TTFT p99" : "E2E p99", gen ? "out tok/s" : "req/s");
+  for (std::size_t i = 0; i < mix.size(); ++i) {
+    const stats::MetricSet& m = st.models[i].measured;
+    const stats::Histogram& h = gen ? m.ttft_ns : m.e2e_ns;
+    out += fmt::format("  {:<22}{:>7.1f}%{:>10}{:>8}{:>10}{:>10}{:>11}\n", display_model(mix[i].name),
+                       100.0 * mix[i].weight, m.requests, m.succeeded, or_dash(!h.empty(), h.percentile(50) / 1e6, 1),
+                       or_dash(!h.empty(), h.percentile(99) / 1e6, 1),
+                       fmt::format("{:.{}f}", gen ? m.output_tokens_per_second() : m.request_throughput(), gen ? 1 : 2));
   }
 }
 
@@ -251,6 +274,7 @@ std::string render_load_terminal(const RunReport& rep) {
     }
     terminal::short_replies(out, rep, st.overall, "", "", "  ");
     stage_prompts(out, rep, st);
+    stage_models(out, rep, st);
     out += terminal::server_view(rep, stage, st.overall.output_tokens_per_second());
   }
   if (rep.stages.size() > 1) sweep_table(out, rep);

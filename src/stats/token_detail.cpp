@@ -13,6 +13,10 @@ void TokenDetail::add(const RequestRecord& r) {
   reasoning_total += r.reasoning_tokens;
   content_total += content;
   if (r.reasoning_events > 0 || r.reasoning_tokens > 0) ++separated;
+  if (r.tool_call_events > 0) {
+    ++tool_call_requests;
+    tool_call_events += r.tool_call_events;
+  }
   if (!r.stream || r.content_events == 0) return;
   tokens_per_event_milli.record(
       static_cast<std::int64_t>(1000.0 * r.completion_tokens / r.content_events + 0.5));
@@ -41,6 +45,8 @@ void TokenDetail::merge(const TokenDetail& o) {
   usage_vs_timings += o.usage_vs_timings;
   count_vs_events += o.count_vs_events;
   tokens_from_event_usage += o.tokens_from_event_usage;
+  tool_call_requests += o.tool_call_requests;
+  tool_call_events += o.tool_call_events;
 }
 
 }  // namespace llmbench::stats

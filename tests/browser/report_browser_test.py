@@ -26,6 +26,8 @@ with check_report.py:
               requests completed over time instead of zero output tokens
   sessions    3-turn sessions (--turns): a row per turn with the server's
               prefill, cache hits and cached tokens
+  models      a --model mix on the built-in server's router: the per-model
+              table with each model's weight
 
 Exit status: 0 pass, 1 fail, 77 Chromium is not installed (skip).
 """
@@ -49,6 +51,8 @@ RUNS = {
     "sessions.json": ["--mock", "--mock-slots", "2", "--mock-decode-tps", "500", "--input-tokens", "40",
                       "--output-tokens", "8", "--turns", "3", "--concurrency", "2", "--duration", "2",
                       "--timeseries-interval", "0.25"],
+    "models.json": ["--mock", "--mock-models", "alpha,beta", "--model", "alpha=0.7,beta=0.3", "--concurrency", "4",
+                    "--duration", "1", "--max-tokens", "8"],
     "telemetry.json": ["--mock", "--mock-metrics", "--mock-slots", "4", "--mock-decode-tps", "100",
                        "--concurrency", "8", "--duration", "4", "--max-tokens", "48", "--metrics-interval", "0.25"],
 }
@@ -170,6 +174,7 @@ def render_and_check(args):
         # No TTFT or ITL: the E2E distribution and the three time series.
         "embeddings": (["embeddings.json"], 4),
         "sessions": (["sessions.json"], 6),
+        "models": (["models.json"], 6),
     }[args.case]
     page = w(f"report-{args.case}.html")
     if args.case == "compare":
@@ -203,6 +208,8 @@ def render_and_check(args):
                 "--text", "embeddings.json: "]
     if args.case == "sessions":
         cmd += ["--text", "Cache hits", "--text", "Cached tokens p50", "--text", "turn 3"]
+    if args.case == "models":
+        cmd += ["--text", "Per model (--model mix)", "--text", "70.0%", "--text", "beta"]
     if args.case == "telemetry":
         need = ["Server queue depth", "Busy slots", "Server generation rate", "Host CPU busy", "Huge pages in use"]
         missing = [t for t in need if t not in titles[0]]
@@ -218,7 +225,7 @@ def render_and_check(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("case", choices=["results", "spec", "sweep", "legacy", "overlay", "compare", "timeseries", "warnings", "telemetry", "ramp",
-                                       "embeddings", "sessions"])
+                                       "embeddings", "sessions", "models"])
     ap.add_argument("--llmbench", required=True, help="the built llmbench binary")
     ap.add_argument("--workdir", required=True, help="where results and reports are written")
     ap.add_argument("--screenshot", help="also write the page as a PNG here")

@@ -58,10 +58,18 @@ TEST(ClientLimited, ABrokenRuleIsAWarningAndStrictMakesItExitCodeSix) {
   Json j;
   ASSERT_TRUE(j.load(out)) << "results are written all the same";
   EXPECT_TRUE(boolean(j.root(), "/stages/0/client_limited"));
-  ASSERT_EQ(array_size(j.root(), "/stages/0/client_limited_reasons"), 1u);
-  EXPECT_EQ(str(j.root(), "/stages/0/client_limited_reasons/0/rule"), "turnaround");
-  EXPECT_EQ(num(j.root(), "/stages/0/client_limited_reasons/0/limit"), 0.0);
-  EXPECT_GT(num(j.root(), "/stages/0/client_limited_reasons/0/measured"), 0.0);
+  // The rule set to 0 broke; on a loaded machine another (read lag) may
+  // break beside it, so it is looked for among the reasons.
+  const std::size_t reasons = array_size(j.root(), "/stages/0/client_limited_reasons");
+  ASSERT_GE(reasons, 1u);
+  std::string turnaround;
+  for (std::size_t i = 0; i < reasons; ++i) {
+    const std::string at = "/stages/0/client_limited_reasons/" + std::to_string(i);
+    if (str(j.root(), at + "/rule") == "turnaround") turnaround = at;
+  }
+  ASSERT_FALSE(turnaround.empty()) << "the turnaround rule is not among the reasons";
+  EXPECT_EQ(num(j.root(), turnaround + "/limit"), 0.0);
+  EXPECT_GT(num(j.root(), turnaround + "/measured"), 0.0);
 }
 
 TEST(ClientLimited, BadLimitsAreAUsageError) {

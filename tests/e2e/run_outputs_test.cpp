@@ -32,7 +32,7 @@ TEST(RunOutputs, CsvHasARowPerScheduledRequestWithOrderedTimes) {
   ASSERT_GE(lines.size(), 2u);
   EXPECT_EQ(lines[0], "id,stage,prompt,phase,intended_ms,start_ms,first_byte_ms,first_token_ms,end_ms,ttft_ms,tpot_ms,"
                       "e2e_ms,input_tokens,output_tokens,token_source,http_status,error,reused_connection,ttfb_ms,"
-                      "ttfo_ms,reasoning_tokens,cached_tokens,session,turn\r");
+                      "ttfo_ms,reasoning_tokens,cached_tokens,session,turn,model\r");
   EXPECT_NE(text.find("\r\n"), std::string::npos) << "RFC 4180 line ends";
   std::size_t rows = 0, measured = 0;
   for (std::size_t i = 1; i < lines.size(); ++i) {
@@ -40,7 +40,7 @@ TEST(RunOutputs, CsvHasARowPerScheduledRequestWithOrderedTimes) {
     std::string line = lines[i];
     if (line.back() == '\r') line.pop_back();
     const auto c = csv_cells(line);
-    ASSERT_EQ(c.size(), 24u) << line;
+    ASSERT_EQ(c.size(), 25u) << line;
     EXPECT_EQ(c[22] + c[23], "") << "no session outside --turns";
     ++rows;
     if (c[3] == "measured") ++measured;
@@ -60,6 +60,7 @@ TEST(RunOutputs, CsvHasARowPerScheduledRequestWithOrderedTimes) {
     EXPECT_NEAR(ttfo, std::stod(c[9]), 1e-3);
     EXPECT_EQ(c[20], "0");
     EXPECT_FALSE(c[21].empty()) << "the mock's timings say cache_n";
+    EXPECT_FALSE(c[24].empty()) << "the model asked for (the mock's first /v1/models id)";
   }
   EXPECT_EQ(static_cast<std::int64_t>(rows), integer(j.root(), "/stages/0/requests_scheduled"));
   EXPECT_EQ(static_cast<std::int64_t>(measured), integer(j.root(), "/stages/0/phases/measured"));

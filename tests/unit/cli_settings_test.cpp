@@ -147,6 +147,7 @@ TEST(Validate, SessionFlagsNeedEachOtherAndNameWhatWasWrong) {
   check([](Settings& s) { s.input_tokens = "50"; s.turns = 2; s.think_time = "1:-2"; }, "--think-time '1:-2'");
   check([](Settings& s) { s.input_tokens = "50"; s.turns = 2; s.max_history_tokens = -5; }, "--max-history-tokens");
   check([](Settings& s) { s.input_tokens = "50"; s.turns = 2; s.endpoint = "embeddings"; }, "--turns: --endpoint");
+  check([](Settings& s) { s.input_tokens = "50"; s.turns = 2; s.model = "a=1,b=1"; }, "cannot be combined with --turns");
   Settings s;
   s.concurrency = 2;
   s.requests = 8;

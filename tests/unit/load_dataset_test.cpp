@@ -54,6 +54,39 @@ TEST(LoadDataset, JsonLines) {
   EXPECT_EQ(out[1].messages[1].content, "hi");
 }
 
+// Content parts (images as URLs or base64) and tool calls stay as the file
+// has them (minified); a row's tools and tool_choice too; a plain message
+// is kept as role and text.
+TEST(LoadDataset, ContentPartsToolCallsAndToolsPassThrough) {
+  TempFile f(
+      R"({"messages": [{"role": "user", "content": [{"type": "text", "text": "Describe"}, )"
+      R"({"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}], )"
+      R"("tools": [{"type": "function", "function": {"name": "describe", "parameters": {"type": "object"}}}], )"
+      R"("tool_choice": "required"})"
+      "\n"
+      R"({"messages": [{"role": "user", "content": "weather?"}, )"
+      R"({"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", )"
+      R"("function": {"name": "w", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "sunny"}]})"
+      "\n");
+  const auto loaded = load_dataset(f.path());
+  ASSERT_TRUE(loaded) << loaded.error();
+  const std::vector<DatasetEntry>& out = *loaded;
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_EQ(out[0].messages.size(), 1u);
+  EXPECT_EQ(out[0].messages[0].content, "Describe");
+  EXPECT_EQ(out[0].messages[0].raw_json,
+            R"({"role":"user","content":[{"type":"text","text":"Describe"},)"
+            R"({"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]})");
+  EXPECT_EQ(out[0].tools_json,
+            R"([{"type":"function","function":{"name":"describe","parameters":{"type":"object"}}}])");
+  EXPECT_EQ(out[0].tool_choice_json, R"("required")");
+  ASSERT_EQ(out[1].messages.size(), 3u);
+  EXPECT_TRUE(out[1].messages[0].raw_json.empty()) << "a plain message is rebuilt, not kept";
+  EXPECT_NE(out[1].messages[1].raw_json.find(R"("tool_calls":[{"id":"c1")"), std::string::npos);
+  EXPECT_EQ(out[1].messages[2].raw_json, R"({"role":"tool","tool_call_id":"c1","content":"sunny"})");
+  EXPECT_TRUE(out[1].tools_json.empty());
+}
+
 TEST(LoadDataset, ShareGpt) {
   TempFile f(R"([
     {"id": "a", "conversations": [{"from": "human", "value": "What is 2+2?"}, {"from": "gpt", "value": "Four."}]},
@@ -76,6 +109,12 @@ TEST(LoadDataset, BadFilesGiveOneLineErrors) {
   EXPECT_NE(load_error("{\"text\": \"x\"}\n").find("\"prompt\""), std::string::npos);
   EXPECT_NE(load_error("{\"prompt\": \"x\", \"max_tokens\": -3}\n").find("max_tokens"), std::string::npos);
   EXPECT_NE(load_error("{\"messages\": []}\n").find("empty"), std::string::npos);
+  EXPECT_NE(load_error(R"({"messages": [{"role": "user", "content": 5}]})").find("content parts"), std::string::npos);
+  EXPECT_NE(load_error(R"({"messages": [{"role": "assistant"}]})").find("'tool_calls'"), std::string::npos);
+  EXPECT_NE(load_error(R"({"messages": [{"role": "user", "content": [{"text": "x"}]}]})").find("'type'"),
+            std::string::npos);
+  EXPECT_NE(load_error(R"({"prompt": "x", "tools": {"a": 1}})").find("\"tools\" must be an array"), std::string::npos);
+  EXPECT_NE(load_error(R"({"prompt": "x", "tool_choice": 3})").find("tool_choice"), std::string::npos);
   EXPECT_NE(load_error("[{\"conversations\": 3}]").find("conversations"), std::string::npos);
   EXPECT_NE(load_error("[]").find("no usable prompts"), std::string::npos);
 }

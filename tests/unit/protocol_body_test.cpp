@@ -61,6 +61,37 @@ TEST(ProtocolBody, NativeUsesNPredictAndNoModel) {
   EXPECT_TRUE(e["model"].error());
   EXPECT_TRUE(e["stream_options"].error());
   EXPECT_FALSE(bool(e["stream"]));
+  // To a router (a --model mix), /completion names its model too.
+  g.model_in_native = true;
+  EXPECT_EQ(std::string_view(parse(p, protocol::build_body(g))["model"]), "m");
+}
+
+// A dataset's messages with content parts or tool calls, and its tools, go
+// out byte for byte as they came; plain messages are escaped as before.
+TEST(ProtocolBody, RawMessagesAndToolsAreSplicedUnchanged) {
+  protocol::GenerationRequest g;
+  g.model = "m";
+  const std::string image =
+      R"({"role":"user","content":[{"type":"text","text":"What is this?"},)"
+      R"({"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]})";
+  const std::string call =
+      R"({"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function",)"
+      R"("function":{"name":"f","arguments":"{\"x\":1}"}}]})";
+  g.messages = {{"system", "be \"brief\"", ""}, {"user", "What is this?", image}, {"assistant", "", call}};
+  g.tools_json = R"([{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}])";
+  g.tool_choice_json = R"("auto")";
+  const std::string body = protocol::build_body(g);
+  EXPECT_NE(body.find(R"("messages":[{"role":"system","content":"be \"brief\""},)" + image + "," + call + "]"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"(,"tools":)" + g.tools_json + R"(,"tool_choice":"auto")"), std::string::npos) << body;
+  simdjson::dom::parser p;
+  EXPECT_EQ(parse(p, body)["tools"].get_array().value().size(), 1u);
+  // Completions take the text: the parts' text joined, no tools.
+  g.flavor = protocol::ApiFlavor::completions;
+  const std::string cmpl = protocol::build_body(g);
+  EXPECT_EQ(cmpl.find("tools"), std::string::npos) << cmpl;
+  EXPECT_NE(cmpl.find("What is this?"), std::string::npos) << cmpl;
 }
 
 TEST(ProtocolBody, CompletionsSendsPrompt) {

@@ -30,6 +30,29 @@ TEST(TokenDetail, EventsSharingARead) {
   EXPECT_EQ(m.detail.inter_event_ns.max(), 8'000);
 }
 
+// Replies that called a tool are counted apart, with their tool-call events;
+// failed ones are not, and sets merge by adding.
+TEST(TokenDetail, ToolCallsAreCountedApart) {
+  MetricSet m;
+  RequestRecord call;
+  call.completion_tokens = 6;
+  call.content_events = 6;
+  call.tool_call_events = 5;
+  RequestRecord text;
+  text.completion_tokens = 4;
+  text.content_events = 4;
+  RequestRecord failed = call;
+  failed.error = ErrorKind::reset;
+  for (const RequestRecord* r : {&call, &text, &failed}) m.detail.add(*r);
+  EXPECT_EQ(m.detail.tool_call_requests, 1u);
+  EXPECT_EQ(m.detail.tool_call_events, 5u);
+  MetricSet other;
+  other.detail.add(call);
+  m.merge(other);
+  EXPECT_EQ(m.detail.tool_call_requests, 2u);
+  EXPECT_EQ(m.detail.tool_call_events, 10u);
+}
+
 // One token per event (llama-server): ITL and the raw gaps are the same.
 TEST(TokenDetail, OneTokenPerEventKeepsTheOldItl) {
   MetricSet m;

@@ -55,6 +55,9 @@ struct ParsedSettings {
   http::ReadTimestamps timestamps = http::ReadTimestamps::kernel;
   ShardSettings scale;  // --shard / --shards / --start-at
   telemetry::MetricsSource server_metrics;  // --server-metrics
+  // --model: a weighted mix (model_settings.hpp), or one model given as
+  // `name=weight`; empty for a plain name, sent as it is.
+  std::vector<ModelShare> models;
 };
 
 // Checks ranges and combinations and parses every flag's text; an error is

@@ -22,9 +22,13 @@ struct PromptSpec {
   int max_tokens = 0;
   bool ignore_eos = false;
   std::uint16_t group = 0;
+  std::uint32_t input_tokens_hint = 0;
+  std::string tools_json{};  // chat: a dataset row's tools and tool_choice, as JSON
+  std::string tool_choice_json{};
 };
 
-PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderList& headers);
+// `model`: its index in plan.models when the plan has a mix (load/model_mix.hpp).
+PromptItem make_item(const RunPlan& plan, PromptSpec spec, const http::HeaderList& headers, std::uint16_t model = 0);
 
 // --turns N with --input-tokens: conversations of N synthetic user turns,
 // each of the asked length (fitted with /tokenize like every synthetic

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "llmbench/load/model_tally.hpp"
 #include "llmbench/load/result.hpp"
 #include "llmbench/load/schedule.hpp"
 #include "llmbench/load/stop_rules.hpp"
@@ -98,6 +99,7 @@ class Aggregator {
   std::int64_t last_progress_ns_ = 0;
   std::uint64_t tokens_at_progress_ = 0;
   std::uint64_t errors_ = 0;
+  ModelTally models_;  // every figure per model of a --model mix
 };
 
 }  // namespace llmbench

@@ -1,6 +1,8 @@
 #pragma once
 // Prompts from files: JSON Lines ({"prompt": ..., "max_tokens": N} or
-// {"messages": [...]}) and the ShareGPT JSON layout (an array of
+// {"messages": [...], "tools": [...]}, whose messages may carry content parts
+// such as images and tool calls, passed through unchanged) and the ShareGPT
+// JSON layout (an array of
 // {"conversations": [{"from": "human", "value": ...}, {"from": "gpt", ...}]}).
 #include <cstdint>
 #include <string>
@@ -17,6 +19,10 @@ struct DatasetEntry {
   int max_tokens = 0;                           // 0: not given
   std::uint32_t reference_output_chars = 0;     // ShareGPT: the recorded reply's length
   std::vector<std::string> later_turns;         // ShareGPT: the human turns after the first reply (--turns)
+  // JSON Lines: the row's "tools" and "tool_choice" as JSON (minified), passed
+  // through to chat requests unchanged; empty when the row has none.
+  std::string tools_json;
+  std::string tool_choice_json;
 };
 
 struct DatasetLimits {

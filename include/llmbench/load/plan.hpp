@@ -35,6 +35,14 @@ struct PromptItem {
   std::uint32_t own_end = 0;
   std::uint32_t length_begin = 0;  // the Content-Length header's digits
   std::uint32_t length_end = 0;
+  std::uint16_t model = 0;  // index into RunPlan::models (a --model mix); 0 without one
+};
+
+// One model of a weighted mix (--model a=0.7,b=0.3): its share of the
+// requests, normalised so that the mix's weights add up to 1.
+struct ModelShare {
+  std::string name;
+  double weight = 1.0;
 };
 
 // A statistics group: a built-in prompt key, "dataset" or "synthetic".
@@ -150,6 +158,10 @@ struct RunPlan {
   // Credential values (the API key, secret-looking --header values): any
   // text llmbench keeps from a server has them redacted.
   std::vector<std::string> secrets;
+  // --model a=0.7,b=0.3: the mix, two models or more (load/model_mix.hpp);
+  // empty for one model, which is `model`. Each prompt is sent to one of
+  // them (PromptItem::model), and every figure is also kept per model.
+  std::vector<ModelShare> models;
 };
 
 }  // namespace llmbench

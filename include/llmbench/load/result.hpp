@@ -29,6 +29,13 @@ struct PromptResult {
   std::vector<RequestRecord> records;  // kept in spec mode (one per run)
 };
 
+// One model of a --model mix: its requests' figures, as `overall` has them
+// for all (parallel to RunPlan::models; name and weight are the plan's).
+struct ModelResult {
+  stats::MetricSet measured;
+  PhaseCounts phases;
+};
+
 struct StageResult {
   StagePlan plan;
   std::uint32_t index = 0;
@@ -74,6 +81,7 @@ struct StageResult {
   std::vector<stats::TimeBucket> timeseries;
   stats::SteadyState steady;
   std::optional<stats::Timeline::FullConcurrency> full_concurrency;  // closed loop bounded by --requests
+  std::vector<ModelResult> models;  // parallel to RunPlan::models (empty without a mix)
 };
 
 // Several stages together (a sweep's top-level figures).
@@ -95,6 +103,9 @@ std::vector<std::size_t> failed_prompts(const StageResult& stage);
 
 // The served models of every stage together, distinct, first seen first.
 std::vector<std::string> served_models(const std::vector<StageResult>& stages);
+
+// Each model's figures over every stage (parallel to RunPlan::models).
+std::vector<stats::MetricSet> total_models(const std::vector<StageResult>& stages, std::size_t models);
 
 // The per-prompt sets of one stage, as pointers for stats::mean_of_prompt_means.
 std::vector<const stats::MetricSet*> prompt_sets(const StageResult& stage);

@@ -34,6 +34,9 @@ struct CompletionRequest {
   double temperature = 0.800000011920929;  // accepted, echoed, otherwise ignored
   bool ignore_eos = false;                  // the mock stops early only with eos_after_tokens (or empty_reply)
   std::string prompt;          // native only: the prompt text, echoed in the final event
+  std::string model;           // the request's "model" ("" when absent): a router routes by it
+  bool has_tools = false;      // a non-empty "tools" array
+  std::string tool_name;       // its first tool's function.name ("" when it has none)
 };
 
 struct RequestError {

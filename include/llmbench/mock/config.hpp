@@ -67,6 +67,21 @@ struct MockConfig {
   // cpp-httplib's keep-alive policy as llama-server runs it.
   double keep_alive_timeout_s = 5.0;  // idle time before a kept-alive connection is closed
   int keep_alive_max_requests = 100;  // requests served on one connection before it is closed
+
+  // llama-server's router mode: the models it serves, comma-separated
+  // ("a,b"). Each completion, embeddings or rerank request is routed by its
+  // "model" (the reply names it); one the router does not know, or none, is
+  // refused as the router refuses it, and GET /v1/models lists them. Empty:
+  // one model (model_id()), whatever name a request gives. The models share
+  // the slots (the router gives each its own server; here one imitation
+  // serves them all).
+  std::string models;
+  // A chat request that carries `tools` is answered with a call of its first
+  // tool, as a model that decides to call one: the stream's tokens come as
+  // delta.tool_calls pieces of the call's arguments (OpenAI's shape, as
+  // llama-server sends it), finish_reason "tool_calls"; the same in a
+  // non-streamed message. Off: tools are ignored and the reply is text.
+  bool tool_calls = false;
 };
 
 // Thread-safe snapshot of what the server did.
@@ -126,6 +141,9 @@ struct ConfigProblem {
   std::string message;
 };
 Expected<void, ConfigProblem> validate(const MockConfig& cfg);
+
+// The names `models` lists, in order; empty without router mode.
+std::vector<std::string> routed_models(const MockConfig& cfg);
 
 // The id clients see: the alias, or the model path (llama-server's rule).
 inline const std::string& model_id(const MockConfig& cfg) noexcept {

@@ -71,6 +71,12 @@ struct Envelope {
   // (continuous_usage_stats asked, and MockConfig::continuous_usage on).
   bool usage_every_event = false;
   int cached_tokens = 0;     // that usage's prompt_tokens_details.cached_tokens
+  // MockConfig::tool_calls and a chat request with tools: the reply calls
+  // `tool_name` with arguments {"text": <the generated text>}, streamed as
+  // tool_calls deltas; the last of its `n_tokens` tokens closes them.
+  bool tool_call = false;
+  std::string_view tool_name;
+  int n_tokens = 0;
 };
 
 class EventEncoder {
@@ -101,10 +107,13 @@ class EventEncoder {
   void chat_final(std::string& out, const Outcome& o) const;
   void native_final(std::string& out, const Outcome& o, std::string_view content_json) const;
   void completions_final(std::string& out, const Outcome& o, std::string_view content_json) const;
+  void tool_call_event(std::string& out, std::string_view json_text, int index, int so_far) const;
+  void append_arguments(std::string& out, std::string_view inner_json) const;
 
   const Envelope& env_;
   std::string stream_tail_;  // chat/completions: the keys after "choices" in every stream event
   std::string event_;        // scratch, reused for every event
+  mutable std::string args_;  // scratch: a tool call's arguments before they are escaped again
 };
 
 }  // namespace llmbench::mock

@@ -32,6 +32,7 @@ struct RetrievalRequest {
   std::vector<std::uint64_t> text_hashes;
   int top_n = -1;  // rerank: keep the best N results; -1: all
   std::optional<RequestError> error;
+  std::string model;  // the request's "model" ("" when absent): a router routes by it
   [[nodiscard]] int prompt_tokens() const noexcept;
 };
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "llmbench/mock/config.hpp"
 #include "llmbench/mock/info.hpp"
@@ -54,6 +55,7 @@ struct ServerState {
   std::string keep_alive;        // "timeout=5, max=100"
   std::int64_t ready_at_ns = 0;  // end of the simulated model load (clock.hpp time)
   std::int64_t process_start_s = 0;  // Process-Start-Time-Unix (monotonic, like llama-server's)
+  std::vector<std::string> models;   // router mode: the models served (MockConfig::models), else empty
 
   [[nodiscard]] bool loading() const noexcept;
   // The fault for the next completion request, counting it (every K-th).

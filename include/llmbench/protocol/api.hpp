@@ -28,6 +28,11 @@ std::string_view default_path(ApiFlavor f) noexcept;
 struct ChatMessage {
   std::string role;
   std::string content;
+  // The message as a dataset gave it (minified) when it is more than a role
+  // and one string of content: content parts (text, image_url with a URL or
+  // base64 data), tool_calls, tool_call_id. Sent as it is; `content` then
+  // holds its text parts, for the flavours that send one prompt.
+  std::string raw_json{};
 };
 
 // What one request asks for; turned into a JSON body once per prompt.
@@ -45,6 +50,13 @@ struct GenerationRequest {
   // stream_options.continuous_usage_stats: vLLM and SGLang put `usage` in every
   // event, so each event's token count is known; llama-server ignores it.
   bool continuous_usage = false;
+  // llama.cpp's native /completion names no model, except for a router
+  // (llama-server's router mode), which picks the model by it.
+  bool model_in_native = false;
+  // Chat: a dataset row's "tools" and "tool_choice" (minified JSON), sent as
+  // they are; empty: not sent.
+  std::string tools_json;
+  std::string tool_choice_json;
 };
 
 // The JSON body. Embeddings send the prompt as `input`; rerank sends a query

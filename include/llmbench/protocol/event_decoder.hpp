@@ -61,6 +61,9 @@ struct EventInfo {
   // never unescaped); empty when the event has none, or several. Valid
   // until the next decode().
   std::string_view output_raw;
+  // Choices whose delta (or message) carried a non-empty `tool_calls`: part
+  // of content_pieces and output_pieces, counted apart too.
+  std::uint32_t tool_call_pieces = 0;
 
   void clear() noexcept { *this = EventInfo{}; }
 };

@@ -154,6 +154,9 @@ struct RequestRecord {
   // The response's own "model" (the first event that carried one), which may
   // differ from the one asked for: NUL-terminated, truncated.
   std::array<char, kServedModelBytes> served_model{};
+  // Events that carried a tool call (`tool_calls` deltas, or a message with
+  // them): counted in content_events and output_events too, and apart here.
+  std::uint32_t tool_call_events = 0;
 
   [[nodiscard]] bool ok() const noexcept { return error == ErrorKind::none; }
   // Every content event said how many tokens it carried (usage in each), and

@@ -35,6 +35,9 @@
 //                                  "from", "to"},
 //                  "prompts": [{"key", "ok", "failed", "tps_per_request",
 //                               "ttft_p50", "e2e_p50"}],
+//                  "models": [{"model", "weight", "requests", "ok", "failed",   (a --model mix;
+//                              "ttft_p50", "ttft_p99", "e2e_p50",                  else empty)
+//                              "output_tokens_per_second", "request_throughput"}],
 //                  "telemetry": null | [{"key", "title", "unit", "t_s",
 //                                        "values"}]}]}]}  (server and host
 //                    series in the stage's span, on the run's clock)

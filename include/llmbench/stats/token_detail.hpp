@@ -28,6 +28,11 @@ struct TokenDetail {
   // Streamed requests whose every event carried usage (continuous_usage_stats):
   // their tokens per read are exact, the others' are spread evenly.
   std::uint64_t tokens_from_event_usage = 0;
+  // Successful replies that called a tool, and their tool-call events: a
+  // tool call's tokens are generated tokens, and these say how many replies
+  // were calls rather than text.
+  std::uint64_t tool_call_requests = 0;
+  std::uint64_t tool_call_events = 0;
 
   void add(const RequestRecord& r);
   // One token read's raw gaps (MetricSet::add_token_read).

@@ -393,7 +393,21 @@
       tele.length ? el('h4', {}, 'The server and the host meanwhile (sampled telemetry)') : null,
       tele.length ? grid(3, ...tele) : null,
       table(['Prompt', 'File', 'OK', 'Failed', 'Tok/s per request', 'TTFT p50 ms', 'E2E p50 ms',
-        ...(server ? ['Prefill p50 ms', 'Cache hits', 'Cached tokens p50'] : [])], rows, 2)];
+        ...(server ? ['Prefill p50 ms', 'Cache hits', 'Cached tokens p50'] : [])], rows, 2),
+      ...modelTable(entries, generates)];
+  }
+  // A --model mix: each model's planned share beside what it got and how it fared.
+  function modelTable(entries, generates) {
+    const rows = [];
+    for (const [f, s] of entries) for (const m of (s.models || [])) {
+      rows.push({cells: [m.model, f.name, `${num(100 * m.weight, 1)}%`, num(m.requests, 0), num(m.ok, 0),
+        num(m.failed, 0), ...(generates ? [num(m.ttft_p50, 1), num(m.ttft_p99, 1),
+          num(m.output_tokens_per_second, 1)] : [num(m.e2e_p50, 1), num(m.request_throughput, 2)])]});
+    }
+    if (!rows.length) return [];
+    const head = ['Model', 'File', 'Weight', 'Requests', 'OK', 'Failed',
+      ...(generates ? ['TTFT p50 ms', 'TTFT p99 ms', 'Output tok/s'] : ['E2E p50 ms', 'Req/s'])];
+    return [el('h4', {}, 'Per model (--model mix)'), table(head, rows, 2)];
   }
   function loadSection(files) {
     const out = [];
