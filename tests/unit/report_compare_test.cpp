@@ -274,6 +274,13 @@ TEST(VllmExport, StagesBecomeBenchServeResultFields) {
   }
   EXPECT_EQ(out->front(), '{');  // one stage: one object, as bench serve writes
   EXPECT_FALSE(render_vllm_export(R"({"prompts":{}})").has_value());
+  // A window cut short: the stage's input tokens/s counts the requests that
+  // ended inside it (90 tokens/s), not every measured one's tokens (100).
+  std::string cut = results;
+  cut.replace(cut.find(R"("input_tokens":1000)"), 19, R"("input_tokens":1000,"input_tokens_per_second":90.0)");
+  const Expected<std::string> cut_out = render_vllm_export(cut);
+  ASSERT_TRUE(cut_out.has_value()) << cut_out.error();
+  EXPECT_NE(cut_out->find(R"("total_token_throughput": 346.0)"), std::string::npos) << *cut_out;
 }
 
 }  // namespace
