@@ -176,7 +176,7 @@ Cell run_cell(const Context& c, std::uint32_t clients, std::uint32_t depth, cons
       // pp more than the prefix as the server counts it.
       const std::uint32_t target =
           depth == 0 ? static_cast<std::uint32_t>(o.pp) : prefix_counts[i] + static_cast<std::uint32_t>(o.pp);
-      measured[i] = fitted_text(target, seed, c.words_per_token, c.counter, prefixes[i]).text;
+      measured[i] = fitted_text(target, seed, c.words_per_token, c.counter, prefixes[i], prefix_counts[i]).text;
     }
     std::vector<Sample> round(clients);
     std::barrier sync(static_cast<std::ptrdiff_t>(clients));
