@@ -24,7 +24,8 @@ CLI::App* add_compare_command(CLI::App& app, CompareOptions& opts) {
   cmd->add_option("--min-effect", opts.min_effect_pct, "Smallest difference that matters, in % (default: 1)")
       ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--fail-if-slower", opts.fail_if_slower_pct,
-                  "Exit 5 when the overall verdict is slower by more than PCT %, or a prompt that succeeded in BASE failed every run in NEW")
+                  "Exit 5 when the overall verdict is slower by more than PCT %, or a prompt that succeeded in BASE has no "
+                  "successful run in NEW (failed every run, or absent)")
       ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--output", opts.output, "Also write the comparison as JSON to this file");
   cmd->add_option("--html", opts.html, "Write the comparison and overlaid charts as one HTML page");
@@ -91,8 +92,13 @@ int run_compare(const CompareOptions& opts) {
     for (const report::CompareResult& r : *results) {
       if (!report::fails_gate(r, *opts.fail_if_slower_pct)) continue;
       if (r.new_lost_prompts) {
-        std::fprintf(stderr, "llmbench compare: a prompt that succeeded in %s failed every run in %s (--fail-if-slower)\n",
-                     r.base_name.c_str(), r.new_name.c_str());
+        std::string keys;
+        for (const std::string& k : r.lost_prompts) {
+          if (!keys.empty()) keys += ", ";
+          keys += k;
+        }
+        std::fprintf(stderr, "llmbench compare: prompt(s) %s succeeded in %s and no run of them did in %s (--fail-if-slower)\n",
+                     keys.c_str(), r.base_name.c_str(), r.new_name.c_str());
         return kExitSlower;
       }
       std::fprintf(stderr, "llmbench compare: %s is slower than %s by %.1f %% (more than --fail-if-slower %.1f %%)\n",

@@ -14,6 +14,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -44,7 +45,13 @@ std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t salt, std::uint64_t dep
   return r.next();
 }
 
-Expected<std::vector<std::uint32_t>> parse_list(const std::string& text, const char* flag, std::uint32_t min) {
+// Each depth client is a thread of its own and holds a server slot: past
+// this many, a typo (--concurrency 10000) would start threads by the
+// thousand against a server that has tens of slots.
+constexpr std::uint32_t kMaxDepthClients = 1024;
+
+Expected<std::vector<std::uint32_t>> parse_list(const std::string& text, const char* flag, std::uint32_t min,
+                                                std::uint32_t max = std::numeric_limits<std::uint32_t>::max()) {
   std::vector<std::uint32_t> out;
   std::string_view rest = text;
   while (!rest.empty()) {
@@ -52,8 +59,10 @@ Expected<std::vector<std::uint32_t>> parse_list(const std::string& text, const c
     const std::string_view item = rest.substr(0, comma);
     std::uint32_t v = 0;
     const auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-    if (ec != std::errc{} || p != item.data() + item.size() || v < min) {
-      return Unexpected(fmt::format("{} '{}': expected a comma-separated list of integers >= {}", flag, text, min));
+    if (ec != std::errc{} || p != item.data() + item.size() || v < min || v > max) {
+      const std::string range = max == std::numeric_limits<std::uint32_t>::max() ? fmt::format(">= {}", min)
+                                                                                  : fmt::format("from {} to {}", min, max);
+      return Unexpected(fmt::format("{} '{}': expected a comma-separated list of integers {}", flag, text, range));
     }
     out.push_back(v);
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
@@ -176,7 +185,7 @@ Cell run_cell(const Context& c, std::uint32_t clients, std::uint32_t depth, cons
       // pp more than the prefix as the server counts it.
       const std::uint32_t target =
           depth == 0 ? static_cast<std::uint32_t>(o.pp) : prefix_counts[i] + static_cast<std::uint32_t>(o.pp);
-      measured[i] = fitted_text(target, seed, c.words_per_token, c.counter, prefixes[i]).text;
+      measured[i] = fitted_text(target, seed, c.words_per_token, c.counter, prefixes[i], prefix_counts[i]).text;
     }
     std::vector<Sample> round(clients);
     std::barrier sync(static_cast<std::ptrdiff_t>(clients));
@@ -350,7 +359,7 @@ CLI::App* add_depth_command(CLI::App& app, DepthOptions& o) {
   cmd->add_option("--pp", o.pp, "New prompt tokens at each depth (default: 512)")->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--tg", o.tg, "Generated tokens at each depth (default: 128)")->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--concurrency", o.concurrency,
-                  "Clients at once, comma-separated (default: 1); each keeps its own slot and prefix");
+                  "Clients at once, comma-separated, 1 to 1024 (default: 1); each keeps its own slot and prefix");
   cmd->add_option("--runs", o.runs, "Rounds per depth and concurrency (default: 3)")->check(CLI::Range(1, 1000));
   cmd->add_option("--output", o.output, "Also write the table as JSON");
   return cmd;
@@ -358,7 +367,7 @@ CLI::App* add_depth_command(CLI::App& app, DepthOptions& o) {
 
 int run_depth(const DepthOptions& o, const ParsedSettings& p) {
   const auto depths = parse_list(o.depths, "--depths", 0);
-  const auto clients = parse_list(o.concurrency, "--concurrency", 1);
+  const auto clients = parse_list(o.concurrency, "--concurrency", 1, kMaxDepthClients);
   for (const auto* list : {&depths, &clients}) {
     if (!*list) {
       std::fprintf(stderr, "llmbench depth: %s\n", list->error().c_str());

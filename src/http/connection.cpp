@@ -83,16 +83,21 @@ asio::awaitable<ReadResult> Connection::read(std::span<char> shared) {
       waiting_ = true;
       auto [wec] = co_await socket_.async_wait_readable(use_tuple);
       waiting_ = false;
-      if (woken_ && wec == asio::error::operation_aborted) {
-        woken_ = false;
-        if (woken_error_ != 0) {
-          // The probe's MSG_PEEK reported the error, which clears it.
-          const std::error_code ec(std::exchange(woken_error_, 0), asio::error::get_system_category());
-          co_return ReadResult{ec, {}, nullptr};
-        }
-      } else if (wec) {
-        co_return ReadResult{wec, {}, nullptr};
+      // Taken whatever the wait's outcome. The probe may run after the wait
+      // completed but before this resumed (a wait that found its edge at once
+      // is posted, and the watchdog's handler can come first): its cancel
+      // then finds nothing, and the wait succeeds. A flag left set would
+      // make wake_if_pending refuse every later wait on this kept-alive
+      // connection, and would pass the next aborted wait (a close) off as a
+      // wake-up.
+      const bool woken = std::exchange(woken_, false);
+      const int woken_error = std::exchange(woken_error_, 0);
+      if (woken_error != 0) {
+        // The probe's MSG_PEEK reported the error, which clears it: the read
+        // below would see an orderly end instead.
+        co_return ReadResult{std::error_code(woken_error, asio::error::get_system_category()), {}, nullptr};
       }
+      if (wec && !(woken && wec == asio::error::operation_aborted)) co_return ReadResult{wec, {}, nullptr};
     }
     // recvmsg with a control buffer on the stack: the same one system call
     // as a plain read, plus the receive stamp and what the read left behind.

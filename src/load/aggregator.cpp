@@ -167,15 +167,15 @@ void Aggregator::on_token_read(const StreamSample& s) {
   result_.overall.add_token_read(s.value_ns, s.count, s.tokens);
 }
 
-// A request's part in the exact window: its completion if it ended inside,
-// and a non-streamed body's tokens, which arrive with its last byte.
+// A request's part in the exact window: its completion (good or not, with
+// its prompt tokens) if it ended inside, and a non-streamed body's tokens,
+// which arrive with its last byte. After a cut, requests that finish in the
+// grace period end outside the window and count in none of its rates.
 void Aggregator::count_in_window(std::uint16_t grp, const RequestRecord& r) {
   if (!r.stream && r.ok()) timeline_.add_tokens(r.end_ns, r.completion_tokens);
   if (!r.ok() || !timeline_.in_window(r.end_ns)) return;
-  for (stats::MetricSet* m : {&result_.prompts[grp].measured, &result_.overall}) {
-    ++m->window_completions;
-    if (!r.stream) m->window_tokens += r.completion_tokens;
-  }
+  result_.prompts[grp].measured.add_in_window(r, slo_);
+  result_.overall.add_in_window(r, slo_);
 }
 
 void Aggregator::finish_timeline() {

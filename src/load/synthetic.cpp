@@ -47,20 +47,12 @@ class WordStream {
   std::vector<std::uint8_t> words_;
 };
 
-// Fits a prompt's word count so that the server's count of the whole request
-// prompt (chat template and BOS included, as the counter counts them) is the
-// target. A word is about one token, so the first correction lands within a
-// token or two and a second one on it; a correction that does not get closer
-// is retried at half the step. At most kMaxCounts counts per prompt.
-struct Fitted {
-  std::string text;
-  std::optional<std::uint32_t> count;
-};
-Fitted fit_words(std::uint32_t target, double words_per_token, WordStream& words, const TokenCounter& counter,
-                 std::string_view head = {}) {
-  constexpr int kMaxCounts = 8;  // and one more for the last token below
-  const auto distance = [target](std::uint32_t c) { return c > target ? c - target : target - c; };
-  const auto compose = [&](std::size_t n, std::string_view tail = {}) {
+// A prompt's text: `head` (a shared prefix, or nothing), then the first n
+// words of its own word stream, then `tail`, a space between each.
+struct Composer {
+  std::string_view head;
+  WordStream& words;
+  std::string operator()(std::size_t n, std::string_view tail = {}) const {
     std::string text(head);
     if (n > 0) {
       if (!text.empty()) text.push_back(' ');
@@ -71,16 +63,38 @@ Fitted fit_words(std::uint32_t target, double words_per_token, WordStream& words
       text += tail;
     }
     return text;
-  };
-  const double own = std::max(1.0, static_cast<double>(target) - static_cast<double>(head.empty() ? 0 : 1));
-  std::size_t n = static_cast<std::size_t>(std::max(1.0, std::round(own * words_per_token)));
-  if (!head.empty()) n = 1;  // the prompt's own part: sized from the head's count below
+  }
+};
+
+std::size_t words_for(double tokens, double words_per_token) {
+  return static_cast<std::size_t>(std::max(1.0, std::round(tokens * words_per_token)));
+}
+
+struct Fitted {
+  std::string text;
+  std::optional<std::uint32_t> count;
+};
+
+// The first try, `n` its own words. Without a head: about a token a word.
+// With one: the head and one word, whose count says what the head costs, and
+// then the own part sized from that. When nothing counts (a server without
+// /tokenize), the own part is the estimate of what the head leaves
+// (`head_tokens` of the target are the head's), about a token a word: not the
+// one word that only served to count the head.
+Fitted first_fit(std::uint32_t target, double words_per_token, const Composer& compose, const TokenCounter& counter,
+                 std::uint32_t head_tokens, std::size_t& n) {
+  n = compose.head.empty() ? words_for(target, words_per_token) : 1;
   Fitted best{compose(n), std::nullopt};
   best.count = counter(best.text);
-  if (!head.empty() && best.count && *best.count < target) {
+  if (compose.head.empty()) return best;
+  if (!best.count) {
+    n = words_for(static_cast<double>(target) - std::min(head_tokens, target), words_per_token);
+    return {compose(n), std::nullopt};
+  }
+  if (*best.count < target) {
     // The head counted: the own part is the rest.
     const double rest = static_cast<double>(target) - static_cast<double>(*best.count) + 1;
-    const auto m = static_cast<std::size_t>(std::max(1.0, std::round(rest * words_per_token)));
+    const std::size_t m = words_for(rest, words_per_token);
     if (m != n) {
       std::string text = compose(m);
       if (const std::optional<std::uint32_t> c = counter(text)) {
@@ -89,6 +103,21 @@ Fitted fit_words(std::uint32_t target, double words_per_token, WordStream& words
       }
     }
   }
+  return best;
+}
+
+// Fits a prompt's word count so that the server's count of the whole request
+// prompt (chat template and BOS included, as the counter counts them) is the
+// target. A word is about one token, so the first correction lands within a
+// token or two and a second one on it; a correction that does not get closer
+// is retried at half the step. At most kMaxCounts counts per prompt.
+Fitted fit_words(std::uint32_t target, double words_per_token, WordStream& words, const TokenCounter& counter,
+                 std::string_view head = {}, std::uint32_t head_tokens = 0) {
+  constexpr int kMaxCounts = 8;  // and one more for the last token below
+  const auto distance = [target](std::uint32_t c) { return c > target ? c - target : target - c; };
+  const Composer compose{head, words};
+  std::size_t n = 0;
+  Fitted best = first_fit(target, words_per_token, compose, counter, head_tokens, n);
   double damp = 1;
   for (int k = 1; k < kMaxCounts && best.count && *best.count != target; ++k) {
     const double diff = static_cast<double>(target) - static_cast<double>(*best.count);
@@ -181,14 +210,14 @@ TokenCounter stop_after_first_failure(TokenCounter counter, std::function<void()
 }
 
 FittedText fitted_text(std::uint32_t target, std::uint64_t seed, double words_per_token, const TokenCounter& counter,
-                       std::string_view head) {
+                       std::string_view head, std::uint32_t head_tokens) {
   WordStream words(seed);
   if (counter) {
-    Fitted f = fit_words(target, words_per_token, words, counter, head);
+    Fitted f = fit_words(target, words_per_token, words, counter, head, head_tokens);
     return {std::move(f.text), f.count};
   }
-  const auto n = static_cast<std::size_t>(std::max(1.0, std::round(target * words_per_token)));
-  return {head.empty() ? words.text(n) : std::string(head) + " " + words.text(n), std::nullopt};
+  const double own = static_cast<double>(target) - (head.empty() ? 0 : std::min(head_tokens, target));
+  return {Composer{head, words}(words_for(own, words_per_token)), std::nullopt};
 }
 
 std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, const std::optional<LengthSpec>& output,
@@ -196,9 +225,6 @@ std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, con
                                                     const TokenCounter& counter, const PrefixSpec& prefix) {
   SplitMix64 rng(seed ^ 0x5eedf00dull);
   const double words_per_token = calibrate_words_per_token(seed, counter);
-  const auto words_for = [words_per_token](std::uint32_t tokens) {
-    return static_cast<std::size_t>(std::max(1.0, std::round(tokens * words_per_token)));
-  };
   // The shared prefixes: `prefix.tokens` tokens of text each. The counter
   // counts a whole request prompt, so the template's own tokens around the
   // text (the count of a one-token text, less one) are added to the target.
@@ -211,7 +237,7 @@ std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, con
     for (std::uint32_t g = 0; g < std::max(1u, prefix.groups); ++g) {
       WordStream words(seed ^ 0x9ef1c5ull ^ (0x9e3779b97f4a7c15ull * (g + 1)));
       prefixes.push_back(counter ? fit_words(prefix.tokens + around, words_per_token, words, counter).text
-                                 : words.text(words_for(prefix.tokens)));
+                                 : words.text(words_for(prefix.tokens, words_per_token)));
     }
   }
   std::vector<SyntheticPrompt> out;
@@ -226,14 +252,14 @@ std::vector<SyntheticPrompt> make_synthetic_prompts(const LengthSpec& input, con
     p.target_tokens = target;
     p.input_tokens = target;
     if (counter) {
-      Fitted f = fit_words(target, words_per_token, words, counter, head);
+      Fitted f = fit_words(target, words_per_token, words, counter, head, prefix.tokens);
       p.entry.prompt = std::move(f.text);
       if (f.count) {
         p.input_tokens = *f.count;
         p.measured = true;
       }
     } else {
-      p.entry.prompt = head.empty() ? words.text(words_for(own)) : std::string(head) + " " + words.text(words_for(own));
+      p.entry.prompt = Composer{head, words}(words_for(own, words_per_token));
     }
     if (output) p.entry.max_tokens = static_cast<int>(draw(*output, rng));
     out.push_back(std::move(p));

@@ -84,7 +84,10 @@ FittedText fitted_trace_prompt(const TraceRow& row, std::size_t row_index, std::
     left -= take;
   }
   const auto target = static_cast<std::uint32_t>(std::min<std::uint64_t>(row.input_tokens, 0xffffffffu));
-  return fitted_text(target, last_seed, words_per_token, counter, head);
+  // The head's tokens (its whole blocks): without a count, the last piece is
+  // the `left` tokens' words that trace_prompt_text draws.
+  const auto head_tokens = static_cast<std::uint32_t>(std::min<std::uint64_t>(row.input_tokens - left, 0xffffffffu));
+  return fitted_text(target, last_seed, words_per_token, counter, head, head_tokens);
 }
 
 }  // namespace llmbench

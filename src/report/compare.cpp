@@ -53,6 +53,20 @@ std::vector<double> run_values(const element& prompt, std::string_view field) {
   return out;
 }
 
+// A prompt's successful runs: its stats' count, else its runs marked
+// successful (a file without stats).
+std::uint64_t ok_runs(const element& prompt) {
+  std::uint64_t ok = 0;
+  if (!prompt["stats"]["successful_runs"].get(ok)) return ok;
+  simdjson::dom::array runs;
+  if (prompt["results"].get(runs)) return 0;
+  for (const element run : runs) {
+    bool success = false;
+    if (!run["success"].get(success) && success) ++ok;
+  }
+  return ok;
+}
+
 PromptDelta compare_prompt(std::string_view key, const element& a, const element& b, const stats::VerdictRule& rule) {
   PromptDelta d;
   d.key = std::string(key);
@@ -76,6 +90,8 @@ PromptDelta compare_prompt(std::string_view key, const element& a, const element
   };
   counts(a, d.success_base, d.failed_base);
   counts(b, d.success_new, d.failed_new);
+  d.ok_base = ok_runs(a);
+  d.ok_new = ok_runs(b);
   return d;
 }
 
@@ -94,8 +110,12 @@ void compare_spec(const element& a, const element& b, const stats::VerdictRule& 
   for (const auto p : pa) {
     ++keys_a;
     element other;
-    if (pb[p.key].get(other)) continue;
+    if (pb[p.key].get(other)) {
+      if (ok_runs(p.value) > 0) out.lost_prompts.emplace_back(p.key);  // absent from the new file
+      continue;
+    }
     out.prompts.push_back(compare_prompt(p.key, p.value, other, rule));
+    if (out.prompts.back().ok_base > 0 && out.prompts.back().ok_new == 0) out.lost_prompts.emplace_back(p.key);
     keep.push_back(run_values(p.value, "tokens_per_second"));
     keep.push_back(run_values(other, "tokens_per_second"));
   }
@@ -107,7 +127,7 @@ void compare_spec(const element& a, const element& b, const stats::VerdictRule& 
   };
   out.overall_base_file = file_overall(a);
   out.overall_new_file = file_overall(b);
-  out.new_lost_prompts = prompts_complete(a) && !prompts_complete(b);
+  out.new_lost_prompts = !out.lost_prompts.empty();
   if (!prompts_complete(a) || !prompts_complete(b)) {
     out.overall_incomparable = true;
     out.incomparable_reason = "a prompt failed every run in " + std::string(!prompts_complete(a) ? "the base" : "the new") +

@@ -192,6 +192,14 @@ void write_comparison(JsonWriter& w, std::string_view key, const stats::Comparis
   w.end_object();
 }
 
+// Whether each side has a figure: a side with no successful run has none
+// (its comparisons then say nothing), which a reader must not take for 0.
+std::string_view prompt_status(const PromptDelta& p) {
+  if (p.ok_base > 0 && p.ok_new > 0) return "ok";
+  if (p.ok_base > 0) return "no_run_ok_in_new";
+  return p.ok_new > 0 ? "no_run_ok_in_base" : "no_run_ok_in_either";
+}
+
 void write_prompts(JsonWriter& w, const CompareResult& r) {
   w.key("prompts").begin_object();
   for (const PromptDelta& p : r.prompts) {
@@ -199,6 +207,8 @@ void write_prompts(JsonWriter& w, const CompareResult& r) {
     for (const MetricDelta& m : p.metrics) write_comparison(w, m.name, m.cmp);
     w.key("success_rate").begin_object().field("base", p.success_base).field("new", p.success_new).end_object();
     w.key("failed_runs").begin_object().field("base", p.failed_base).field("new", p.failed_new).end_object();
+    w.key("ok_runs").begin_object().field("base", p.ok_base).field("new", p.ok_new).end_object();
+    w.field("status", prompt_status(p));
     w.end_object();
   }
   w.end_object();
@@ -222,6 +232,10 @@ void write_one(JsonWriter& w, const CompareResult& r, const stats::VerdictRule& 
   if (r.overall) write_comparison(w, "overall", *r.overall, overall_verdict(r));
   else w.key("overall").null();
   if (r.overall_incomparable) w.field("incomparable_reason", r.incomparable_reason);
+  w.field("new_lost_prompts", r.new_lost_prompts);
+  w.key("lost_prompts").begin_array();
+  for (const std::string& k : r.lost_prompts) w.value(k);
+  w.end_array();
   write_prompts(w, r);
   write_stages(w, r);
   w.key("context_changes").begin_array();

@@ -225,7 +225,7 @@ void write_number(JsonWriter& w, std::string_view key, const Els& els, Ctx& ctx,
     std::uint64_t s = 0;
     for (const element& e : els) s += u64(e);
     w.field(key, s);
-  } else if (key == "request_throughput" || key == "output_tokens_per_second") {
+  } else if (key == "request_throughput" || key == "output_tokens_per_second" || key == "input_tokens_per_second") {
     // Each shard's rate times its own window gives the completions or tokens
     // inside that window; their sum over the common window is the rate.
     double inside = 0, window = 0;

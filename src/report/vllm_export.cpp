@@ -43,7 +43,14 @@ void write_stage(JsonWriter& w, const element& stage) {
   if (stage.at_pointer("/summary/goodput/requests_per_second").get(goodput)) w.null();
   else w.value(goodput);
   w.field("output_throughput", output_tps);
-  w.field("total_token_throughput", output_tps + (window_s > 0 ? input / window_s : 0.0));
+  // The stage's own input tokens/s where the file has it: in a window cut
+  // short, the prompt tokens of requests that ended after the cut are not
+  // the window's, and the total does not say which those were.
+  double input_tps = 0;
+  if (stage.at_pointer("/summary/input_tokens_per_second").get(input_tps)) {
+    input_tps = window_s > 0 ? input / window_s : 0.0;  // a file from before the field
+  }
+  w.field("total_token_throughput", output_tps + input_tps);
   w.field("max_concurrency", static_cast<std::uint64_t>(number_at(stage, "/concurrency")));
   for (const auto& [vllm, ours] : kLatencies) {
     const std::string base = "/summary/" + std::string(ours) + "/";

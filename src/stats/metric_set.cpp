@@ -55,6 +55,13 @@ void MetricSet::add(const RequestRecord& r, const Slo& slo) {
   }
 }
 
+void MetricSet::add_in_window(const RequestRecord& r, const Slo& slo) {
+  ++window_completions;
+  if (!r.stream) window_tokens += r.completion_tokens;
+  if (meets_slo(r, slo)) ++window_good;
+  window_input_tokens += r.prompt_tokens;
+}
+
 void MetricSet::open_window(std::int64_t length_ns) noexcept {
   exact_window = true;
   window_ns = length_ns;
@@ -96,6 +103,8 @@ void MetricSet::merge(const MetricSet& o) {
   window_ns += o.window_ns;
   window_tokens += o.window_tokens;
   window_completions += o.window_completions;
+  window_good += o.window_good;
+  window_input_tokens += o.window_input_tokens;
 }
 
 double MetricSet::window_s() const noexcept {
@@ -118,12 +127,14 @@ double MetricSet::output_tokens_per_second() const noexcept {
 
 double MetricSet::input_tokens_per_second() const noexcept {
   const double w = window_s();
-  return w > 0 ? static_cast<double>(input_tokens) / w : 0.0;
+  const auto tokens = static_cast<double>(exact_window ? window_input_tokens : input_tokens);
+  return w > 0 ? tokens / w : 0.0;
 }
 
 double MetricSet::goodput_per_second() const noexcept {
   const double w = window_s();
-  return w > 0 ? static_cast<double>(good) / w : 0.0;
+  const auto n = static_cast<double>(exact_window ? window_good : good);
+  return w > 0 ? n / w : 0.0;
 }
 
 double MetricSet::good_share() const noexcept {

@@ -90,6 +90,50 @@ TEST_F(CompareE2E, JsonHasTheInterfaceFields) {
   EXPECT_EQ(str(j.root(), "/context_changes/0/new"), "105.0");
 }
 
+// A spec results file with the fields compare reads: per prompt, its
+// successful tokens/s values and its failed runs. Some prompt failed every run.
+std::string incomplete_spec(const std::vector<std::pair<std::string, int>>& ok_runs) {
+  std::string prompts;
+  for (const auto& [key, ok] : ok_runs) {
+    std::string runs;
+    for (int i = 0; i < 3; ++i) {
+      if (!runs.empty()) runs += ',';
+      runs += i < ok ? R"({"success":true,"tokens_per_second":100.0,"ttft_ms":20.0})"
+                     : R"({"success":false,"tokens_per_second":0,"ttft_ms":null})";
+    }
+    if (!prompts.empty()) prompts += ',';
+    prompts += "\"" + key + R"(":{"results":[)" + runs + R"(],"stats":{"runs":3,"successful_runs":)" +
+               std::to_string(ok) + "}}";
+  }
+  return R"({"config":{"runs":3},"system_info":{},"prompts":{)" + prompts +
+         R"(},"summary":{"prompts_complete":false}})";
+}
+
+// The base lost prompt c, the new file lost prompt b: both files say
+// prompts_complete false and Overall is incomparable. The gate must still
+// see that b, which succeeded in the base, has no successful run in the new
+// file, and exit 5; the JSON says so.
+TEST(CompareGate, APromptLostInNewExitsFiveWhenTheBaseLostAnother) {
+  TempDir dir;
+  write_file(dir.file("base.json"), incomplete_spec({{"a", 3}, {"b", 3}, {"c", 0}}));
+  write_file(dir.file("new.json"), incomplete_spec({{"a", 3}, {"b", 0}, {"c", 3}}));
+  const RunResult r = run_llmbench({"compare", dir.file("base.json"), dir.file("new.json"), "--format", "json",
+                                    "--fail-if-slower", "50"});
+  EXPECT_EQ(r.code(), 5) << r.why();
+  EXPECT_TRUE(contains(r.err, "b succeeded in")) << r.err;
+  Json j;
+  ASSERT_TRUE(j.parse(r.out));
+  EXPECT_EQ(str(j.root(), "/overall/verdict"), "incomparable");
+  EXPECT_TRUE(boolean(j.root(), "/new_lost_prompts"));
+  EXPECT_EQ(str(j.root(), "/lost_prompts/0"), "b");
+  EXPECT_EQ(integer(j.root(), "/prompts/b/ok_runs/new"), 0);
+  EXPECT_EQ(str(j.root(), "/prompts/b/status"), "no_run_ok_in_new");
+  // Lost in both files: nothing was lost by the new one.
+  write_file(dir.file("same.json"), incomplete_spec({{"a", 3}, {"b", 3}, {"c", 0}}));
+  const RunResult same = run_llmbench({"compare", dir.file("base.json"), dir.file("same.json"), "--fail-if-slower", "50"});
+  EXPECT_EQ(same.code(), 0) << same.why();
+}
+
 TEST_F(CompareE2E, BadInputIsOneLineAndExitTwo) {
   const std::string junk = file("junk.json");
   write_file(junk, "{\"hello\": 1}");

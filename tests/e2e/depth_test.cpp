@@ -68,9 +68,18 @@ TEST(Depth, ABadListIsAUsageErrorNamingTheFlag) {
   const RunResult r = run_llmbench({"depth", "--mock", "--depths", "0,x"});
   EXPECT_EQ(r.code(), 2) << r.why();
   EXPECT_TRUE(contains(r.err, "--depths '0,x'")) << r.err;
-  const RunResult c = run_llmbench({"depth", "--mock", "--concurrency", "0"});
-  EXPECT_EQ(c.code(), 2) << c.why();
-  EXPECT_TRUE(contains(c.err, "--concurrency")) << c.err;
+  // Clients are threads and server slots: 0, a negative count and more
+  // than 1,024 are refused in one line naming the flag, before the target is
+  // asked anything (nothing listens on port 1: a list let through fails
+  // there instead, at once, with another message).
+  for (const char* bad : {"0", "-3", "1,1025", "100000"}) {
+    const RunResult c = run_llmbench({"depth", "--url", "http://127.0.0.1:1", std::string("--concurrency=") + bad});
+    EXPECT_EQ(c.code(), 2) << bad << ": " << c.why();
+    EXPECT_TRUE(contains(c.err, std::string("--concurrency '") + bad + "'")) << c.err;
+    EXPECT_EQ(split_lines(c.err).size(), 1u) << c.err;
+  }
+  EXPECT_TRUE(contains(run_llmbench({"depth", "--url", "http://127.0.0.1:1", "--concurrency", "1025"}).err,
+                       "from 1 to 1024"));
   // An endpoint that generates nothing has no prefill/decode table.
   const RunResult e = run_llmbench({"depth", "--mock", "--endpoint", "rerank"});
   EXPECT_EQ(e.code(), 2) << e.why();

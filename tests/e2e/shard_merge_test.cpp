@@ -164,6 +164,19 @@ TEST_F(ShardMerge, MergedResultAddsUpAndKeepsTheSingleRunLayout) {
   EXPECT_TRUE(boolean(m.root(), "/merge/accounting/0/balanced"));
   EXPECT_EQ(array_size(m.root(), "/shards"), 3u);
   EXPECT_LT(num(m.root(), "/merge/start_spread_ms"), 50.0);
+  // Rates over the common window: what each shard counted inside its own
+  // window (rate x window), summed, over the longest window.
+  for (const std::string rate : {"request_throughput", "output_tokens_per_second", "input_tokens_per_second"}) {
+    double inside = 0;
+    for (int i = 0; i < kShards; ++i) {
+      Json shard;
+      ASSERT_TRUE(shard.load(shard_json(i)));
+      inside += num(shard.root(), "/stages/0/summary/" + rate) * num(shard.root(), "/stages/0/summary/measured_window_s");
+    }
+    const double expected = inside / num(m.root(), "/stages/0/summary/measured_window_s");
+    EXPECT_GT(expected, 0.0) << rate;
+    EXPECT_NEAR(num(m.root(), "/stages/0/summary/" + rate), expected, 1e-6 * expected) << rate;
+  }
   // Every top-level and stage field of a single run is in the merged result.
   for (const char* p : {"/config", "/system_info", "/measurement", "/prompts", "/summary/ttft_ms", "/summary/histograms",
                         "/load", "/stages/0/summary/e2e_ms", "/stages/0/window", "/stages/0/timeseries"}) {

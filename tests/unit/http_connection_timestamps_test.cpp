@@ -212,5 +212,61 @@ TEST(ConnectionTimestamps, TheQuietProbeWakesAReadThatAResetWouldNeverWake) {
   EXPECT_EQ(reads[1].ec, asio::error::connection_reset) << reads[1].ec.message();
 }
 
+// The probe can come after the wait it meant to wake has completed: a wait
+// that finds an edge already pending completes at once, but posted, so a
+// handler queued before it (the watchdog's, with the probe) runs first. The
+// probe sees the bytes and cancels, which finds nothing to cancel, and the
+// wait succeeds. Its mark must not outlive that wait: the connection's next
+// wait must still be woken by a probe. (Which handler runs first is asio's
+// queue order, the same on every run: nothing here waits on time.)
+TEST(ConnectionTimestamps, AProbeThatCameAfterItsWaitCompletedLeavesNoMarkBehind) {
+  Loopback lb(ReadTimestamps::user);
+  ASSERT_FALSE(lb.connect_ec) << lb.connect_ec.message();
+  lb.send("a");
+  std::int64_t user_ns = -1;
+  ASSERT_EQ(lb.read(user_ns).bytes, "a");
+  // An edge while no read waits: the reactor sees it and keeps it.
+  lb.send("b");
+  pollfd p{lb.conn.native_handle(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1) << "the bytes never reached the client";
+  auto work = asio::make_work_guard(lb.io);
+  lb.io.poll();
+  lb.io.restart();
+  // Two reads, and the probe queued right behind the first one's start.
+  WaitingReads w;
+  asio::co_spawn(
+      lb.io,
+      [&lb, &w]() -> asio::awaitable<void> {
+        for (int i = 0; i < 2; ++i) {
+          w.reads.push_back(co_await lb.conn.read(std::span<char>(lb.buf.data(), lb.buf.size() - 64)));
+          if (w.reads.back().ec) break;
+        }
+        w.done = true;
+      },
+      asio::detached);
+  bool probed = false;
+  asio::post(lb.io, [&] { probed = lb.conn.wake_if_pending(); });
+  for (int i = 0; i < 3; ++i) {
+    lb.io.poll();
+    lb.io.restart();
+  }
+  ASSERT_TRUE(probed) << "the probe found no waiting read with bytes for it";
+  ASSERT_EQ(w.reads.size(), 1u);
+  EXPECT_FALSE(w.reads[0].ec) << w.reads[0].ec.message();
+  EXPECT_EQ(w.reads[0].bytes, "b");
+  ASSERT_FALSE(w.done) << "the second read did not wait";
+  // The second read waits; bytes arrive that, for the test's sake, no edge
+  // announces (the loop is not run): a probe must wake it.
+  lb.send("c");
+  ASSERT_EQ(::poll(&p, 1, 5000), 1) << "the bytes never reached the client";
+  EXPECT_TRUE(lb.conn.wake_if_pending()) << "the late probe's mark refused to wake the next read";
+  work.reset();
+  lb.io.run_for(std::chrono::seconds(5));
+  ASSERT_TRUE(w.done);
+  ASSERT_EQ(w.reads.size(), 2u);
+  EXPECT_FALSE(w.reads[1].ec) << w.reads[1].ec.message();
+  EXPECT_EQ(w.reads[1].bytes, "c");
+}
+
 }  // namespace
 }  // namespace llmbench::http

@@ -269,6 +269,43 @@ TEST(SyntheticPrompts, SharedPrefixesAreTheirLengthAndEveryPromptStartsWithItsGr
   EXPECT_NE(heads[1].substr(0, 200), heads[2].substr(0, 200));
 }
 
+std::ptrdiff_t word_count(const std::string& s) { return s.empty() ? 0 : std::count(s.begin(), s.end(), ' ') + 1; }
+
+// A server without /tokenize: every count fails. A prompt with a shared
+// prefix is then the prefix's words and its own drawn length's, at about a
+// token a word (prefix + input words), not the prefix and the one word that
+// was to count the prefix.
+TEST(SyntheticPrompts, WithoutACountAPrefixedPromptIsThePrefixAndItsOwnLength) {
+  const TokenCounter failing = [](const std::string&) -> std::optional<std::uint32_t> { return std::nullopt; };
+  // As given, and as plan_builder wraps a server's counter.
+  for (const TokenCounter& counter : {failing, stop_after_first_failure(failing, [] {})}) {
+    const auto p = make_synthetic_prompts({40, 0}, std::nullopt, 16, 7, counter, PrefixSpec{300, 2});
+    ASSERT_EQ(p.size(), 16u);
+    for (const auto& sp : p) {
+      EXPECT_FALSE(sp.measured);
+      EXPECT_EQ(sp.input_tokens, 340u);  // the estimate
+      EXPECT_EQ(word_count(sp.entry.prompt), 340) << "prefix and input words";
+    }
+  }
+}
+
+// llmbench depth's prompts: a client's prefix (`head`, its count or
+// estimate beside it), then pp tokens of its own. Without a count, the own
+// part is pp words, whether the counter fails or there is none.
+TEST(SyntheticPrompts, AFittedTextAfterAHeadWithoutACountIsTheHeadAndTheRest) {
+  SplitMix64 rng(3);
+  const std::string head = synthetic_words(1024, rng);
+  const TokenCounter failing = [](const std::string&) -> std::optional<std::uint32_t> { return std::nullopt; };
+  for (const TokenCounter& counter : {failing, TokenCounter{}}) {
+    const FittedText f = fitted_text(1024 + 512, 9, 1.0, counter, head, 1024);
+    EXPECT_FALSE(f.count.has_value());
+    EXPECT_TRUE(f.text.starts_with(head));
+    EXPECT_EQ(word_count(f.text), 1024 + 512) << (counter ? "failing counter" : "no counter");
+  }
+  // No head: the whole target.
+  EXPECT_EQ(word_count(fitted_text(512, 9, 1.0, failing).text), 512);
+}
+
 TEST(SyntheticPrompts, SeededAndVaried) {
   const auto a = make_synthetic_prompts({64, 16}, std::nullopt, 8, 5, nullptr);
   const auto b = make_synthetic_prompts({64, 16}, std::nullopt, 8, 5, nullptr);

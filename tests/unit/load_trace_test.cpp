@@ -234,6 +234,7 @@ TEST(TracePrompts, FittedRowsAreExactAndStillShareTheirBlocks) {
   // Without the counter's help a row is what trace_prompt_text draws.
   const FittedText none = fitted_trace_prompt(b, 1, 1, 1.0, [](const std::string&) { return std::optional<std::uint32_t>{}; });
   EXPECT_FALSE(none.count);
+  EXPECT_EQ(none.text, trace_prompt_text(b, 1, 1, 1.0)) << "not the blocks and one word";
 }
 
 }  // namespace

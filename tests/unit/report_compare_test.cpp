@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <simdjson.h>
+
 #include <string>
 #include <vector>
 
@@ -79,7 +81,7 @@ TEST(ReportCompare, LowerTtftIsFasterAndFailuresAreCounted) {
 
 TEST(ReportCompare, OverallIsIncomparableWhenPromptsAreIncomplete) {
   const auto base = spec_json({{"a", {100, 101, 99}}, {"b", {50, 51, 49}}});
-  const auto cand = spec_json({{"a", {120, 121, 119}}, {"b", {60, 61, 59}}}, /*complete=*/false);
+  const auto cand = spec_json({{"a", {120, 121, 119}}, {"b", {}, 3}}, /*complete=*/false);
   for (const bool new_incomplete : {true, false}) {
     const CompareResult r = new_incomplete ? must_compare(base, cand) : must_compare(cand, base);
     EXPECT_TRUE(r.overall_incomparable);
@@ -122,6 +124,65 @@ TEST(ReportCompare, APromptThatFailedEveryRunShowsNoFigureAndOverallShowsEachFil
   EXPECT_NE(overall_row.find("120.50"), std::string::npos) << overall_row;
   EXPECT_NE(overall_row.find("incomparable"), std::string::npos) << overall_row;
   EXPECT_EQ(overall_row.find("0.00 "), std::string::npos) << overall_row;
+}
+
+// Lost prompts are judged prompt by prompt, not from the files'
+// prompts_complete flags: when the base lost one prompt and the new file
+// another, both flags are false, Overall is incomparable, and a gate that
+// read only the flags let the new file through.
+TEST(ReportCompare, APromptLostInNewTripsTheGateWhenTheBaseLostAnother) {
+  const auto base = spec_json({{"a", {100, 101, 99}}, {"b", {50, 51, 49}}, {"c", {}, 3}}, /*complete=*/false);
+  const auto cand = spec_json({{"a", {100, 101, 99}}, {"b", {}, 3}, {"c", {70, 71, 69}}}, /*complete=*/false);
+  const CompareResult r = must_compare(base, cand);
+  EXPECT_EQ(overall_verdict(r), "incomparable");
+  EXPECT_TRUE(r.new_lost_prompts);
+  EXPECT_EQ(r.lost_prompts, std::vector<std::string>{"b"});
+  EXPECT_TRUE(fails_gate(r, 50.0)) << "a prompt lost in the new file passed the CI gate";
+  // Failed in both files: nothing was lost, and c came back.
+  const auto same_loss = spec_json({{"a", {100, 101, 99}}, {"b", {50, 51, 49}}, {"c", {}, 3}}, /*complete=*/false);
+  const CompareResult none = must_compare(base, same_loss);
+  EXPECT_FALSE(none.new_lost_prompts);
+  EXPECT_TRUE(none.lost_prompts.empty());
+  EXPECT_FALSE(fails_gate(none, 50.0));
+}
+
+// A prompt that succeeded in the base and is absent from the new file is
+// lost too: no run of it succeeded there.
+TEST(ReportCompare, APromptAbsentFromNewIsLost) {
+  const auto base = spec_json({{"a", {100, 101, 99}}, {"b", {50, 51, 49}}});
+  const CompareResult r = must_compare(base, spec_json({{"a", {100, 101, 99}}}));
+  EXPECT_EQ(overall_verdict(r), "incomparable");
+  EXPECT_EQ(r.lost_prompts, std::vector<std::string>{"b"});
+  EXPECT_TRUE(fails_gate(r, 50.0));
+  // The other way round the new file measured more, and lost nothing.
+  EXPECT_FALSE(fails_gate(must_compare(spec_json({{"a", {100, 101, 99}}}), base), 50.0));
+}
+
+// A field of a JSON text by pointer, as text ("<missing>" when absent).
+std::string json_at(const std::string& text, std::string_view ptr) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  if (parser.parse(text).get(e) || e.at_pointer(ptr).get(e)) return "<missing>";
+  return simdjson::minify(e);
+}
+
+// The JSON says what the gate saw: new_lost_prompts and which, and per
+// prompt its successful runs on each side and whether each has a figure.
+TEST(ReportCompare, JsonSaysWhichPromptsHadNoRunOk) {
+  const auto base = spec_json({{"a", {100, 101, 99}}, {"b", {50, 51, 49}}, {"c", {}, 2}}, /*complete=*/false);
+  const auto cand = spec_json({{"a", {100, 101, 99}}, {"b", {}, 3}, {"c", {70}, 1}}, /*complete=*/false);
+  const std::string j = render_compare_json({must_compare(base, cand)}, {});
+  EXPECT_EQ(json_at(j, "/new_lost_prompts"), "true") << j;
+  EXPECT_EQ(json_at(j, "/lost_prompts"), R"(["b"])") << j;
+  EXPECT_EQ(json_at(j, "/prompts/a/status"), R"("ok")");
+  EXPECT_EQ(json_at(j, "/prompts/b/status"), R"("no_run_ok_in_new")");
+  EXPECT_EQ(json_at(j, "/prompts/b/ok_runs"), R"({"base":3,"new":0})");
+  EXPECT_EQ(json_at(j, "/prompts/c/status"), R"("no_run_ok_in_base")");
+  EXPECT_EQ(json_at(j, "/prompts/c/ok_runs"), R"({"base":0,"new":1})");
+  const std::string same = render_compare_json({must_compare(base, base)}, {});
+  EXPECT_EQ(json_at(same, "/new_lost_prompts"), "false") << same;
+  EXPECT_EQ(json_at(same, "/lost_prompts"), "[]") << same;
+  EXPECT_EQ(json_at(same, "/prompts/c/status"), R"("no_run_ok_in_either")") << same;
 }
 
 TEST(ReportCompare, GateTripsOnlyWhenSlowerByMoreThanThePercent) {
@@ -274,6 +335,13 @@ TEST(VllmExport, StagesBecomeBenchServeResultFields) {
   }
   EXPECT_EQ(out->front(), '{');  // one stage: one object, as bench serve writes
   EXPECT_FALSE(render_vllm_export(R"({"prompts":{}})").has_value());
+  // A window cut short: the stage's input tokens/s counts the requests that
+  // ended inside it (90 tokens/s), not every measured one's tokens (100).
+  std::string cut = results;
+  cut.replace(cut.find(R"("input_tokens":1000)"), 19, R"("input_tokens":1000,"input_tokens_per_second":90.0)");
+  const Expected<std::string> cut_out = render_vllm_export(cut);
+  ASSERT_TRUE(cut_out.has_value()) << cut_out.error();
+  EXPECT_NE(cut_out->find(R"("total_token_throughput": 346.0)"), std::string::npos) << *cut_out;
 }
 
 }  // namespace

@@ -47,14 +47,15 @@ double calibrate_words_per_token(std::uint64_t seed, const TokenCounter& counter
 
 // A text that the counter counts at `target` tokens (±1), fitted as the
 // synthetic prompts are; after `head` and a space when a head is given (the
-// target then counts the head too). Its words come from `seed`. Without a
-// working counter: about a token a word, and no count.
+// target then counts the head too, `head_tokens` of it: the head's count, or
+// its estimate). Its words come from `seed`. Without a working counter: its
+// own words are about a token a word of target - head_tokens, and no count.
 struct FittedText {
   std::string text;
   std::optional<std::uint32_t> count;
 };
 FittedText fitted_text(std::uint32_t target, std::uint64_t seed, double words_per_token, const TokenCounter& counter,
-                       std::string_view head = {});
+                       std::string_view head = {}, std::uint32_t head_tokens = 0);
 
 struct SyntheticPrompt {
   DatasetEntry entry;
@@ -68,7 +69,8 @@ struct SyntheticPrompt {
 // from a word list. When `counter` works (it counts the whole request prompt:
 // with the chat template and BOS when it can), each prompt's word count is
 // fitted until the server counts it at its drawn length (±1 where one word
-// is two tokens); otherwise lengths are estimates at about a token a word.
+// is two tokens); otherwise lengths are estimates at about a token a word
+// (with a prefix: the prefix's words, then the drawn length's).
 //
 // With a prefix, a prompt is its group's prefix text, then its own words: the
 // prefix is fitted once per group to `prefix.tokens` tokens of text (the

@@ -38,6 +38,8 @@ struct PromptDelta {
   double success_new = 0;
   std::uint64_t failed_base = 0;     // failed runs
   std::uint64_t failed_new = 0;
+  std::uint64_t ok_base = 0;         // successful runs
+  std::uint64_t ok_new = 0;
 };
 
 struct StageDelta {
@@ -65,10 +67,13 @@ struct CompareResult {
   // shown when the two are incomparable.
   std::optional<double> overall_base_file;
   std::optional<double> overall_new_file;
-  // Spec: a prompt that succeeded in the base failed every run in the new
-  // file. A CI gate (--fail-if-slower) fails on it: fewer prompts is not a
-  // speed-up.
+  // Spec: the prompts with a successful run in the base and none in the new
+  // file (failed every run, or absent), judged prompt by prompt: the
+  // files' summary.prompts_complete flags cannot tell a prompt lost in the
+  // new file when the base lost another. A CI gate (--fail-if-slower) fails
+  // on any: fewer prompts is not a speed-up.
   bool new_lost_prompts = false;
+  std::vector<std::string> lost_prompts;
   std::vector<PromptDelta> prompts;
   std::vector<StageDelta> stages;
   std::vector<ContextChange> context_changes;

@@ -55,13 +55,24 @@ struct MetricSet {
   // An exact measured window (a stage bounded by --duration): throughput is
   // the tokens read, and the requests completed, inside it, over its length.
   // Windows of several stages merge by adding (they follow each other).
+  // Every rate over the window counts only what ended inside it: a window
+  // cut short (a stop rule, SIGINT) is followed by a grace period in which
+  // the requests in flight finish, and counting those would divide work done
+  // after the cut by a window that ended before it.
   bool exact_window = false;
   std::int64_t window_ns = 0;
   double window_tokens = 0;
   std::uint64_t window_completions = 0;
+  std::uint64_t window_good = 0;          // ... of which within every --slo bound
+  std::uint64_t window_input_tokens = 0;  // their prompt tokens
 
   // One measured request that ended; `slo` decides whether it was good.
   void add(const RequestRecord& r, const Slo& slo);
+  // A request of any phase that succeeded and ended inside the exact window
+  // (the caller knows the window): a completion, good or not by `slo`, and
+  // its prompt tokens (a non-streamed body's output tokens, which arrive
+  // with its last byte, too).
+  void add_in_window(const RequestRecord& r, const Slo& slo);
   // One read that carried `content_events` content events and `tokens`
   // tokens, `gap_ns` after the request's previous token read (-1: it carried
   // the first token). Raw inter-event gaps (detail.inter_event_ns): the gap,
@@ -85,8 +96,11 @@ struct MetricSet {
   [[nodiscard]] double output_tokens_per_second() const noexcept;
   // The prompt tokens of the requests that succeeded (the server's count:
   // usage.prompt_tokens) over the measured window; the rate of the
-  // endpoints that generate nothing (embeddings, rerank).
+  // endpoints that generate nothing (embeddings, rerank). In an exact
+  // window, of the requests that ended inside it (window_input_tokens).
   [[nodiscard]] double input_tokens_per_second() const noexcept;
+  // Requests within every --slo bound over the measured window; in an exact
+  // window, those that ended inside it (window_good).
   [[nodiscard]] double goodput_per_second() const noexcept;
   [[nodiscard]] double good_share() const noexcept;
 };
