@@ -1,5 +1,6 @@
 // The load-mode terminal report: a section per stage, then (with several
 // stages) the sweep table and the knee.
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <string>
@@ -259,8 +260,15 @@ void sweep_table(std::string& out, const RunReport& rep) {
 std::string render_load_terminal(const RunReport& rep) {
   std::string out;
   terminal::header(out, rep);
+  // --threads 0 (the default): the engine chose per stage; say how many ran.
+  std::string threads = std::to_string(rep.plan->threads);
+  if (rep.plan->threads == 0) {
+    std::size_t most = 0;
+    for (const StageResult& st : rep.stages) most = std::max(most, st.workers);
+    threads = fmt::format("{} (chosen per stage)", most);
+  }
   out += fmt::format("Target: {}{}  Threads: {}\n", rep.plan->target.origin(),
-                     rep.plan->target.path(protocol::default_path(rep.plan->flavor)), rep.plan->threads);
+                     rep.plan->target.path(protocol::default_path(rep.plan->flavor)), threads);
   for (std::size_t stage = 0; stage < rep.stages.size(); ++stage) {
     const StageResult& st = rep.stages[stage];
     stage_throughput(out, rep, st);
