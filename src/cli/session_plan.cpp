@@ -117,6 +117,7 @@ Status add_dataset_sessions(const ParsedSettings& p, const TargetSetup& t, RunPl
     }
     if (!conversation.empty()) sp.conversations.push_back(std::move(conversation));
   }
+  if (sp.conversations.empty()) return Unexpected(s.dataset + ": no conversation could be sent as a session (--turns)");
   std::size_t multi = 0;
   for (const auto& c : sp.conversations) multi += c.size() > 1;
   spdlog::info("sessions: {} conversations from {}, {} of them with more than one turn (up to {})",
