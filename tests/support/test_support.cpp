@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include <cstdio>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -79,6 +81,19 @@ void FakeTree::link(std::string_view relative, std::string_view target) const {
   const std::filesystem::path p = root_ / relative;
   std::filesystem::create_directories(p.parent_path());
   std::filesystem::create_symlink(std::string(target), p);
+}
+
+std::string chunked_sse(const std::vector<std::string>& events, std::string_view headers) {
+  std::string out = "HTTP/1.1 200 OK\r\n";
+  out.append(headers);
+  out += "\r\n";
+  for (const std::string& e : events) {
+    const std::string data = "data: " + e + "\n\n";
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+    out += size + data + "\r\n";
+  }
+  return out + "0\r\n\r\n";
 }
 
 }  // namespace llmbench::test

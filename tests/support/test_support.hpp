@@ -16,6 +16,11 @@ std::vector<std::string> fixture_names();
 std::string_view after_headers(std::string_view response);
 // Removes HTTP/1.1 chunked framing from a body.
 std::string dechunk(std::string_view chunked);
+// A 200 SSE response whose events (the text after "data: ") each come in
+// one HTTP chunk, as llama-server writes them; `headers` are the lines
+// after the status line, each ending in CRLF, without the blank line.
+std::string chunked_sse(const std::vector<std::string>& events,
+                        std::string_view headers = "Content-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n");
 
 // A copy of bytes in its own heap block, so ASan catches reads past its end.
 struct ExactBuffer {

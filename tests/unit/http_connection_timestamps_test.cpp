@@ -127,10 +127,9 @@ struct WaitingReads {
   std::vector<ReadResult> reads;
   bool done = false;
 };
-void wait_on_two_reads(Loopback& lb, WaitingReads& w) {
-  lb.send("a");
-  std::int64_t user_ns = -1;
-  ASSERT_EQ(lb.read(user_ns).bytes, "a");
+// Two reads in a row on lb's connection (the second only if the first did
+// not fail), spawned but not yet run.
+void spawn_two_reads(Loopback& lb, WaitingReads& w) {
   asio::co_spawn(
       lb.io,
       [&lb, &w]() -> asio::awaitable<void> {
@@ -141,6 +140,13 @@ void wait_on_two_reads(Loopback& lb, WaitingReads& w) {
         w.done = true;
       },
       asio::detached);
+}
+
+void wait_on_two_reads(Loopback& lb, WaitingReads& w) {
+  lb.send("a");
+  std::int64_t user_ns = -1;
+  ASSERT_EQ(lb.read(user_ns).bytes, "a");
+  spawn_two_reads(lb, w);
   for (int i = 0; i < 3; ++i) {
     lb.io.poll();
     lb.io.restart();
@@ -234,16 +240,7 @@ TEST(ConnectionTimestamps, AProbeThatCameAfterItsWaitCompletedLeavesNoMarkBehind
   lb.io.restart();
   // Two reads, and the probe queued right behind the first one's start.
   WaitingReads w;
-  asio::co_spawn(
-      lb.io,
-      [&lb, &w]() -> asio::awaitable<void> {
-        for (int i = 0; i < 2; ++i) {
-          w.reads.push_back(co_await lb.conn.read(std::span<char>(lb.buf.data(), lb.buf.size() - 64)));
-          if (w.reads.back().ec) break;
-        }
-        w.done = true;
-      },
-      asio::detached);
+  spawn_two_reads(lb, w);
   bool probed = false;
   asio::post(lb.io, [&] { probed = lb.conn.wake_if_pending(); });
   for (int i = 0; i < 3; ++i) {

@@ -249,17 +249,6 @@ TEST(ResponseConsumer, FinishReasonModelAndTruncation) {
   EXPECT_FALSE(stats::stopped_before_max_tokens(stop.rec, 0));
 }
 
-std::string chunked_sse(const std::vector<std::string>& events) {
-  std::string out = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
-  for (const std::string& e : events) {
-    const std::string data = "data: " + e + "\n\n";
-    char size[16];
-    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-    out += size + data + "\r\n";
-  }
-  return out + "0\r\n\r\n";
-}
-
 // A model that stops at once: the stream is well formed, but nothing was
 // generated. That is a failure of its own kind, with the finish reason, split
 // anywhere; a reply with one real token is not.
@@ -269,7 +258,7 @@ TEST(ResponseConsumer, EmptyReplyIsAFailureOfKindEmpty) {
   const std::string blank = R"({"choices":[{"finish_reason":null,"index":0,"delta":{"content":""}}])" + tail;
   const std::string last = R"({"choices":[{"finish_reason":"stop","index":0,"delta":{}}])" + tail.substr(0, tail.size() - 1) +
                            R"(,"usage":{"completion_tokens":1,"prompt_tokens":9}})";
-  const std::string bytes = chunked_sse({role, blank, last, "[DONE]"});
+  const std::string bytes = test::chunked_sse({role, blank, last, "[DONE]"});
   const Outcome whole = run_whole(bytes);
   EXPECT_EQ(whole.rec.error, ErrorKind::empty);
   EXPECT_EQ(whole.rec.message(), "empty reply: no generated content (finish_reason stop, 1 completion token)");
@@ -282,7 +271,7 @@ TEST(ResponseConsumer, EmptyReplyIsAFailureOfKindEmpty) {
     ASSERT_EQ(split.rec.message(), whole.rec.message()) << cut;
   }
   const std::string word = R"({"choices":[{"finish_reason":null,"index":0,"delta":{"content":"Hi"}}])" + tail;
-  EXPECT_EQ(run_whole(chunked_sse({role, word, last, "[DONE]"})).rec.error, ErrorKind::none);
+  EXPECT_EQ(run_whole(test::chunked_sse({role, word, last, "[DONE]"})).rec.error, ErrorKind::none);
   // Non-streamed: content "" is empty too.
   const std::string body = R"({"choices":[{"finish_reason":"stop","index":0,"message":{"role":"assistant","content":""}}],"model":"m","usage":{"completion_tokens":1,"prompt_tokens":9}})";
   const std::string json = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +

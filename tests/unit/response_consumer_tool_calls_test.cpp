@@ -43,17 +43,12 @@ std::vector<std::string> tool_call_events() {
   return ev;
 }
 
+// The headers llama-server sends with a stream.
 std::string llama_server_stream(const std::vector<std::string>& events) {
-  std::string out =
-      "HTTP/1.1 200 OK\r\nServer: llama.cpp\r\nAccess-Control-Allow-Origin: \r\nX-Accel-Buffering: no\r\n"
-      "Content-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nKeep-Alive: timeout=5, max=100\r\n\r\n";
-  for (const std::string& e : events) {
-    const std::string data = "data: " + e + "\n\n";
-    char size[16];
-    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-    out += size + data + "\r\n";
-  }
-  return out + "0\r\n\r\n";
+  return test::chunked_sse(events,
+                           "Server: llama.cpp\r\nAccess-Control-Allow-Origin: \r\nX-Accel-Buffering: no\r\n"
+                           "Content-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"
+                           "Keep-Alive: timeout=5, max=100\r\n");
 }
 
 RequestRecord consume(std::string_view bytes, const std::vector<std::size_t>& cuts) {
