@@ -358,11 +358,12 @@ void refresh_template(EventTemplate& tpl, std::string_view json, const char* dat
                       const EventInfo& info) noexcept {
   // Anything else (a role event, the stop event) keeps the last template.
   if (spot.count != 1 || info.content_pieces != 1 || info.is_error) return;
-  if (spot.raw <= data || spot.raw >= data + json.size()) return;
+  // The content string is non-empty (ContentSpot keeps no other): an empty
+  // body is one that does not close inside the event.
+  const std::string_view body = string_body_at(spot.raw, data, json.size());
+  if (body.empty()) return;
   const auto start = static_cast<std::size_t>(spot.raw - data);
-  std::size_t end = start;
-  while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
-  if (end >= json.size()) return;
+  const std::size_t end = start + body.size();
   tpl.valid = false;
   try {  // assign() only allocates while the buffers grow
     tpl.prefix.assign(json.substr(0, start));
